@@ -1,0 +1,86 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools import phone as phone_tools
+
+
+class ClinicPartnerPhone(models.Model):
+    """One phone of a person; a phone is a contact, never an identity key."""
+
+    _name = "clinic.partner.phone"
+    _description = "Phone number"
+    _order = "partner_id, sequence, id"
+    _rec_name = "display"
+
+    partner_id = fields.Many2one("res.partner", string="Person", required=True, ondelete="cascade", index=True)
+    sequence = fields.Integer(string="Sequence", default=10)
+    kind = fields.Selection(
+        [("mobile", "Mobile"), ("home", "Home"), ("work", "Work")],
+        string="Kind",
+        required=True,
+        default="mobile",
+    )
+    number = fields.Char(
+        string="Number",
+        required=True,
+        index=True,
+        help="Stored in the international E.164 form (+79123456789); type it in any usual way.",
+    )
+    extension = fields.Char(string="Extension", help="Internal extension dialled after the number (доб.).")
+    raw_input = fields.Char(string="As typed", readonly=True, help="The number exactly as it was entered or imported.")
+    note = fields.Char(string="Note", help="Whose phone it is, when to call, etc.")
+    display = fields.Char(string="Phone", compute="_compute_display")
+
+    @api.depends("number", "extension")
+    def _compute_display(self):
+        for line in self:
+            line.display = phone_tools.format_ru(line.number, line.extension)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._normalize_vals(vals)
+        lines = super().create(vals_list)
+        lines.partner_id._sync_phone_fields()
+        return lines
+
+    def write(self, vals):
+        self._normalize_vals(vals)
+        partners = self.partner_id
+        result = super().write(vals)
+        (partners | self.partner_id)._sync_phone_fields()
+        return result
+
+    def unlink(self):
+        partners = self.partner_id
+        result = super().unlink()
+        partners.exists()._sync_phone_fields()
+        return result
+
+    @api.model
+    def _normalize_vals(self, vals):
+        """Store E.164 whatever the receptionist typed; refuse junk quoting it."""
+        if not vals.get("number"):
+            return
+        raw = vals["number"]
+        parsed = self._parse(raw)
+        vals["number"] = parsed["e164"]
+        vals.setdefault("raw_input", raw)
+        if parsed["extension"] and not vals.get("extension"):
+            vals["extension"] = parsed["extension"]
+        if "kind" not in vals and parsed["kind"] != "mobile":
+            vals["kind"] = parsed["kind"]
+
+    @api.model
+    def _parse(self, raw, field_label=None):
+        try:
+            return phone_tools.normalize(raw)
+        except phone_tools.PhoneError as exc:
+            raise ValidationError(
+                self.env._(
+                    "%(field)s: «%(value)s» is not a phone number. Type it with the area code, "
+                    "e.g. 8 912 345-67-89 or +7 (495) 123-45-67.",
+                    field=field_label or self.env._("Phone"),
+                    value=raw,
+                )
+            ) from exc

@@ -1,0 +1,1 @@
+from . import test_access, test_address, test_consent, test_duplicates, test_nsi, test_patient, test_phone

@@ -1,5 +1,7 @@
 """Federal reference books of the Ministry of Health (FNSI, nsi.rosminzdrav.ru)."""
 
+from typing import ClassVar
+
 from odoo import api, fields, models
 
 
@@ -9,16 +11,14 @@ class ClinicNsiMixin(models.AbstractModel):
     _name = "clinic.nsi.mixin"
     _description = "FNSI reference book"
     _order = "code"
-    _rec_names_search = ["code", "name"]
-    _sql_constraints = [
-        ("code_uniq", "unique(code)", "A code can appear only once in a reference book."),
-    ]
+    _rec_names_search = ("code", "name")
+    _sql_constraints = (("code_uniq", "unique(code)", "A code can appear only once in a reference book."),)
 
     # OID of the book on nsi.rosminzdrav.ru: the loader picks the model by the OID of an export's passport.
     _nsi_oid = None
     # Model field -> export columns that may hold it, the first one present wins. The loader owns these
     # fields plus date_from and date_to: a field whose column the export lacks is cleared.
-    _nsi_columns = {
+    _nsi_columns: ClassVar[dict[str, tuple[str, ...]]] = {
         "code": ("ID",),
         "name": ("NAME",),
         "nsi_id": ("ID",),
@@ -75,7 +75,7 @@ class ClinicNsiServiceCode(models.Model):
     _description = "Medical service code"
 
     _nsi_oid = "1.2.643.5.1.13.13.11.1070"
-    _nsi_columns = {**ClinicNsiMixin._nsi_columns, "code": ("S_CODE",)}
+    _nsi_columns: ClassVar[dict[str, tuple[str, ...]]] = {**ClinicNsiMixin._nsi_columns, "code": ("S_CODE",)}
 
 
 class ClinicNsiIcd10(models.Model):
@@ -84,7 +84,7 @@ class ClinicNsiIcd10(models.Model):
     _description = "ICD-10 diagnosis"
 
     _nsi_oid = "1.2.643.5.1.13.13.11.1005"
-    _nsi_columns = {
+    _nsi_columns: ClassVar[dict[str, tuple[str, ...]]] = {
         "code": ("MKB_CODE",),
         "name": ("MKB_NAME",),
         "nsi_id": ("ID",),
@@ -94,7 +94,10 @@ class ClinicNsiIcd10(models.Model):
     }
 
     parent_id = fields.Many2one(
-        "clinic.nsi.icd10", string="Parent", index=True, ondelete="restrict",
+        "clinic.nsi.icd10",
+        string="Parent",
+        index=True,
+        ondelete="restrict",
         help="Class, block or rubric this code belongs to.",
     )
     child_ids = fields.One2many("clinic.nsi.icd10", "parent_id", string="Subdivisions")
@@ -143,4 +146,4 @@ class ClinicNsiRegion(models.Model):
     _order = "name"  # codes are surrogate numbers: people look regions up by name
 
     _nsi_oid = "1.2.643.5.1.13.13.99.2.206"
-    _nsi_columns = {**ClinicNsiMixin._nsi_columns, "name": ("SUBJECT",)}
+    _nsi_columns: ClassVar[dict[str, tuple[str, ...]]] = {**ClinicNsiMixin._nsi_columns, "name": ("SUBJECT",)}

@@ -44,6 +44,25 @@ def _row_id_key(values):
     return values["active"], int(nsi_id) if nsi_id.isdigit() else -1
 
 
+class _ParentLinks:
+    """Parent row IDs of an export, resolved to database ids as the new rows get created."""
+
+    def __init__(self, refs, code_by_row_id, id_by_code, id_by_row_id):
+        self.refs = refs  # code -> row ID of its parent in the export
+        self.code_by_row_id = code_by_row_id
+        self.id_by_code = id_by_code
+        self.id_by_row_id = id_by_row_id
+
+    def resolve(self, code):
+        """Database id of the parent of ``code``: False without parent, None while the parent awaits creation."""
+        reference = self.refs.get(code)
+        if not reference:
+            return False
+        if reference in self.code_by_row_id:
+            return self.id_by_code.get(self.code_by_row_id[reference])
+        return self.id_by_row_id[reference]
+
+
 class ClinicNsiLoader(models.AbstractModel):
     _name = "clinic.nsi.loader"
     _description = "FNSI reference book loader"
@@ -59,12 +78,11 @@ class ClinicNsiLoader(models.AbstractModel):
             row left out: row position, row ID, code, reason) and ``warnings``
         """
         Book = self._get_book_model(passport).with_context(active_test=False)
-        version = str(passport.get("version") or "")
         summary = {
             "oid": Book._nsi_oid,
             "model": Book._name,
             "book": passport.get("shortName") or passport.get("fullName") or Book._description,
-            "version": version,
+            "version": str(passport.get("version") or ""),
             "full": full,
             "rows": 0,
             "created": 0,
@@ -77,97 +95,26 @@ class ClinicNsiLoader(models.AbstractModel):
         cell_rows = self._read_cells(rows, summary)
         expected = passport.get("rowsCount")
         if full and expected not in (None, "") and str(expected) != str(summary["rows"]):
-            raise UserError(self.env._(
-                "The export of %(book)s holds %(rows)s rows but its passport announces %(expected)s: a part file "
-                "is missing. Add it, or untick the full export to load these rows without archiving the others.",
-                book=summary["book"], rows=summary["rows"], expected=expected,
-            ))
+            raise UserError(
+                self.env._(
+                    "The export of %(book)s holds %(rows)s rows but its passport announces %(expected)s: a part file "
+                    "is missing. Add it, or untick the full export to load these rows without archiving the others.",
+                    book=summary["book"],
+                    rows=summary["rows"],
+                    expected=expected,
+                )
+            )
         columns = self._map_columns(Book, passport, cell_rows, summary["book"])
         rows_by_code, seen_codes = self._validate_rows(Book, columns, cell_rows, summary)
-        parent_field = Book._parent_name if Book._parent_name in columns else None
-        parent_refs = {}
-        if parent_field:
-            parent_refs = {code: values.pop(parent_field) for code, values in rows_by_code.items()}
         for values in rows_by_code.values():
-            values["version"] = version
-
-        fetched = [fname for fname in (*MANAGED_FIELDS, "version", *columns) if fname != "code"]
-        existing = {record.code: record for record in Book.search_fetch([], ["code", *set(fetched)])}
-        id_by_code = {code: record.id for code, record in existing.items()}
-        code_by_row_id = {values["nsi_id"]: code for code, values in rows_by_code.items() if values["nsi_id"]}
-        id_by_row_id = {record.nsi_id: record.id for record in existing.values() if record.nsi_id}
-
-        def resolve_parent(code):
-            """Database id of the parent of ``code``, None while that parent waits for its creation."""
-            reference = parent_refs.get(code)
-            if not reference:
-                return False
-            parent_code = code_by_row_id.get(reference)
-            if parent_code:
-                return id_by_code.get(parent_code)
-            if reference in id_by_row_id:
-                return id_by_row_id[reference]
-            summary["warnings"].append(self.env._(
-                "Code %(code)s: parent row ID %(parent)s is not in the book, loaded without parent",
-                code=code, parent=reference,
-            ))
-            return False
-
-        # Create new codes, parents before their children so that each wave can link to the previous ones.
-        pending = [code for code in rows_by_code if code not in existing]
-        while pending:
-            ready, waiting = [], []
-            for code in pending:
-                parent_id = resolve_parent(code) if parent_field else False
-                if parent_id is None:
-                    waiting.append(code)
-                else:
-                    ready.append((code, {**rows_by_code[code], **({parent_field: parent_id} if parent_field else {})}))
-            if not ready:
-                summary["warnings"].append(self.env._(
-                    "Codes %(codes)s form a parent cycle, loaded without parent", codes=", ".join(waiting),
-                ))
-                ready = [(code, rows_by_code[code]) for code in waiting]
-                waiting = []
-            records = Book.create([values for _code, values in ready])
-            id_by_code.update(zip((code for code, _values in ready), records.ids))
-            summary["created"] += len(records)
-            pending = waiting
-
-        # Update the codes that changed, one write per distinct set of new values.
-        changes = defaultdict(list)
-        stale_version = []
-        for code, record in existing.items():
-            values = rows_by_code.get(code)
-            if values is None:
-                continue
-            if parent_field:
-                values = {**values, parent_field: resolve_parent(code)}
-            diff = {
-                fname: value for fname, value in values.items()
-                if fname not in ("code", "version") and self._stored_value(record, fname) != value
-            }
-            if diff:
-                changes[tuple(sorted(diff.items()))].append(record.id)
-                summary["updated"] += 1
-            else:
-                summary["unchanged"] += 1
-            if record.version != version:
-                stale_version.append(record.id)
-        for diff, record_ids in changes.items():
-            Book.browse(record_ids).write(dict(diff))
-        if stale_version:
-            Book.browse(stale_version).write({"version": version})
-
+            values["version"] = summary["version"] or False
+        fetched = {"version", *MANAGED_FIELDS, *columns}
+        existing = {record.code: record for record in Book.search_fetch([], list(fetched))}
+        links = self._parent_links(Book, columns, rows_by_code, existing, summary)
+        self._create_rows(Book, rows_by_code, existing, links, summary)
+        self._update_rows(Book, rows_by_code, existing, links, summary)
         if full:
-            missing = Book.browse(
-                record.id for code, record in existing.items() if code not in seen_codes and record.active
-            )
-            if missing:
-                retired_on = self._passport_date(passport) or fields.Date.context_today(self)
-                missing.filtered(lambda record: not record.date_to).write({"date_to": retired_on})
-                missing.write({"active": False})
-                summary["deactivated"] = len(missing)
+            self._archive_missing(Book, existing, seen_codes, passport, summary)
         return summary
 
     @api.model
@@ -180,19 +127,24 @@ class ClinicNsiLoader(models.AbstractModel):
                 with open(os.path.join(folder, name), "rb") as export_file:
                     files.append((name, export_file.read()))
         summaries = []
-        for _label, passport, rows in self._read_export_files(files):
+        for passport, rows in self._read_export_files(files):
             summary = self.load_export(passport, rows)
             _logger.info(
                 "FNSI %s %s (%s): %s created, %s updated, %s archived, %s rejected",
-                summary["oid"], summary["version"], summary["model"], summary["created"], summary["updated"],
-                summary["deactivated"], len(summary["rejected"]),
+                summary["oid"],
+                summary["version"],
+                summary["model"],
+                summary["created"],
+                summary["updated"],
+                summary["deactivated"],
+                len(summary["rejected"]),
             )
             summaries.append(summary)
         return summaries
 
     @api.model
     def _read_export_files(self, files):
-        """Group uploaded files into exports: [(label, passport, rows)], each rows list in part order.
+        """Group uploaded files into exports: [(passport, rows)], the rows of all parts in part order.
 
         :param files: iterable of (file name, content bytes); a zip is opened, a gzip file decompressed
         :raise UserError: naming the file that is not part of a valid export
@@ -208,15 +160,21 @@ class ClinicNsiLoader(models.AbstractModel):
                 match = PASSPORT_RE.match(base)
                 passports[name] = (match["book"] if match else None, data)
             else:
-                raise UserError(self.env._(
-                    "File %(file)s is not a valid FNSI export: it is neither a passport (with oid and version) "
-                    "nor a part file (with a list of rows).", file=name,
-                ))
+                raise UserError(
+                    self.env._(
+                        "File %(file)s is not a valid FNSI export: it is neither a passport (with oid and version) "
+                        "nor a part file (with a list of rows).",
+                        file=name,
+                    )
+                )
         if not passports:
-            raise UserError(self.env._(
-                "The passport file (…_passport.json) is missing: the loader needs it to know which book and "
-                "version the part files %(files)s hold.", files=", ".join(name for name, *_rest in parts),
-            ))
+            raise UserError(
+                self.env._(
+                    "The passport file (…_passport.json) is missing: the loader needs it to know which book and "
+                    "version the part files %(files)s hold.",
+                    files=", ".join(name for name, *_rest in parts),
+                )
+            )
         rows_by_passport = defaultdict(list)
         for name, book, number, part_rows in parts:
             if len(passports) == 1:
@@ -224,17 +182,21 @@ class ClinicNsiLoader(models.AbstractModel):
             else:
                 owner = next((key for key, (prefix, _data) in passports.items() if prefix and prefix == book), None)
             if not owner:
-                raise UserError(self.env._(
-                    "File %(file)s: no passport matches this part file; keep the names of the FNSI download "
-                    "(<OID>_<version>_partN.json next to <OID>_<version>_passport.json).", file=name,
-                ))
+                raise UserError(
+                    self.env._(
+                        "File %(file)s: no passport matches this part file; keep the names of the FNSI download "
+                        "(<OID>_<version>_partN.json next to <OID>_<version>_passport.json).",
+                        file=name,
+                    )
+                )
             rows_by_passport[owner].append((number, name, part_rows))
         exports = []
         for name, (_prefix, passport) in passports.items():
             if not rows_by_passport[name]:
                 raise UserError(self.env._("File %(file)s: no part file with the rows of this passport.", file=name))
-            rows = [row for _number, _name, part_rows in sorted(rows_by_passport[name]) for row in part_rows]
-            exports.append((name, passport, rows))
+            parts_in_order = sorted(rows_by_passport[name], key=lambda part: part[:2])
+            rows = [row for _number, _name, part_rows in parts_in_order for row in part_rows]
+            exports.append((passport, rows))
         return exports
 
     @api.model
@@ -245,20 +207,29 @@ class ClinicNsiLoader(models.AbstractModel):
                 try:
                     content = gzip.decompress(content)
                 except (OSError, EOFError) as error:
-                    raise UserError(self.env._(
-                        "File %(file)s is not a valid gzip file: %(error)s", file=name, error=error,
-                    )) from error
+                    raise UserError(
+                        self.env._(
+                            "File %(file)s is not a valid gzip file: %(error)s",
+                            file=name,
+                            error=error,
+                        )
+                    ) from error
             if zipfile.is_zipfile(io.BytesIO(content)):
                 try:
                     with zipfile.ZipFile(io.BytesIO(content)) as archive:
                         members = [
                             (f"{name}/{info.filename}", archive.read(info))
-                            for info in archive.infolist() if not info.is_dir()
+                            for info in archive.infolist()
+                            if not info.is_dir()
                         ]
                 except (zipfile.BadZipFile, OSError) as error:
-                    raise UserError(self.env._(
-                        "File %(file)s is not a valid zip file: %(error)s", file=name, error=error,
-                    )) from error
+                    raise UserError(
+                        self.env._(
+                            "File %(file)s is not a valid zip file: %(error)s",
+                            file=name,
+                            error=error,
+                        )
+                    ) from error
                 yield from self._expand_archives(members)
             else:
                 yield name, content
@@ -268,9 +239,13 @@ class ClinicNsiLoader(models.AbstractModel):
         try:
             return json.loads(content)
         except ValueError as error:
-            raise UserError(self.env._(
-                "File %(file)s is not a valid FNSI export: it is not JSON (%(error)s).", file=name, error=error,
-            )) from error
+            raise UserError(
+                self.env._(
+                    "File %(file)s is not a valid FNSI export: it is not JSON (%(error)s).",
+                    file=name,
+                    error=error,
+                )
+            ) from error
 
     @api.model
     def _get_book_model(self, passport):
@@ -281,27 +256,34 @@ class ClinicNsiLoader(models.AbstractModel):
         for model_name, model_class in self.env.registry.items():
             if not model_class._abstract and getattr(model_class, "_nsi_oid", None) == oid:
                 return self.env[model_name]
-        raise UserError(self.env._(
-            "The reference book %(oid)s (%(name)s) is not used by the clinic.",
-            oid=oid, name=passport.get("shortName") or passport.get("fullName") or "?",
-        ))
+        raise UserError(
+            self.env._(
+                "The reference book %(oid)s (%(name)s) is not used by the clinic.",
+                oid=oid,
+                name=passport.get("shortName") or passport.get("fullName") or "?",
+            )
+        )
 
     @api.model
     def _map_columns(self, Book, passport, cell_rows, book_name):
         """Model field -> export column, the first candidate column the export has."""
-        available = {
-            column.get("field") for column in passport.get("fields") or () if isinstance(column, dict)
-        } or {column for _position, cells in cell_rows for column in cells}
+        # The passport lists the book's columns; without that list, trust the rows.
+        available = {column.get("field") for column in passport.get("fields") or () if isinstance(column, dict)}
+        available = available or {column for _position, cells in cell_rows for column in cells}
         columns = {}
         for fname, candidates in Book._nsi_columns.items():
             column = next((candidate for candidate in candidates if candidate in available), None)
             if column:
                 columns[fname] = column
             elif fname in ("code", "name"):
-                raise UserError(self.env._(
-                    "The export of %(book)s has none of the columns %(columns)s for the field %(field)s.",
-                    book=book_name, columns=", ".join(candidates), field=Book._fields[fname].string,
-                ))
+                raise UserError(
+                    self.env._(
+                        "The export of %(book)s has none of the columns %(columns)s for the field %(field)s.",
+                        book=book_name,
+                        columns=", ".join(candidates),
+                        field=Book._fields[fname].string,
+                    )
+                )
         return columns
 
     @api.model
@@ -355,18 +337,18 @@ class ClinicNsiLoader(models.AbstractModel):
         if not values["code"]:
             return values, self.env._("No code in column %(column)s", column=columns["code"])
         for fname, column in columns.items():
+            if fname == "code":
+                continue
             raw = cells.get(column)
             raw = str(raw).strip() if raw is not None else ""
             field_type = Book._fields[fname].type
-            if fname == "code":
-                continue
             if field_type == "boolean":
                 if raw and raw.lower() not in TRUE_FLAGS | FALSE_FLAGS:
                     return values, self.env._("Column %(column)s: %(value)r is not a flag", column=column, value=raw)
                 values[fname] = raw.lower() not in FALSE_FLAGS
             elif field_type == "date":
                 try:
-                    values[fname] = raw and _parse_date(raw[:19])
+                    values[fname] = _parse_date(raw[:19]) if raw else False
                 except ValueError:
                     return values, self.env._("Column %(column)s: %(value)r is not a date", column=column, value=raw)
             else:
@@ -376,8 +358,104 @@ class ClinicNsiLoader(models.AbstractModel):
         return Book._nsi_prepare_values(values), None
 
     @api.model
+    def _parent_links(self, Book, columns, rows_by_code, existing, summary):
+        """Take the parent row IDs out of the rows.
+
+        A parent found neither in the export nor in the book is dropped with a warning: the row itself is sound.
+        """
+        parent_field = Book._parent_name
+        if parent_field not in columns:
+            return _ParentLinks({}, {}, {}, {})
+        links = _ParentLinks(
+            {code: values.pop(parent_field) for code, values in rows_by_code.items()},
+            {values["nsi_id"]: code for code, values in rows_by_code.items() if values["nsi_id"]},
+            {code: record.id for code, record in existing.items()},
+            {record.nsi_id: record.id for record in existing.values() if record.nsi_id},
+        )
+        for code, reference in list(links.refs.items()):
+            if reference and reference not in links.code_by_row_id and reference not in links.id_by_row_id:
+                summary["warnings"].append(
+                    self.env._(
+                        "Code %(code)s: its parent row ID %(parent)s is not in the book, loaded without parent",
+                        code=code,
+                        parent=reference,
+                    )
+                )
+                links.refs[code] = False
+        return links
+
+    @api.model
+    def _create_rows(self, Book, rows_by_code, existing, links, summary):
+        """Batch-create the new codes, parents in an earlier batch than their children."""
+        parent_field = Book._parent_name
+        pending = [code for code in rows_by_code if code not in existing]
+        while pending:
+            ready, waiting = [], []
+            for code in pending:
+                parent_id = links.resolve(code)
+                if parent_id is None:
+                    waiting.append(code)
+                elif parent_id:
+                    ready.append((code, {**rows_by_code[code], parent_field: parent_id}))
+                else:
+                    ready.append((code, rows_by_code[code]))
+            if not ready:
+                summary["warnings"].append(
+                    self.env._(
+                        "Codes %(codes)s are each other's parents, loaded without parent",
+                        codes=", ".join(waiting),
+                    )
+                )
+                ready, waiting = [(code, rows_by_code[code]) for code in waiting], []
+            records = Book.create([values for _code, values in ready])
+            links.id_by_code.update(zip((code for code, _values in ready), records.ids))
+            summary["created"] += len(records)
+            pending = waiting
+
+    @api.model
+    def _update_rows(self, Book, rows_by_code, existing, links, summary):
+        """Write what changed, one write per distinct set of new values; a new version alone is no change."""
+        changes = defaultdict(list)
+        for code, record in existing.items():
+            values = rows_by_code.get(code)
+            if values is None:
+                continue
+            if code in links.refs:
+                values = {**values, Book._parent_name: links.resolve(code)}
+            diff = {
+                fname: value
+                for fname, value in values.items()
+                if fname != "code" and self._stored_value(record, fname) != value
+            }
+            if set(diff) - {"version"}:
+                summary["updated"] += 1
+            else:
+                summary["unchanged"] += 1
+            if diff:
+                changes[tuple(sorted(diff.items()))].append(record.id)
+        for diff, record_ids in changes.items():
+            Book.browse(record_ids).write(dict(diff))
+
+    @api.model
+    def _archive_missing(self, Book, existing, seen_codes, passport, summary):
+        """Archive the active codes a full export no longer holds, ending them on its publication date."""
+        missing = Book.browse(
+            record.id for code, record in existing.items() if code not in seen_codes and record.active
+        )
+        if missing:
+            retired_on = self._passport_date(passport) or fields.Date.context_today(self)
+            missing.filtered(lambda record: not record.date_to).write({"date_to": retired_on})
+            missing.write({"active": False})
+            summary["deactivated"] = len(missing)
+
+    @api.model
     def _rejection(self, position, values, reason):
-        return {"row": position, "nsi_id": values.get("nsi_id") or "", "code": values.get("code") or "", "reason": reason}
+        return {
+            "row": position,
+            "nsi_id": values.get("nsi_id") or "",
+            "code": values.get("code") or "",
+            "reason": reason,
+        }
 
     @api.model
     def _stored_value(self, record, fname):

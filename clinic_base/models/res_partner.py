@@ -2,6 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 
 from ..tools import checksums, names
 from .clinic_partner_relation import PARENT_KINSHIPS
@@ -127,6 +128,17 @@ class ResPartner(models.Model):
             return [("id", "=", False)]
         return [("clinic_phone_ids.number", "like", digits)]
 
+    @api.model
+    def _search_display_name(self, operator, value):
+        """At the front desk a patient is found by name, card number or phone typed any way."""
+        domain = super()._search_display_name(operator, value)
+        if self.env.context.get("clinic_patient_search") and value and operator in ("ilike", "="):
+            extra = [("medical_card_number", "ilike", value)]
+            if sum(ch.isdigit() for ch in str(value)) >= 4:
+                extra = expression.OR([extra, [("clinic_phone_search", "ilike", value)]])
+            domain = expression.OR([domain, extra])
+        return domain
+
     @api.depends("birth_date")
     @api.depends_context("clinic_age_date")
     def _compute_age(self):
@@ -175,19 +187,6 @@ class ResPartner(models.Model):
                         "Check the digits against the card.",
                         value=checksums.format_snils(partner.snils),
                         person=partner.display_name,
-                    )
-                )
-            other = self.with_context(active_test=False).search(
-                [("snils", "=", partner.snils), ("id", "!=", partner.id)], limit=1
-            )
-            if other:
-                raise ValidationError(
-                    self.env._(
-                        "SNILS «%(value)s» already belongs to %(other)s (card %(card)s): open that card instead "
-                        "of creating a second one, or merge them on the Possible duplicates screen.",
-                        value=checksums.format_snils(partner.snils),
-                        other=other.display_name,
-                        card=other.medical_card_number or other.id,
                     )
                 )
 
@@ -256,6 +255,8 @@ class ResPartner(models.Model):
         for key in ("snils", "inn"):
             if vals.get(key):
                 vals[key] = checksums.clean_digits(vals[key]) or vals[key]
+        if vals.get("snils"):
+            self._clinic_check_snils_free(vals["snils"])
         if not is_patient:
             return
         if any(key in vals for key in NAME_PARTS):
@@ -278,6 +279,22 @@ class ResPartner(models.Model):
         for key in PHONE_FIELDS:
             if vals.get(key):
                 vals[key] = Phone._parse(vals[key], self._fields[key].get_description(self.env)["string"])["e164"]
+
+    def _clinic_check_snils_free(self, snils):
+        """Same SNILS is a hard block: say whose card it is (the unique index also stops concurrent saves)."""
+        other = self.with_context(active_test=False).sudo().search(
+            [("snils", "=", snils), ("id", "not in", self.ids)], limit=1
+        )
+        if other:
+            raise ValidationError(
+                self.env._(
+                    "SNILS «%(value)s» already belongs to %(other)s (card %(card)s): open that card instead "
+                    "of creating a second one, or merge them on the Possible duplicates screen.",
+                    value=checksums.format_snils(snils),
+                    other=other.display_name,
+                    card=other.medical_card_number or other.id,
+                )
+            )
 
     def _clinic_phone_lines_from_vals(self, vals):
         """A number written into Odoo's phone/mobile becomes a phone line of the card."""

@@ -35,7 +35,7 @@ class TestPatient(ClinicCase):
         self.assertTrue(child.is_child)
         self.assertEqual(adult.age, 18)
         self.assertFalse(adult.is_child)
-        children = self.Partner.search([("is_child", "=", True), ("surname", "=", "Орлов")])
+        children = self.Partner.search([("is_child", "=", True), ("id", "in", (child | adult).ids)])
         self.assertEqual(children, child)
 
     def test_medical_card_numbers_are_unique_and_sequential(self):

@@ -28,7 +28,7 @@ REASON_PHONE = "phone_birth_date_first_name"
 
 
 def within_one_edit(a, b):
-    """True when a and b differ by at most one insertion, deletion or substitution."""
+    """True when a and b differ by at most one typo: an insertion, deletion, substitution or swap of neighbours."""
     if a == b:
         return True
     la, lb = len(a), len(b)
@@ -40,7 +40,8 @@ def within_one_edit(a, b):
     while i < la and a[i] == b[i]:
         i += 1
     if la == lb:
-        return a[i + 1:] == b[i + 1:]
+        swapped = i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:]
+        return swapped or a[i + 1:] == b[i + 1:]
     return a[i:] == b[i + 1:]
 
 

@@ -14,6 +14,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             if donor:
                 snils = donor.snils
                 donor.write({"snils": False})
+                donor.flush_recordset(["snils"])
                 dst_partner.write({"snils": snils})
         result = super()._merge(partner_ids, dst_partner=dst_partner, extra_checks=extra_checks)
         if dst_partner and dst_partner.exists():

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.fields import Command
 
@@ -136,7 +138,7 @@ class ClinicDemo(models.AbstractModel):
                     "snils": patient["snils_typed"] if patient["snils"] and not repeated else False,
                     "email": patient["email"] or False,
                     "clinic_phone_ids": [Command.create({"number": number}) for number in numbers],
-                    "comment": "<p>Телефон не распознан, уточните у пациента: «{}»</p>".format("», «".join(unread))
+                    "comment": Markup("<p>Телефон не распознан, уточните у пациента: «%s»</p>") % "», «".join(unread)
                     if unread
                     else False,
                 }

@@ -103,6 +103,8 @@ MALE_NAMES = [
 """.strip().splitlines()
 ]
 
+MALE_NAME_FORMS = {forms[0]: forms for forms in MALE_NAMES}
+
 FEMALE_NAMES = (
     "Елена", "Ольга", "Татьяна", "Наталья", "Ирина", "Светлана", "Анна", "Мария", "Екатерина", "Юлия", "Марина",
     "Анастасия", "Галина", "Людмила", "Валентина", "Надежда", "Любовь", "Лариса", "Оксана", "Виктория", "Дарья",
@@ -312,6 +314,7 @@ class PatientGenerator:
         self.persons = []
         self.relations = []
         self.households = 0
+        self.identities = {}
 
     # -- people ------------------------------------------------------------------------------
 
@@ -376,23 +379,37 @@ class PatientGenerator:
         )
         return f"{login}@{self.rng.choice(EMAIL_DOMAINS)}"
 
-    def _surname_of(self, gender, base, adult):
+    def surname_for(self, gender, base, birth_date):
         """The surname a person of this gender bears; a few married women keep a double one."""
         if gender == "male":
             return base
-        if adult and self.rng.chance(0.03):
+        if birth_date <= self.years_ago(ADULT_AGE) and self.rng.chance(0.03):
             return f"{feminine_surname(base)}-{feminine_surname(self.pick_surname())}"
         return feminine_surname(base)
 
-    def _person(self, gender, base_surname, first_name, patronymic, birth_date, household):
+    def _identity_free(self, surname, first_name, patronymic, birth_date):
+        """No one else has this full name and birth date (a missing patronymic matches any).
+
+        With ~100 surnames and ~60 names such coincidences would be several
+        times more frequent than among real people, and no matcher could tell
+        the two apart: distinct people stay distinguishable by their data.
+        """
+        known = self.identities.get((names.fold(surname), names.fold(first_name), birth_date))
+        return not known or bool(patronymic) and "" not in known and names.fold(patronymic) not in known
+
+    def _person(self, gender, surname, first_name, patronymic, birth_date, household):
         adult = birth_date <= self.years_ago(ADULT_AGE)
-        surname = self._surname_of(gender, base_surname, adult)
         teen = birth_date <= self.years_ago(14)
+        patronymic = "" if self.rng.chance(0.02) else patronymic
+        while not self._identity_free(surname, first_name, patronymic, birth_date):
+            first_name = self.pick_first_name(gender)
+        identity = (names.fold(surname), names.fold(first_name), birth_date)
+        self.identities.setdefault(identity, set()).add(names.fold(patronymic))
         person = {
             "key": len(self.persons),
             "surname": surname,
             "first_name": first_name,
-            "patronymic": "" if self.rng.chance(0.02) else patronymic,
+            "patronymic": patronymic,
             "gender": gender,
             "birth_date": birth_date,
             "snils": self.new_snils() if self.rng.chance(0.3) else "",
@@ -429,21 +446,28 @@ class PatientGenerator:
         if kind == "single":
             gender = self.rng.choice(("male", "female"))
             birth = self.birth_date(self.adult_age())
-            person = self._person(gender, base, self.pick_first_name(gender), self.patronymic(gender), birth, hh)
+            surname = self.surname_for(gender, base, birth)
+            person = self._person(gender, surname, self.pick_first_name(gender), self.patronymic(gender), birth, hh)
             return [(person, landline, [])]
         father_age = self.adult_age(20, 85) if kind == "couple" else self.adult_age(23, 52)
         mother_age = max(ADULT_AGE + 4, father_age + self.rng.randint(-5, 2))
         mother_base = base if kind == "single_parent" or self.rng.chance(0.9) else self.pick_surname()
+        birth = self.birth_date(mother_age)
         mother = self._person(
-            "female", mother_base, self.pick_female_name(), self.patronymic("female"), self.birth_date(mother_age), hh
+            "female",
+            self.surname_for("female", mother_base, birth),
+            self.pick_female_name(),
+            self.patronymic("female"),
+            birth,
+            hh,
         )
         members = [(mother, landline, [])]
         father_name = self.pick_male_name()
         father = None
         if kind != "single_parent":
-            father = self._person(
-                "male", base, father_name[0], self.patronymic("male"), self.birth_date(father_age), hh
-            )
+            birth = self.birth_date(father_age)
+            father = self._person("male", base, father_name[0], self.patronymic("male"), birth, hh)
+            father_name = MALE_NAME_FORMS[father["first_name"]]
             members.append((father, landline, []))
             self._relate(mother, father, "spouse")
         if kind == "couple":
@@ -462,7 +486,8 @@ class PatientGenerator:
                 name = self.pick_first_name(gender)
                 while name in taken:
                     name = self.pick_first_name(gender)
-                child = self._person(gender, children_base, name, self.patronymic(gender, father_name), birth, hh)
+                surname = self.surname_for(gender, children_base, birth)
+                child = self._person(gender, surname, name, self.patronymic(gender, father_name), birth, hh)
                 mother_pays = not father or self.rng.chance(0.6)
                 self._relate(child, mother, "mother", representative=True, payer=mother_pays)
                 if father:
@@ -621,10 +646,12 @@ class PatientGenerator:
         model = self.rng.choice(self.persons)
         self.households += 1
         birth = model["birth_date"]
-        while birth == model["birth_date"]:
+        while not self._identity_free(model["surname"], model["first_name"], model["patronymic"], birth):
             birth = self.birth_date(self.adult_age())
-        person = self._person(model["gender"], "", model["first_name"], model["patronymic"], birth, self.households)
-        person.update(surname=model["surname"], namesake_of=model["key"])
+        person = self._person(
+            model["gender"], model["surname"], model["first_name"], model["patronymic"], birth, self.households
+        )
+        person["namesake_of"] = model["key"]
         self._card_phones(person, "", [])
         return person
 
@@ -761,7 +788,7 @@ def generate_doctors(count=10, seed=1, today=REFERENCE_DATE):
         birth = people.birth_date(rng.randint(28, 66))
         doctors.append(
             {
-                "surname": people._surname_of(gender, people.pick_surname(), adult=True),
+                "surname": people.surname_for(gender, people.pick_surname(), birth),
                 "first_name": people.pick_first_name(gender),
                 "patronymic": people.patronymic(gender),
                 "gender": gender,

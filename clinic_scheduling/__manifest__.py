@@ -1,0 +1,38 @@
+{
+    "name": "Clinic: schedules, slots and appointments",
+    "summary": "Practitioners' schedules on resource calendars, generated slots that PostgreSQL never lets be "
+    "booked twice, the front-desk booking window and call list, waiting-list refill, visits with payments and "
+    "print forms, and the clinic's KPIs from its own data.",
+    "version": "18.0.1.0.0",
+    "category": "Services/Clinic",
+    "author": "Clinic suite developers",
+    "website": "https://github.com/clinic-suite",
+    "license": "LGPL-3",
+    "depends": ["clinic_base", "calendar", "resource", "bus", "web"],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/clinic_scheduling_rules.xml",
+        "data/ir_sequence_data.xml",
+        "data/clinic_visit_data.xml",
+        "data/ir_cron_data.xml",
+        "data/resource_calendar_leaves_ru.xml",
+        "views/clinic_slot_views.xml",
+        "views/clinic_appointment_views.xml",
+        "views/clinic_waitlist_views.xml",
+        "views/clinic_visit_views.xml",
+        "views/hr_employee_views.xml",
+        "views/resource_calendar_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/clinic_appointment_cancel_wizard_views.xml",
+        "wizards/clinic_booking_wizard_views.xml",
+        "wizards/clinic_kpi_dashboard_views.xml",
+        "report/clinic_visit_reports.xml",
+        "report/clinic_visit_templates.xml",
+        "views/clinic_scheduling_menus.xml",
+    ],
+    "demo": ["demo/clinic_scheduling_demo.xml"],
+    "assets": {
+        "web.assets_backend": ["clinic_scheduling/static/src/js/reception_notification.js"],
+    },
+    "installable": True,
+}

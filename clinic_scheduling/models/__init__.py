@@ -1,0 +1,18 @@
+from . import (
+    clinic_reception,
+    resource_calendar,
+    resource_calendar_attendance,
+    resource_calendar_leaves,
+    hr_employee,
+    clinic_slot,
+    clinic_appointment,
+    clinic_appointment_event,
+    clinic_appointment_call,
+    clinic_waitlist,
+    clinic_waitlist_offer,
+    clinic_visit,
+    clinic_visit_line,
+    clinic_visit_payment,
+    clinic_kpi,
+    res_config_settings,
+)

@@ -1,0 +1,420 @@
+from datetime import timedelta
+
+import psycopg2
+from psycopg2 import errorcodes
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_datetime
+
+ACTIVE_STATES = ("booked", "confirmed", "arrived", "in_progress", "done")
+STATES = [
+    ("booked", "Booked"),
+    ("confirmed", "Confirmed"),
+    ("arrived", "Arrived"),
+    ("in_progress", "In progress"),
+    ("done", "Done"),
+    ("cancelled", "Cancelled"),
+    ("no_show", "No-show"),
+]
+TRANSITIONS = {
+    "booked": ("confirmed", "arrived", "cancelled", "no_show"),
+    "confirmed": ("arrived", "cancelled", "no_show"),
+    "arrived": ("in_progress", "done", "cancelled"),
+    "in_progress": ("done",),
+    "done": (),
+    "cancelled": (),
+    "no_show": (),
+}
+STAMP_FIELDS = {
+    "confirmed": "confirmed_at",
+    "arrived": "arrived_at",
+    "in_progress": "started_at",
+    "done": "done_at",
+    "cancelled": "cancelled_at",
+    "no_show": "no_show_at",
+}
+SOURCES = [
+    ("front_desk", "Front desk"),
+    ("phone", "Phone call"),
+    ("website", "Website"),
+    ("messenger", "Messenger"),
+    ("import", "Import"),
+]
+RACE_ERRORS = (
+    errorcodes.EXCLUSION_VIOLATION,
+    errorcodes.UNIQUE_VIOLATION,
+    errorcodes.SERIALIZATION_FAILURE,
+    errorcodes.LOCK_NOT_AVAILABLE,
+)
+
+
+class _SlotUnavailable(Exception):
+    """Raised inside the booking savepoint when a locked slot turns out taken."""
+
+
+class SlotTakenError(UserError):
+    """The slot went to someone else; the message lists the nearest free times."""
+
+    def __init__(self, message, alternatives):
+        super().__init__(message)
+        self.alternatives = alternatives
+
+
+class ClinicAppointment(models.Model):
+    _name = "clinic.appointment"
+    _description = "Appointment"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "start desc, id desc"
+
+    name = fields.Char(string="Number", readonly=True, copy=False, default="/")
+    patient_id = fields.Many2one(
+        "res.partner", string="Patient", required=True, index=True, domain=[("is_patient", "=", True)], tracking=True
+    )
+    patient_phone = fields.Char(related="patient_id.phone", string="Phone")
+    employee_id = fields.Many2one(
+        "hr.employee",
+        string="Practitioner",
+        required=True,
+        index=True,
+        domain=[("is_practitioner", "=", True)],
+        tracking=True,
+    )
+    practitioner_user_id = fields.Many2one(related="employee_id.user_id", string="Practitioner's user", store=True)
+    service_ids = fields.Many2many(
+        "product.product", string="Services", domain=[("is_medical_service", "=", True)], tracking=True
+    )
+    cabinet_id = fields.Many2one("clinic.cabinet", string="Cabinet", tracking=True)
+    slot_ids = fields.One2many("clinic.slot", "appointment_id", string="Slots")
+    start = fields.Datetime(string="Start", required=True, index=True, tracking=True)
+    stop = fields.Datetime(string="End", required=True)
+    duration = fields.Integer(string="Duration, min", compute="_compute_duration")
+    state = fields.Selection(STATES, string="Status", default="booked", required=True, index=True, tracking=True)
+    source = fields.Selection(SOURCES, string="Source", required=True, default="front_desk", index=True)
+    booked_by_id = fields.Many2one("res.users", string="Booked by", default=lambda self: self.env.user, readonly=True)
+    booking_started_at = fields.Datetime(
+        string="Booking started", readonly=True, help="When the receptionist opened the booking window or the patient "
+        "first looked at free slots; the time to book is measured from it."
+    )  # fmt: skip
+    booking_seconds = fields.Integer(string="Time to book, s", readonly=True)
+    confirmed_at = fields.Datetime(string="Confirmed at", readonly=True)
+    arrived_at = fields.Datetime(string="Arrived at", readonly=True)
+    started_at = fields.Datetime(string="Started at", readonly=True)
+    done_at = fields.Datetime(string="Done at", readonly=True)
+    cancelled_at = fields.Datetime(string="Cancelled at", readonly=True)
+    no_show_at = fields.Datetime(string="No-show at", readonly=True)
+    cancelled_by = fields.Selection(
+        [("patient", "Patient"), ("clinic", "Clinic")], string="Cancelled by", readonly=True
+    )
+    cancel_reason = fields.Char(string="Cancellation reason", readonly=True)
+    refill_seconds = fields.Integer(
+        string="Refilled after, s",
+        readonly=True,
+        help="This booking took a slot freed by a cancellation: seconds between the two.",
+    )
+    reschedule_count = fields.Integer(string="Rescheduled", readonly=True)
+    event_ids = fields.One2many("clinic.appointment.event", "appointment_id", string="History")
+    calendar_event_id = fields.Many2one("calendar.event", string="Calendar event", readonly=True, copy=False)
+    needs_attention = fields.Boolean(
+        string="Needs attention", tracking=True, help="The front desk must check something, see the reason."
+    )
+    attention_reason = fields.Char(string="What to check")
+    note = fields.Text(string="Note")
+    company_id = fields.Many2one("res.company", string="Clinic", default=lambda self: self.env.company, required=True)
+
+    _sql_constraints = [("stop_after_start", "CHECK(stop > start)", "An appointment ends after it starts.")]
+
+    @api.depends("start", "stop")
+    def _compute_duration(self):
+        for appointment in self:
+            span = (appointment.stop - appointment.start) if appointment.start and appointment.stop else timedelta()
+            appointment.duration = int(span.total_seconds() // 60)
+
+    @api.depends("name", "patient_id", "start")
+    def _compute_display_name(self):
+        for appointment in self:
+            when = format_datetime(self.env, appointment.start, dt_format="dd.MM.yyyy HH:mm") if appointment.start else ""
+            appointment.display_name = f"{appointment.name} {appointment.patient_id.name or ''} {when}".strip()
+
+    @api.constrains("patient_id")
+    def _check_patient(self):
+        for appointment in self:
+            if not appointment.patient_id.is_patient:
+                raise ValidationError(
+                    self.env._("%(name)s is not registered as a patient: open the card and tick «Patient».",
+                               name=appointment.patient_id.display_name)
+                )  # fmt: skip
+
+    def init(self):
+        """No double booking, enforced by PostgreSQL itself: the practitioner's and the cabinet's time
+        ranges of active appointments may not overlap, whichever code path inserts them."""
+        states = ", ".join(f"'{s}'" for s in ACTIVE_STATES)
+        for name, column, extra in (
+            ("clinic_appointment_employee_no_overlap", "employee_id", ""),
+            ("clinic_appointment_cabinet_no_overlap", "cabinet_id", " AND cabinet_id IS NOT NULL"),
+        ):
+            self.env.cr.execute("SELECT 1 FROM pg_constraint WHERE conname = %s", [name])
+            if not self.env.cr.fetchone():
+                self.env.cr.execute(
+                    f"ALTER TABLE clinic_appointment ADD CONSTRAINT {name} EXCLUDE USING gist "  # noqa: S608
+                    f"(int4range({column}, {column}, '[]') WITH &&, tsrange(start, stop) WITH &&) "
+                    f"WHERE (state IN ({states}){extra})"
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("clinic.appointment") or "/"
+        appointments = super().create(vals_list)
+        for appointment in appointments:
+            appointment._log_event(False, appointment.state)
+        appointments._sync_calendar_event()
+        return appointments
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"start", "stop", "employee_id", "state", "patient_id"} & set(vals):
+            self._sync_calendar_event()
+        return result
+
+    # ------------------------------------------------------------------ actions
+
+    def action_confirm(self):
+        self._transition("confirmed")
+        return True
+
+    def action_arrive(self):
+        self._transition("arrived")
+        return True
+
+    def action_start(self):
+        self._transition("in_progress")
+        return True
+
+    def action_done(self):
+        self._transition("done")
+        return True
+
+    def action_no_show(self):
+        """The patient did not come: the rest of the slot goes back to the waiting list."""
+        self._transition("no_show")
+        self._free_slots()
+        return True
+
+    def action_cancel(self, reason=None, by="patient"):
+        for appointment in self:
+            appointment._transition("cancelled", cancel_reason=reason or False, cancelled_by=by)
+        self._free_slots()
+        return True
+
+    def action_open_cancel_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel appointment"),
+            "res_model": "clinic.appointment.cancel.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_appointment_ids": self.ids},
+        }
+
+    def action_open_reschedule(self):
+        """The booking window, set to move this appointment."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Move appointment"),
+            "res_model": "clinic.booking.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_appointment_id": self.id,
+                "default_patient_id": self.patient_id.id,
+                "default_employee_id": self.employee_id.id,
+            },
+        }
+
+    # ------------------------------------------------------------------ booking
+
+    @api.model
+    def book(self, patient, slots, services=None, source="front_desk", hold_token=None, booking_started_at=None,
+             **extra):  # fmt: skip
+        """Book consecutive slots of one practitioner for a patient; the one way every channel books.
+
+        The slots are locked, checked and taken in one savepoint; the
+        database's exclusion constraint backs it. A loser of a race gets a
+        SlotTakenError naming the nearest free times instead.
+        """
+        slots = slots.sorted("start")
+        self._check_run(slots)
+        now = fields.Datetime.now()
+        try:
+            with self.env.cr.savepoint():
+                slots._lock()
+                if not all(slot._is_available(now, hold_token) for slot in slots):
+                    raise _SlotUnavailable()
+                refill = max((s.freed_at for s in slots if s.freed_at), default=None)
+                vals = {
+                    "patient_id": patient.id,
+                    "employee_id": slots.employee_id.id,
+                    "service_ids": [(6, 0, services.ids if services else [])],
+                    "cabinet_id": slots[0].cabinet_id.id,
+                    "start": slots[0].start,
+                    "stop": slots[-1].stop,
+                    "source": source,
+                    "booking_started_at": booking_started_at,
+                    "booking_seconds": int((now - booking_started_at).total_seconds()) if booking_started_at else 0,
+                    "refill_seconds": int((now - refill).total_seconds()) if refill else 0,
+                    **extra,
+                }
+                appointment = self.create(vals)
+                slots.write(
+                    {"state": "booked", "appointment_id": appointment.id, "hold_until": False, "hold_token": False,
+                     "freed_at": False}
+                )  # fmt: skip
+                self.env.flush_all()
+        except (_SlotUnavailable, psycopg2.Error) as exc:
+            self._raise_taken(exc, slots)
+        return appointment
+
+    @api.model
+    def book_slot(self, patient, slot, services=None, **kwargs):
+        """Book from one chosen start: the service's duration decides how many slots follow it."""
+        duration = max([slot.employee_id.slot_duration, *(services.mapped("duration_minutes") if services else [])])
+        run = slot._run_from(duration)
+        self._check_run(run, duration)
+        return self.book(patient, run, services=services, **kwargs)
+
+    def action_reschedule(self, slot, hold_token=None):
+        """Move to another start; the history keeps the old time, the old slots go to the waiting list."""
+        self.ensure_one()
+        if self.state not in ("booked", "confirmed"):
+            raise UserError(
+                self.env._("%(name)s is %(state)s: only a booked or confirmed appointment can be moved.",
+                           name=self.display_name, state=dict(STATES)[self.state])
+            )  # fmt: skip
+        old_slots, old_start = self.slot_ids, self.start
+        duration = (self.stop - self.start).total_seconds() / 60
+        run = slot._run_from(duration)
+        self._check_run(run, duration)
+        now = fields.Datetime.now()
+        try:
+            with self.env.cr.savepoint():
+                run._lock()
+                if not all(s._is_available(now, hold_token) or s.appointment_id == self for s in run):
+                    raise _SlotUnavailable()
+                old_slots.write({"state": "free", "appointment_id": False, "freed_at": now})
+                self.write(
+                    {"employee_id": run.employee_id.id, "start": run[0].start, "stop": run[-1].stop,
+                     "cabinet_id": run[0].cabinet_id.id, "reschedule_count": self.reschedule_count + 1}
+                )  # fmt: skip
+                run.write({"state": "booked", "appointment_id": self.id, "hold_until": False, "hold_token": False})
+                self.env.flush_all()
+        except (_SlotUnavailable, psycopg2.Error) as exc:
+            self._raise_taken(exc, run)
+        self._log_event(self.state, self.state, note=self.env._("Moved from %(old)s", old=self._format_start(old_start)),
+                        old_start=old_start)  # fmt: skip
+        self.env["clinic.waitlist"]._offer_slots(old_slots.filtered(lambda s: s.start > now))
+        return True
+
+    # ------------------------------------------------------------------ helpers
+
+    def _check_run(self, slots, duration=None):
+        if not slots:
+            raise UserError(self.env._("Choose a free time first."))
+        if len(slots.employee_id) != 1:
+            raise UserError(self.env._("One appointment is with one practitioner: choose slots of one of them."))
+        ordered = slots.sorted("start")
+        for before, after in zip(ordered, ordered[1:]):
+            if before.stop != after.start:
+                raise UserError(
+                    self.env._("There is a gap after %(slot)s: a booking needs consecutive slots.",
+                               slot=before.display_name)
+                )  # fmt: skip
+        if duration and (ordered[-1].stop - ordered[0].start).total_seconds() / 60 < duration:
+            raise UserError(
+                self.env._("%(slot)s is too short for %(minutes)s minutes: choose an earlier start or another day.",
+                           slot=ordered[0].display_name, minutes=int(duration))
+            )  # fmt: skip
+
+    def _format_start(self, start):
+        employee = self.employee_id or self.env["hr.employee"]
+        tz = employee._clinic_tz() if employee else None
+        return format_datetime(self.env, start, tz=tz, dt_format="dd.MM.yyyy HH:mm")
+
+    @api.model
+    def _raise_taken(self, exc, slots):
+        """Turn a lost race into a clear message with the nearest free times; re-raise anything else."""
+        if isinstance(exc, psycopg2.Error) and exc.pgcode not in RACE_ERRORS:
+            raise exc
+        self.env.invalidate_all()
+        duration = int((slots[-1].stop - slots[0].start).total_seconds() // 60)
+        alternatives = self.env["clinic.slot"].find_free(
+            employees=slots.employee_id, date_from=slots[0].start - timedelta(hours=12), duration=duration,
+            exclude=slots, limit=5,
+        )  # fmt: skip
+        raise SlotTakenError(self._taken_message(slots, alternatives), alternatives) from None
+
+    @api.model
+    def _taken_message(self, slots, alternatives):
+        lines = [
+            self.env._("%(slot)s has just been taken by someone else.", slot=slots[:1].display_name),
+        ]
+        if alternatives:
+            lines.append(self.env._("Nearest free times: %(times)s.", times=", ".join(
+                run[0].display_name for run in alternatives)))  # fmt: skip
+        else:
+            lines.append(self.env._("No free time nearby: offer the waiting list."))
+        return " ".join(lines)
+
+    def _transition(self, new_state, **vals):
+        now = fields.Datetime.now()
+        for appointment in self:
+            if new_state not in TRANSITIONS[appointment.state]:
+                raise UserError(
+                    self.env._(
+                        "%(name)s is %(state)s and cannot become %(new)s.",
+                        name=appointment.display_name,
+                        state=dict(STATES)[appointment.state],
+                        new=dict(STATES)[new_state],
+                    )
+                )
+            old_state = appointment.state
+            appointment.write({"state": new_state, STAMP_FIELDS[new_state]: now, **vals})
+            appointment._log_event(old_state, new_state, note=vals.get("cancel_reason"))
+
+    def _free_slots(self):
+        """Free the slots still ahead and offer them to the waiting list in the same transaction."""
+        now = fields.Datetime.now()
+        slots = self.slot_ids
+        slots.write({"state": "free", "appointment_id": False, "freed_at": now})
+        ahead = slots.filtered(lambda s: s.start > now)
+        self.env["clinic.waitlist"]._offer_slots(ahead)
+        return ahead
+
+    def _log_event(self, state_from, state_to, note=None, old_start=None):
+        self.env["clinic.appointment.event"].sudo().create(
+            {"appointment_id": self.id, "state_from": state_from, "state_to": state_to, "note": note,
+             "old_start": old_start}
+        )  # fmt: skip
+
+    def _sync_calendar_event(self):
+        """The appointment shows in the practitioner's Odoo Calendar; patients get no invitation e-mails."""
+        Event = self.env["calendar.event"].sudo().with_context(no_mail_to_attendees=True, dont_notify=True,
+                                                               mail_create_nolog=True)  # fmt: skip
+        for appointment in self:
+            partner = appointment.employee_id.work_contact_id or appointment.employee_id.user_id.partner_id
+            vals = {
+                "name": f"{appointment.patient_id.name} ({appointment.name})",
+                "start": appointment.start,
+                "stop": appointment.stop,
+                "user_id": appointment.employee_id.user_id.id or False,
+                "partner_ids": [(6, 0, partner.ids)],
+                "res_model_id": self.env["ir.model"]._get_id(self._name),
+                "res_id": appointment.id,
+                "active": appointment.state in ACTIVE_STATES,
+            }
+            if appointment.calendar_event_id:
+                appointment.calendar_event_id.write(vals)
+            else:
+                appointment.calendar_event_id = Event.create(vals)

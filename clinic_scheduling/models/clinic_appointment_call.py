@@ -1,0 +1,81 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+OUTCOMES = [("confirmed", "Confirmed"), ("cancelled", "Cancelled"), ("no_answer", "No answer")]
+
+
+class ClinicAppointmentCall(models.Model):
+    """One confirmation call: who called, when, and what the patient said."""
+
+    _name = "clinic.appointment.call"
+    _description = "Confirmation call"
+    _order = "at desc, id desc"
+
+    appointment_id = fields.Many2one(
+        "clinic.appointment", string="Appointment", required=True, ondelete="cascade", index=True
+    )
+    user_id = fields.Many2one("res.users", string="Called by", required=True, default=lambda self: self.env.user)
+    at = fields.Datetime(string="When", required=True, default=fields.Datetime.now)
+    outcome = fields.Selection(OUTCOMES, string="Outcome", required=True)
+    note = fields.Char(string="Note")
+
+
+class ClinicAppointment(models.Model):
+    _inherit = "clinic.appointment"
+
+    call_ids = fields.One2many("clinic.appointment.call", "appointment_id", string="Calls")
+    call_user_id = fields.Many2one(
+        "res.users", string="Called by", readonly=True, help="The one receptionist who handles this call."
+    )
+    call_outcome = fields.Selection(OUTCOMES, string="Call outcome", readonly=True)
+
+    @api.model
+    def _call_list_domain(self):
+        """Booked, not confirmed, starting within 24 hours, not called yet."""
+        now = fields.Datetime.now()
+        return [
+            ("state", "=", "booked"),
+            ("start", ">", now),
+            ("start", "<=", now + timedelta(hours=24)),
+            ("call_outcome", "=", False),
+        ]
+
+    def action_take_call(self):
+        """Claim the call atomically, so two receptionists never call the same patient."""
+        self.ensure_one()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE clinic_appointment SET call_user_id = %s WHERE id = %s "
+            "AND (call_user_id IS NULL OR call_user_id = %s) RETURNING id",
+            [self.env.uid, self.id, self.env.uid],
+        )
+        taken = bool(self.env.cr.fetchone())
+        self.invalidate_recordset(["call_user_id"])
+        if not taken:
+            raise UserError(
+                self.env._("%(user)s is already calling about %(name)s.", user=self.call_user_id.name,
+                           name=self.display_name)
+            )  # fmt: skip
+        return True
+
+    def action_call_confirmed(self):
+        return self._log_call("confirmed")
+
+    def action_call_cancelled(self):
+        return self._log_call("cancelled")
+
+    def action_call_no_answer(self):
+        return self._log_call("no_answer")
+
+    def _log_call(self, outcome):
+        for appointment in self:
+            appointment.action_take_call()
+            self.env["clinic.appointment.call"].create({"appointment_id": appointment.id, "outcome": outcome})
+            appointment.call_outcome = outcome
+            if outcome == "confirmed":
+                appointment.action_confirm()
+            elif outcome == "cancelled":
+                appointment.action_cancel(reason=self.env._("Cancelled on the confirmation call"), by="patient")
+        return True

@@ -1,0 +1,21 @@
+from odoo import fields, models
+
+from .clinic_appointment import STATES
+
+
+class ClinicAppointmentEvent(models.Model):
+    """Every transition of an appointment, time-stamped: the KPIs are computed from these."""
+
+    _name = "clinic.appointment.event"
+    _description = "Appointment history"
+    _order = "at, id"
+
+    appointment_id = fields.Many2one(
+        "clinic.appointment", string="Appointment", required=True, ondelete="cascade", index=True
+    )
+    at = fields.Datetime(string="When", required=True, default=fields.Datetime.now)
+    user_id = fields.Many2one("res.users", string="By", default=lambda self: self.env.user)
+    state_from = fields.Selection(STATES, string="From")
+    state_to = fields.Selection(STATES, string="To", required=True)
+    old_start = fields.Datetime(string="Previous start", help="Set when the appointment was moved.")
+    note = fields.Char(string="Note")

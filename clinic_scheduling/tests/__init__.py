@@ -1,0 +1,1 @@
+from . import test_appointment, test_kpi, test_race, test_slots, test_visit, test_waitlist

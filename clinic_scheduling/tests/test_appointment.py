@@ -1,0 +1,133 @@
+import psycopg2
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from ..models.clinic_appointment import SlotTakenError
+from .common import SchedulingCase, utc
+
+
+@tagged("post_install", "-at_install")
+class TestAppointment(SchedulingCase):
+    def test_booking_takes_consecutive_slots_for_a_long_service(self):
+        first = self.slot_at(self.doctor, self.monday, 10)
+        appointment = self.Appointment.book_slot(self.patient, first, services=self.service)
+        self.assertEqual(appointment.start, utc(self.monday, 10))
+        self.assertEqual(appointment.stop, utc(self.monday, 11))
+        self.assertEqual(len(appointment.slot_ids), 2)
+        self.assertEqual(set(appointment.slot_ids.mapped("state")), {"booked"})
+        self.assertEqual(appointment.cabinet_id, self.cabinet)
+        self.assertTrue(appointment.name.startswith("ЗП-"))
+        self.assertTrue(appointment.calendar_event_id, "shown in the practitioner's calendar")
+        self.assertEqual(appointment.calendar_event_id.start, appointment.start)
+
+    def test_a_long_service_does_not_cross_the_lunch_break(self):
+        with self.assertRaises(UserError):
+            self.Appointment.book_slot(self.patient, self.slot_at(self.doctor, self.monday, 12, 30), self.service)
+
+    def test_state_machine_and_time_stamps(self):
+        appointment = self.Appointment.book(self.patient, self.slot_at(self.doctor, self.monday, 9))
+        appointment.action_confirm()
+        appointment.action_arrive()
+        appointment.action_start()
+        appointment.action_done()
+        self.assertEqual(appointment.state, "done")
+        for stamp in ("confirmed_at", "arrived_at", "started_at", "done_at"):
+            self.assertTrue(appointment[stamp], stamp)
+        self.assertEqual(
+            appointment.event_ids.mapped("state_to"), ["booked", "confirmed", "arrived", "in_progress", "done"]
+        )
+        with self.assertRaises(UserError):
+            appointment.action_cancel()
+        with self.assertRaises(UserError):
+            appointment.action_confirm()
+
+    def test_cancel_frees_the_slot_and_keeps_who_and_why(self):
+        slot = self.slot_at(self.doctor, self.monday, 9)
+        appointment = self.Appointment.book(self.patient, slot)
+        appointment.action_cancel(reason="Заболел", by="patient")
+        self.assertEqual(appointment.state, "cancelled")
+        self.assertEqual((appointment.cancelled_by, appointment.cancel_reason), ("patient", "Заболел"))
+        self.assertEqual(slot.state, "free")
+        self.assertTrue(slot.freed_at)
+        self.assertFalse(appointment.calendar_event_id.active)
+        again = self.Appointment.book(self.patient, slot)
+        self.assertEqual(again.start, appointment.start, "a freed slot can be booked again")
+        self.assertGreaterEqual(again.refill_seconds, 0)
+
+    def test_no_show_frees_the_rest_of_the_time(self):
+        appointment = self.Appointment.book(self.patient, self.slot_at(self.doctor, self.monday, 9))
+        appointment.action_no_show()
+        self.assertEqual(appointment.state, "no_show")
+        self.assertTrue(appointment.no_show_at)
+        self.assertEqual(self.slot_at(self.doctor, self.monday, 9).state, "free")
+
+    def test_reschedule_keeps_the_history(self):
+        old = self.slot_at(self.doctor, self.monday, 9)
+        new = self.slot_at(self.doctor, self.monday, 15)
+        appointment = self.Appointment.book(self.patient, old)
+        appointment.action_reschedule(new)
+        self.assertEqual(appointment.start, utc(self.monday, 15))
+        self.assertEqual(old.state, "free")
+        self.assertEqual(new.appointment_id, appointment)
+        moved = appointment.event_ids.filtered("old_start")
+        self.assertEqual(moved.old_start, utc(self.monday, 9))
+        self.assertEqual(appointment.reschedule_count, 1)
+
+    def test_second_booking_of_a_slot_gets_the_nearest_alternatives(self):
+        slot = self.slot_at(self.doctor, self.monday, 9)
+        self.Appointment.book(self.patient, slot)
+        other = self.env["res.partner"].create({"is_patient": True, "surname": "Второй", "first_name": "Пациент"})
+        with self.assertRaises(SlotTakenError) as caught:
+            self.Appointment.book(other, slot)
+        alternatives = caught.exception.alternatives
+        self.assertTrue(alternatives)
+        self.assertEqual(alternatives[0][0], self.slot_at(self.doctor, self.monday, 9, 30))
+        self.assertIn("09:30", str(caught.exception))
+
+    def test_database_refuses_overlaps_whatever_the_code_path(self):
+        self.Appointment.book(self.patient, self.slot_at(self.doctor, self.monday, 9))
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError), self.env.cr.savepoint():
+            self.env.cr.execute(
+                "INSERT INTO clinic_appointment (name, patient_id, employee_id, start, stop, state, source, company_id)"
+                " VALUES ('x', %s, %s, %s, %s, 'booked', 'phone', %s)",
+                [self.patient.id, self.doctor.id, utc(self.monday, 9, 15), utc(self.monday, 9, 45),
+                 self.env.company.id],
+            )  # fmt: skip
+        other = self.practitioner("Другой Врач")
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError), self.env.cr.savepoint():
+            self.env.cr.execute(
+                "INSERT INTO clinic_appointment (name, patient_id, employee_id, cabinet_id, start, stop, state,"
+                " source, company_id) VALUES ('y', %s, %s, %s, %s, %s, 'booked', 'phone', %s)",
+                [self.patient.id, other.id, self.cabinet.id, utc(self.monday, 9), utc(self.monday, 9, 30),
+                 self.env.company.id],
+            )  # fmt: skip
+
+    def test_held_slot_is_only_for_its_token(self):
+        slot = self.slot_at(self.doctor, self.monday, 11)
+        token = slot.hold(5)
+        other = self.env["res.partner"].create({"is_patient": True, "surname": "Третий", "first_name": "Пациент"})
+        with self.assertRaises(SlotTakenError):
+            self.Appointment.book(other, slot)
+        appointment = self.Appointment.book(self.patient, slot, hold_token=token)
+        self.assertEqual(slot.state, "booked")
+        self.assertEqual(appointment.patient_id, self.patient)
+
+    def test_call_list_is_one_call_by_one_person(self):
+        tomorrow_slot = self.Slot.search(
+            [("employee_id", "=", self.doctor.id), ("state", "=", "free"), ("start", ">", self.env.cr.now())],
+            limit=1,
+        )
+        appointment = self.Appointment.book(self.patient, tomorrow_slot)
+        receptionist = self.env["res.users"].create(
+            {"name": "Регистратор Б", "login": "reg_b",
+             "groups_id": [(6, 0, [self.env.ref("clinic_base.group_clinic_receptionist").id])]}
+        )  # fmt: skip
+        appointment.action_take_call()
+        with self.assertRaises(UserError):
+            appointment.with_user(receptionist).action_call_confirmed()
+        appointment.action_call_confirmed()
+        self.assertEqual(appointment.state, "confirmed")
+        self.assertEqual(appointment.call_ids.outcome, "confirmed")
+        self.assertEqual(appointment.call_ids.user_id, self.env.user)

@@ -1,0 +1,1 @@
+from . import clinic_appointment_cancel_wizard, clinic_booking_wizard, clinic_kpi_dashboard

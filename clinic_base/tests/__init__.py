@@ -1,1 +1,10 @@
-from . import test_access, test_address, test_consent, test_duplicates, test_nsi, test_patient, test_phone
+from . import (
+    test_access,
+    test_address,
+    test_consent,
+    test_duplicates,
+    test_nsi,
+    test_patient,
+    test_phone,
+    test_synthetic,
+)

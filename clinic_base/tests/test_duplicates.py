@@ -30,6 +30,22 @@ class TestDuplicates(ClinicCase):
         self.assertEqual(set(clusters[0]["ids"]), {self.ivanov.id, *(p.id for p in planted)})
         self.assertFalse(clusters[0]["auto"], "a typo needs a person's decision")
 
+    def test_two_slips_need_a_matching_patronymic(self):
+        copy = self.patient("Иваонв", "Иавн", "Иванович", date(1980, 1, 31))  # typo in both names
+        stranger = self.patient("Иваонв", "Иавн", "", date(1980, 1, 31))
+        ids = {i for c in self.cluster_of(self.ivanov) for i in c["ids"]}
+        self.assertIn(copy.id, ids)
+        self.assertNotIn(stranger.id, ids, "two typos and nothing else in common is not enough")
+
+    def test_a_card_without_patronymic_does_not_glue_two_namesakes(self):
+        nikitich = self.patient("Карпов", "Ростислав", "Никитич", date(2000, 1, 1))
+        arkadievich = self.patient("Карпов", "Ростислав", "Аркадьевич", date(2000, 1, 1))
+        bare = self.patient("КАРПОВ", "Ростислав", "", date(2000, 1, 1))
+        clusters = self.engine.find_clusters([nikitich.id, arkadievich.id, bare.id])
+        for cluster in clusters:
+            self.assertFalse({nikitich.id, arkadievich.id} <= set(cluster["ids"]), cluster)
+        self.assertEqual(sum(bare.id in c["ids"] for c in clusters), 1, "the bare card joins one of them only")
+
     def test_yo_and_spacing_make_an_auto_cluster(self):
         semin = self.patient("Сёмин", "Пётр", "Олегович", date(1975, 7, 7))
         copy = self.patient("  семин ", "ПЕТР", "олегович", date(1975, 7, 7))

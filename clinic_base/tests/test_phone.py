@@ -16,6 +16,9 @@ REAL_WORLD = [
     ("8 812 123-45-67 доб 305", "+78121234567", "305"),
     ("(495) 123 45 67 #7", "+74951234567", "7"),
     ("+375 29 123-45-67", "+375291234567", ""),
+    ("+7 (960) 280-20-43 мама", "+79602802043", ""),
+    ("моб. 8 912 345-67-89", "+79123456789", ""),
+    ("8 (495) 123-45-67 (доб. 12)", "+74951234567", "12"),
 ]
 JUNK = ["", "нет", "abc", "123", "1234567", "8 912 345", "+7 000 000 00 00", "звонить маме"]
 
@@ -46,6 +49,12 @@ class TestPhone(ClinicCase):
             [phone_tools.normalize(p)["e164"] for p in pieces],
             ["+79123456789", "+74951234567", "+79161234567"],
         )
+
+    def test_extension_after_a_comma_stays_with_its_number(self):
+        pieces = phone_tools.split_numbers("8-383-934-31-34, доб 516; 89123456789  89161234567")
+        parsed = [phone_tools.normalize(p) for p in pieces]
+        self.assertEqual([(p["e164"], p["extension"]) for p in parsed],
+                         [("+73839343134", "516"), ("+79123456789", ""), ("+79161234567", "")])  # fmt: skip
 
     def test_russian_display(self):
         self.assertEqual(phone_tools.format_ru("+79123456789"), "+7 (912) 345-67-89")

@@ -70,6 +70,13 @@ def score_pair(a, b):
         (sa == sb and within_one_edit(fa, fb)) or (fa == fb and within_one_edit(sa, sb))
     ):
         return 75 if shared_phone else REVIEW_SCORE, [REASON_TYPO]
+    # Two slips at once (a typo in each name, or a typo plus swapped names) need more to agree:
+    # the same patronymic, or a shared phone.
+    strong = (pa and pa == pb) or shared_phone
+    if strong and patronymic_ok and (
+        (within_one_edit(sa, sb) and within_one_edit(fa, fb)) or (within_one_edit(sa, fb) and within_one_edit(fa, sb))
+    ):
+        return REVIEW_SCORE, [REASON_TYPO]
     if shared_phone and fa == fb and pa and pa == pb:
         # Surname changed (marriage) but first name, patronymic, birth date and phone agree.
         return 75, [REASON_PHONE]
@@ -85,7 +92,9 @@ def _block_keys(row):
     surname, first = row["surname"], row["first_name"]
     yield ("names", birth, min(surname, first), max(surname, first))
     yield ("surname", birth, surname)
-    yield ("first", birth, first, (row.get("patronymic") or "")[:3])
+    yield ("first", birth, first)
+    if row.get("patronymic"):
+        yield ("patronymic", birth, row["patronymic"])
     for phone in row.get("phones") or ():
         yield ("phone", birth, phone)
 
@@ -118,7 +127,8 @@ def clusters(rows):
     "auto": bool}``; ``auto`` means every link in the cluster is of merge-safe
     confidence (same SNILS, or same names and birth date).
     """
-    parent = {}
+    by_id = {row["id"]: row for row in rows}
+    parent, facts = {}, {}
 
     def find(x):
         parent.setdefault(x, x)
@@ -127,13 +137,30 @@ def clusters(rows):
             x = parent[x]
         return x
 
-    edges = list(candidate_pairs(rows))
-    for a, b, _score, _reasons in edges:
+    def known(x):
+        """Patronymics and SNILS present in the cluster of x: two different ones mean two people."""
+        root = find(x)
+        if root not in facts:
+            row = by_id[x]
+            facts[root] = ({row["patronymic"]} - {""}, {row["snils"]} - {""})
+        return facts[root]
+
+    # Strongest links first; a link that would put two different patronymics or SNILS in one
+    # cluster is dropped (a card without a patronymic cannot glue two namesakes together).
+    edges = sorted(candidate_pairs(rows), key=lambda e: -e[2])
+    kept = []
+    for a, b, score, reasons in edges:
+        (pat_a, snils_a), (pat_b, snils_b) = known(a), known(b)
         ra, rb = find(a), find(b)
         if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+            if len(pat_a | pat_b) > 1 or len(snils_a | snils_b) > 1:
+                continue
+            root, other = min(ra, rb), max(ra, rb)
+            parent[other] = root
+            facts[root] = (pat_a | pat_b, snils_a | snils_b)
+        kept.append((a, b, score, reasons))
     grouped = defaultdict(lambda: {"ids": set(), "scores": [], "reasons": set()})
-    for a, b, score, reasons in edges:
+    for a, b, score, reasons in kept:
         group = grouped[find(a)]
         group["ids"].update((a, b))
         group["scores"].append(score)
@@ -141,7 +168,6 @@ def clusters(rows):
     result = []
     for group in grouped.values():
         low = min(group["scores"])
-        # A chain of n members is held together by at least n-1 links.
         result.append({
             "ids": sorted(group["ids"]),
             "score": low,

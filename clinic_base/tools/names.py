@@ -3,15 +3,21 @@
 import re
 
 # Latin letters that look like Cyrillic ones, typed by mistake in Russian names.
-_HOMOGLYPHS = str.maketrans("aeopcxykmthb", "аеорсхукмтнв")
+_HOMOGLYPHS = str.maketrans("aeopcxykmthbAEOPCXYKMTHB", "аеорсхукмтнвАЕОРСХУКМТНВ")
+_CYRILLIC_RE = re.compile(r"[а-яё]", re.IGNORECASE)
 _HYPHENS_RE = re.compile(r"\s*[-‐‑‒–—]\s*")
 _SPACES_RE = re.compile(r"\s+")
 _PATRONYMIC_RE = re.compile(r"(вич|вна|ична|инична|оглы|кызы|улы|гызы)$", re.IGNORECASE)
 
 
 def tidy(part):
-    """Collapse spaces and hyphens, capitalise each piece: «иванова- петрова» -> «Иванова-Петрова»."""
+    """Collapse spaces and hyphens, capitalise each piece: «иванова- петрова» -> «Иванова-Петрова».
+
+    Latin look-alike letters inside a Cyrillic name («Pодионова») become Cyrillic.
+    """
     text = _SPACES_RE.sub(" ", _HYPHENS_RE.sub("-", (part or "").strip()))
+    if _CYRILLIC_RE.search(text):
+        text = text.translate(_HOMOGLYPHS)
     return "-".join(" ".join(w[:1].upper() + w[1:].lower() for w in piece.split(" ")) for piece in text.split("-"))
 
 

@@ -9,11 +9,12 @@ import phonenumbers
 
 DEFAULT_REGION = "RU"
 
-# "доб. 12", "доб12", "вн. 12", "ext 12", "x12", "#12"
-_EXT_RE = re.compile(
-    r"(?:\s*[,;]?\s*)(?:доб(?:авочный)?\.?|вн(?:утр(?:енний)?)?\.?|ext\.?|x|#)\s*(\d{1,6})\s*$",
-    re.IGNORECASE,
-)
+# "доб. 12", "доб12", "(доб. 12)", "вн. 12", "ext 12", "x12", "#12"
+_EXT_MARK = r"(?:доб(?:авочный)?\.?|вн(?:утр(?:енний)?)?\.?|ext\.?|x|#)"
+_EXT_RE = re.compile(r"(?:\s*[,;]?\s*)\(?\s*" + _EXT_MARK + r"\s*(\d{1,6})\s*\)?\s*$", re.IGNORECASE)
+_EXT_START_RE = re.compile(r"^\(?\s*" + _EXT_MARK + r"\s*\d", re.IGNORECASE)
+# Words people type around a number: «моб.», «тел.», «мама», «раб.»; dropped before parsing.
+_NOTE_RE = re.compile(r"^[^\d+(]*|[^\d)]*$")
 # Separators between several numbers typed into one cell.
 _SPLIT_RE = re.compile(r"\s*(?:[;,/\\|\n]|\s{3,}|\s+или\s+|\s+и\s+)\s*", re.IGNORECASE)
 _DIGIT_RE = re.compile(r"\d")
@@ -34,6 +35,10 @@ def split_extension(raw):
     """Return (number part, extension or '') for one typed number."""
     text = (raw or "").strip()
     match = _EXT_RE.search(text)
+    if not match:
+        # «+7 960 280-20-43 мама»: a note after the number is not part of it.
+        text = _NOTE_RE.sub("", text) if _DIGIT_RE.search(text) else text
+        match = _EXT_RE.search(text)
     if match and len(_DIGIT_RE.findall(text[: match.start()])) >= 7:
         return text[: match.start()].strip(), match.group(1)
     return text, ""
@@ -72,8 +77,24 @@ def normalize(raw, region=DEFAULT_REGION):
 
 
 def split_numbers(raw):
-    """Several numbers typed in one field: return the pieces that hold digits."""
-    return [piece for piece in _SPLIT_RE.split(raw or "") if _DIGIT_RE.search(piece or "")]
+    """Several numbers typed in one field: return the pieces that hold digits.
+
+    An extension typed after a comma («…34-34, доб 516») stays with its number,
+    and two numbers separated only by a few spaces are told apart by their length.
+    """
+    pieces = []
+    for piece in _SPLIT_RE.split(raw or ""):
+        if not _DIGIT_RE.search(piece or ""):
+            continue
+        if pieces and _EXT_START_RE.search(piece.strip()):
+            pieces[-1] = f"{pieces[-1]} {piece.strip()}"
+            continue
+        words = re.split(r"\s{2,}", piece.strip())
+        if len(words) > 1 and all(len(_DIGIT_RE.findall(w)) >= 10 for w in words):
+            pieces.extend(words)
+        else:
+            pieces.append(piece)
+    return pieces
 
 
 def format_ru(e164, extension=""):

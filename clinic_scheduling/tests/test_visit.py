@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools.misc import find_in_path
 
 REPORTS = (
@@ -30,7 +30,9 @@ def has_wkhtmltopdf():
 
 
 @tagged("post_install", "-at_install")
-class TestVisit(TransactionCase):
+class TestVisit(HttpCase):
+    """An HttpCase only so that wkhtmltopdf can fetch the report assets from the test server."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

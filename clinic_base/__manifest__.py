@@ -9,7 +9,7 @@
     "website": "https://github.com/clinic-suite",
     "license": "LGPL-3",
     "depends": ["base", "mail", "contacts", "hr", "product", "portal", "phone_validation"],
-    "external_dependencies": {"python": ["phonenumbers", "stdnum"]},
+    "external_dependencies": {"python": ["phonenumbers", "python-stdnum"]},
     "data": [
         "security/clinic_base_groups.xml",
         "security/ir.model.access.csv",

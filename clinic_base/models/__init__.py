@@ -13,6 +13,7 @@ from . import (
     clinic_merge_log,
     clinic_qualification,
     hr_employee,
+    hr_employee_public,
     hr_department,
     res_company,
     clinic_cabinet,

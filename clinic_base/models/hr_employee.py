@@ -5,6 +5,8 @@ from odoo.exceptions import ValidationError
 
 from ..tools import checksums
 
+# Fields only on hr.employee (not on the public profile) must carry it, or prefetching them fails for other users.
+HR_GROUP = "hr.group_hr_user"
 AGE_GROUPS = [("adult", "Adults"), ("child", "Children"), ("both", "Adults and children")]
 
 
@@ -14,15 +16,21 @@ class HrEmployee(models.Model):
     _inherit = "hr.employee"
 
     is_practitioner = fields.Boolean(string="Practitioner", help="Sees patients and can be booked.")
-    snils = fields.Char(string="SNILS", copy=False, help="Key of the employee's record in the FRMR.")
+    snils = fields.Char(
+        string="SNILS", copy=False, groups=HR_GROUP, help="Key of the employee's record in the FRMR."
+    )
     position_id = fields.Many2one(
         "clinic.nsi.position", string="Medical position", help="Reference book 1.2.643.5.1.13.13.11.1002."
     )
     specialty_ids = fields.Many2many(
         "clinic.nsi.specialty", string="Specialties", help="Reference book 1.2.643.5.1.13.13.11.1066."
     )
-    qualification_ids = fields.One2many("clinic.qualification", "employee_id", string="Qualification documents")
-    qualification_warning = fields.Char(string="Qualification warning", compute="_compute_qualification_warning")
+    qualification_ids = fields.One2many(
+        "clinic.qualification", "employee_id", string="Qualification documents", groups=HR_GROUP
+    )
+    qualification_warning = fields.Char(
+        string="Qualification warning", compute="_compute_qualification_warning", groups=HR_GROUP
+    )
     age_group = fields.Selection(AGE_GROUPS, string="Sees", default="adult")
     clinic_published = fields.Boolean(string="Published on the website")
     clinic_bio = fields.Html(string="Short bio", translate=True)

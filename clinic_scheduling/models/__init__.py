@@ -4,6 +4,7 @@ from . import (
     resource_calendar_attendance,
     resource_calendar_leaves,
     hr_employee,
+    hr_employee_public,
     clinic_slot,
     clinic_appointment,
     clinic_appointment_event,
@@ -15,4 +16,5 @@ from . import (
     clinic_visit_payment,
     clinic_kpi,
     res_config_settings,
+    clinic_demo,
 )

@@ -268,7 +268,7 @@ class ClinicAppointment(models.Model):
                     **extra,
                 }
                 appointment = self.create(vals)
-                slots.write(
+                slots.sudo().write(
                     {"state": "booked", "appointment_id": appointment.id, "hold_until": False, "hold_token": False,
                      "freed_at": False}
                 )  # fmt: skip
@@ -308,7 +308,9 @@ class ClinicAppointment(models.Model):
                     {"employee_id": run.employee_id.id, "start": run[0].start, "stop": run[-1].stop,
                      "cabinet_id": run[0].cabinet_id.id, "reschedule_count": self.reschedule_count + 1}
                 )  # fmt: skip
-                run.write({"state": "booked", "appointment_id": self.id, "hold_until": False, "hold_token": False})
+                run.sudo().write(
+                    {"state": "booked", "appointment_id": self.id, "hold_until": False, "hold_token": False}
+                )
                 self.env.flush_all()
         except (_SlotUnavailable, psycopg2.Error) as exc:
             self._raise_taken(exc, run)

@@ -69,7 +69,8 @@ class ClinicSlot(models.Model):
             raise UserError(
                 self.env._("Slots %(slots)s are booked: move the appointments first.", slots=booked.mapped("display_name"))
             )
-        self.write({"state": "blocked", "block_reason": reason, "hold_until": False, "hold_token": False})
+        # The hold token is a secret of the website form: only the booking code writes it, as superuser.
+        self.sudo().write({"state": "blocked", "block_reason": reason, "hold_until": False, "hold_token": False})
 
     def action_unblock(self):
         blocked = self.filtered(lambda s: s.state == "blocked")
@@ -85,13 +86,13 @@ class ClinicSlot(models.Model):
         if unavailable:
             raise UserError(self.env._("This time has just been taken: choose another one."))
         token = uuid.uuid4().hex
-        self.write({"state": "held", "hold_until": now + timedelta(minutes=minutes), "hold_token": token})
+        self.sudo().write({"state": "held", "hold_until": now + timedelta(minutes=minutes), "hold_token": token})
         return token
 
     def release(self, token=None):
         """Let go of a hold (the patient left the form, an offer was declined)."""
         held = self.filtered(lambda s: s.state == "held" and (token is None or s.sudo().hold_token == token))
-        held.write({"state": "free", "hold_until": False, "hold_token": False})
+        held.sudo().write({"state": "free", "hold_until": False, "hold_token": False})
         return held
 
     def _run_from(self, minutes):

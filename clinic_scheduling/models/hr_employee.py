@@ -4,6 +4,8 @@ import pytz
 
 from odoo import api, fields, models
 
+from odoo.addons.clinic_base.models.hr_employee import HR_GROUP
+
 DEFAULT_TZ = "Europe/Moscow"
 
 
@@ -18,8 +20,10 @@ class HrEmployee(models.Model):
     default_cabinet_id = fields.Many2one(
         "clinic.cabinet", string="Usual cabinet", help="Used on days the schedule names no cabinet."
     )
-    slot_ids = fields.One2many("clinic.slot", "employee_id", string="Slots")
-    slot_conflict_count = fields.Integer(string="Bookings off schedule", compute="_compute_slot_conflict_count")
+    slot_ids = fields.One2many("clinic.slot", "employee_id", string="Slots", groups=HR_GROUP)
+    slot_conflict_count = fields.Integer(
+        string="Bookings off schedule", compute="_compute_slot_conflict_count", groups=HR_GROUP
+    )
 
     def _compute_slot_conflict_count(self):
         counts = dict(
@@ -55,7 +59,8 @@ class HrEmployee(models.Model):
 
     def _clinic_tz(self):
         """The practitioner's working time zone: their own, else their schedule's, else the clinic's."""
-        return self.tz or self.resource_calendar_id.tz or self.env.company.resource_calendar_id.tz or DEFAULT_TZ
+        employee = self.sudo()
+        return employee.tz or employee.resource_calendar_id.tz or self.env.company.resource_calendar_id.tz or DEFAULT_TZ
 
     def _clinic_utc_bounds(self, date_from, date_to):
         """Local midnights of the first and the day after the last date, as naive UTC."""

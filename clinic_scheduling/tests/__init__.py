@@ -1,1 +1,9 @@
-from . import test_appointment, test_kpi, test_race, test_slots, test_visit, test_waitlist
+from . import (
+    test_appointment,
+    test_booking_window,
+    test_kpi,
+    test_race,
+    test_slots,
+    test_visit,
+    test_waitlist,
+)

@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 from unittest import skipUnless
 
@@ -16,10 +17,11 @@ REPORTS = (
 
 
 def plain(text):
-    """Rendered text with the no-break and zero-width spaces of Russian number formatting made plain."""
+    """Rendered text without tags, its spaces (no-break ones of Russian number formatting too) made single."""
     if isinstance(text, bytes):
         text = text.decode()
-    return text.replace("&nbsp;", " ").replace("\xa0", " ").replace("\ufeff", "")
+    text = re.sub(r"<[^>]+>", "", text).replace("&nbsp;", " ").replace("\ufeff", "")
+    return re.sub(r"\s+", " ", text)
 
 
 def has_wkhtmltopdf():
@@ -238,7 +240,8 @@ class TestVisit(HttpCase):
                 html = plain(Report.with_user(self.receptionist)._render_qweb_html(report_ref, visit.ids)[0])
                 self.assertIn("Иванова Анна Петровна", html)
                 self.assertIn("ООО «Клиника Здоровье»", html)
-                self.assertIn(visit.date.strftime("%d.%m.%Y"), html)
+                local_date = fields.Datetime.context_timestamp(visit.with_user(self.receptionist), visit.date)
+                self.assertIn(local_date.strftime("%d.%m.%Y"), html)
                 self.assertNotIn("Кашель", html)
         contract = plain(Report._render_qweb_html(REPORTS[0], visit.ids)[0])
         for expected in ("ДОГОВОР", "Л041-01021-66/00345678", "15.03.2021", "1196658012345", "6658123456",
@@ -249,7 +252,8 @@ class TestVisit(HttpCase):
         self.assertIn("Информированное добровольное согласие", consent)
         self.assertIn("Терапевтова Ольга Ивановна", consent)
         act = plain(Report._render_qweb_html(REPORTS[2], visit.ids)[0])
-        for expected in ("АКТ", "1 700,00 ₽", "1 000,00 ₽", "700,00 ₽", "Одна тысяча семьсот рублей"):
+        for expected in ("АКТ", "Итого: 1 700,00 ₽", "Оплачено: 1 000,00 ₽", "Остаток к оплате: 700,00 ₽",
+                         "Одна тысяча семьсот рублей 00 копеек"):  # fmt: skip
             self.assertIn(expected, act)
 
     def test_print_forms_of_a_child_name_the_representative(self):
@@ -259,9 +263,17 @@ class TestVisit(HttpCase):
         self.assertIn("Законный представитель", contract)
         self.assertIn("Иванова Анна Петровна", contract)
         consent = plain(Report._render_qweb_html(REPORTS[1], visit.ids)[0])
-        self.assertIn("Я, <strong>Иванова Анна Петровна</strong>", consent)
+        self.assertIn("Я, Иванова Анна Петровна,", consent)
         self.assertIn("законным представителем которого я являюсь", consent)
         self.assertIn("Иванов Михаил Петрович", consent)
+
+    def test_contract_names_a_relative_who_pays_as_customer(self):
+        visit = self.arrive()
+        self.env["clinic.visit.payment"].create({"visit_id": visit.id, "amount": 1700, "payer_id": self.spouse.id})
+        self.assertEqual(visit._contract_customer(), self.spouse)
+        contract = plain(self.env["ir.actions.report"]._render_qweb_html(REPORTS[0], visit.ids)[0])
+        self.assertIn("и Иванов Пётр Сергеевич, именуемый(-ая) в дальнейшем «Заказчик»", contract)
+        self.assertIn("в трёх экземплярах", contract)
 
     @skipUnless(has_wkhtmltopdf(), "wkhtmltopdf is not installed")
     def test_print_forms_render_as_pdf(self):

@@ -9,6 +9,7 @@
     "website": "https://github.com/clinic-suite",
     "license": "LGPL-3",
     "depends": ["clinic_base", "calendar", "resource", "bus", "web"],
+    "external_dependencies": {"python": ["num2words"]},
     "data": [
         "security/ir.model.access.csv",
         "security/clinic_scheduling_rules.xml",

@@ -1,0 +1,218 @@
+"""An upload of a 1C 7.7 database: DBF tables (or CSV/XML exports of them), the data dictionary, KLADR files.
+
+Files may come one by one or in zip archives (folders inside are flattened).
+Each table is read in the encoding detected from its text (cp866, cp1251 or
+utf-8, scored by the share of Russian letters) unless the caller overrides it;
+an override that makes the text unreadable is refused with the scores.
+"""
+
+import csv
+import io
+import zipfile
+from pathlib import PurePosixPath
+
+from lxml import etree
+
+from . import dbf
+from .dd import parse_dd
+
+KLADR_TABLES = frozenset({"KLADR", "STREET", "SOCRBASE", "DOMA", "FLAT", "ALTNAMES", "NAMEMAP"})
+# Index and metadata files of a 1C folder that carry no rows.
+IGNORED_SUFFIXES = frozenset({".CDX", ".MDX", ".NTX", ".IDX", ".MD", ".TXT", ".LCK", ".DBA", ".INI", ".CFG"})
+CSV_DELIMITERS = ";,\t|"
+# An override this much less readable than the best encoding is a mistake.
+READABILITY_GAP = 0.3
+MIN_READABLE = 0.5
+
+
+class SourceError(ValueError):
+    """An upload that cannot be read; the message names the file and what is wrong with it."""
+
+
+def unpack(files):
+    """[(name, bytes)] with the members of zip archives in place of the archives."""
+    result = []
+    for name, data in files:
+        if name.lower().endswith(".zip") or data[:4] == b"PK\x03\x04":
+            try:
+                archive = zipfile.ZipFile(io.BytesIO(data))
+                members = [info for info in archive.infolist() if not info.is_dir()]
+                result += [(f"{name}/{info.filename}", archive.read(info)) for info in members]
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise SourceError(f"{name}: not a readable zip archive ({exc})") from exc
+        else:
+            result.append((name, data))
+    return result
+
+
+def file_role(path):
+    """dd, dbf, csv, xml, kladr or ignored, from the file name."""
+    pure = PurePosixPath(path.replace("\\", "/"))
+    stem, suffix = pure.stem.upper(), pure.suffix.upper()
+    if pure.name.upper() in ("1CV7.DD", "1CV7.DDS"):
+        return "dd"
+    if suffix == ".DBF":
+        return "kladr" if stem in KLADR_TABLES else "dbf"
+    if suffix in (".CSV", ".XML"):
+        return suffix[1:].lower()
+    return "ignored"
+
+
+def table_name(path):
+    return PurePosixPath(path.replace("\\", "/")).stem.upper()
+
+
+def check_readable(filename, sample, encoding, detected, scores):
+    """Refuse an encoding in which the sample's text is not Russian when another one reads it."""
+    if not scores:
+        return
+    best = max(scores.values())
+    if best < MIN_READABLE:
+        raise SourceError(
+            f"{filename}: its text reads neither as cp866, cp1251 nor utf-8 (Russian letters: "
+            + ", ".join(f"{enc} {share:.0%}" for enc, share in scores.items())
+            + "). Export it again from 1C."
+        )
+    if scores[encoding] < best - READABILITY_GAP:
+        raise SourceError(
+            f"{filename}: the text does not read as {encoding} ({scores[encoding]:.0%} Russian letters) but "
+            f"reads as {detected} ({scores[detected]:.0%}). Choose {detected} or leave the encoding to detection."
+        )
+
+
+class Table:
+    """One 1C table from a DBF, CSV or XML file; ``rows()`` yields (row number, {column: text})."""
+
+    def __init__(self, name, filename, fmt, columns, encoding, detected, scores, row_count, deleted_count, rows):
+        self.name, self.filename, self.format = name, filename, fmt
+        self.columns = columns
+        self.encoding, self.detected_encoding, self.scores = encoding, detected, scores
+        self.row_count, self.deleted_count = row_count, deleted_count
+        self._rows = rows
+        self.title = ""
+
+    def rows(self):
+        return self._rows()
+
+    def column(self, wanted):
+        """The column name as the file spells it, matched case-insensitively; '' when absent."""
+        wanted = (wanted or "").strip().upper()
+        return next((column for column in self.columns if column.upper() == wanted), "")
+
+
+def read_dbf(filename, data, encoding=None):
+    table = dbf.DbfTable(data, filename)
+    sample = table.text_sample()
+    detected, scores = dbf.detect_encoding(sample)
+    chosen = encoding or detected
+    check_readable(filename, sample, chosen, detected, scores)
+    # The rows are read lazily, so a large table is never held whole.
+    return Table(
+        table_name(filename), filename, "dbf", table.columns, chosen, detected, scores, table.record_count
+        - table.deleted_count, table.deleted_count, lambda: table.rows(chosen)
+    )  # fmt: skip
+
+
+def read_csv(filename, data, encoding=None):
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, detected, scores = data[3:], "utf-8", {}
+    else:
+        detected, scores = dbf.detect_encoding(data[:65536])
+    chosen = encoding or detected
+    check_readable(filename, data[:65536], chosen, detected, scores)
+    text = data.decode(chosen, "replace")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(CSV_DELIMITERS, key=first_line.count)
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if not records or not any(cell.strip() for cell in records[0]):
+        raise SourceError(f"{filename}: an empty CSV file (no header line with column names)")
+    header = [cell.strip() for cell in records[0]]
+    rows = []
+    for number, record in enumerate(records[1:], 2):
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) > len(header):
+            raise SourceError(
+                f"{filename}, line {number}: {len(record)} values for {len(header)} columns "
+                f"(separator «{delimiter}»); check the quotes of that line."
+            )
+        rows.append((number, dict(zip(header, (cell.strip() for cell in record)))))
+    return Table(table_name(filename), filename, "csv", header, chosen, detected, scores, len(rows), 0,
+                 lambda: iter(rows))  # fmt: skip
+
+
+def _xml_row(element):
+    row = {key.upper(): (value or "").strip() for key, value in element.attrib.items()}
+    for child in element:
+        if isinstance(child.tag, str):
+            row[etree.QName(child).localname.upper()] = (child.text or "").strip()
+    return row
+
+
+def read_xml(filename, data):
+    """Tables as ``<Table name="SC167"><Row ID="..." DESCR="..."/>...</Table>`` (values as attributes or
+    child elements), one table per file or several under one root."""
+    try:
+        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, huge_tree=True))
+    except etree.XMLSyntaxError as exc:
+        raise SourceError(f"{filename}: not a well-formed XML file ({exc})") from exc
+    containers = [child for child in root if isinstance(child.tag, str) and (child.get("name") or child.get("table"))]
+    if not containers:
+        containers = [root]
+    tables = []
+    for container in containers:
+        name = (container.get("name") or container.get("table") or table_name(filename)).upper()
+        rows = [(number, _xml_row(element)) for number, element in
+                enumerate((e for e in container if isinstance(e.tag, str)), 1)]  # fmt: skip
+        columns = list(dict.fromkeys(column for _number, row in rows for column in row))
+        encoding = (root.getroottree().docinfo.encoding or "utf-8").lower()
+        tables.append(Table(name, filename, "xml", columns, encoding, encoding, {}, len(rows), 0,
+                            lambda rows=rows: iter(rows)))  # fmt: skip
+    return tables
+
+
+class Upload:
+    """The tables, data dictionary and KLADR files of one upload; ``encodings`` overrides by file name."""
+
+    def __init__(self, files, encodings=None):
+        encodings = encodings or {}
+        self.tables, self.kladr_files, self.ignored = {}, {}, []
+        self.dd = None
+        for path, data in unpack(files):
+            role = file_role(path)
+            if role == "dd":
+                detected, _scores = dbf.detect_encoding(data[:65536])
+                self.dd = parse_dd(data.decode(encodings.get(path) or detected, "replace"))
+                self.dd_file = path
+            elif role == "kladr":
+                self.kladr_files[table_name(path)] = data
+            elif role == "dbf":
+                self._add(read_dbf(path, data, encodings.get(path)))
+            elif role == "csv":
+                self._add(read_csv(path, data, encodings.get(path)))
+            elif role == "xml":
+                for table in read_xml(path, data):
+                    self._add(table)
+            else:
+                self.ignored.append(path)
+        titles = self.dd["tables"] if self.dd else {}
+        for name, table in self.tables.items():
+            table.title = titles.get(name, {}).get("title", "")
+
+    def _add(self, table):
+        if table.name in self.tables:
+            raise SourceError(
+                f"{table.filename}: table {table.name} is also in {self.tables[table.name].filename}; "
+                "upload each table once."
+            )
+        self.tables[table.name] = table
+
+    def table(self, name):
+        return self.tables.get((name or "").strip().upper())
+
+    def label(self, table, column):
+        """The data dictionary's description of a column ('' without a dictionary)."""
+        if not self.dd:
+            return ""
+        fields = self.dd["tables"].get((table or "").upper(), {}).get("fields", {})
+        return fields.get((column or "").upper(), {}).get("label", "")

@@ -1,0 +1,646 @@
+"""Online booking rules shared by the website and the exchange API: what is offered, holds, who the patient is,
+consents, limits, the booking itself and the front desk's pop-up."""
+
+import re
+from datetime import date, datetime, timedelta
+
+import pytz
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import email_normalize
+
+from odoo.addons.clinic_base.models.res_partner import ADULT_AGE
+from odoo.addons.clinic_base.tools import names
+from odoo.addons.clinic_base.tools import phone as phone_tools
+from odoo.addons.clinic_base.tools.dedupe import AUTO_SCORE, REVIEW_SCORE
+from odoo.addons.clinic_scheduling.models.clinic_appointment import SlotTakenError
+
+# HTTP status of every error code the website and the API can answer (documented in static/api/openapi.json).
+ERROR_STATUS = {
+    "invalid_request": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "missing_field": 422,
+    "invalid_field": 422,
+    "invalid_phone": 422,
+    "invalid_email": 422,
+    "invalid_birth_date": 422,
+    "missing_consent": 422,
+    "missing_representative": 422,
+    "age_mismatch": 422,
+    "unknown_practitioner": 422,
+    "unknown_service": 422,
+    "slot_in_past": 422,
+    "slot_unavailable": 422,
+    "captcha_failed": 422,
+    "idempotency_key_reused": 422,
+    "slot_taken": 409,
+    "booking_limit_reached": 409,
+    "invalid_state": 409,
+    "rate_limited": 429,
+}
+PARAM_MAX_ACTIVE = "clinic_website_booking.max_active_per_phone"
+DEFAULT_MAX_ACTIVE = 3
+PARAM_PHONE_RATE = "clinic_website_booking.phone_attempts_per_hour"
+DEFAULT_PHONE_RATE = 10
+PARAM_IP_RATE = "clinic_website_booking.ip_actions_per_minute"
+DEFAULT_IP_RATE = 30
+PARAM_API_IP_RATE = "clinic_website_booking.api_ip_requests_per_minute"
+DEFAULT_API_IP_RATE = 600
+# Local hours [from, to) of the parts of the day the website filters by.
+DAYPARTS = {"morning": (0, 12), "day": (12, 17), "evening": (17, 24)}
+# Under this age a legal representative books and signs the consents (from 15 the patient does, 323-FZ).
+REPRESENTED_AGE = 15
+REPRESENTATIVE_KINSHIPS = ("mother", "father", "guardian")
+ALTERNATIVES = 5
+NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '’.-][^\W\d_]+)*\.?$")
+ACTIVE_ONLINE_STATES = ("booked", "confirmed")
+
+
+class OnlineBookingError(UserError):
+    """A refusal the website shows next to the field and the API returns as ``{"error": {"code", "message"}}``."""
+
+    def __init__(self, code, message, field=None, alternatives=None, retry_after=None):
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.alternatives = alternatives or []
+        self.retry_after = retry_after
+
+    @property
+    def status(self):
+        return ERROR_STATUS[self.code]
+
+
+class ClinicOnlineBooking(models.AbstractModel):
+    """The one place online booking rules live; the website controller and the API only translate to it."""
+
+    _name = "clinic.online.booking"
+    _description = "Online booking"
+
+    # ------------------------------------------------------------------ what is offered
+
+    @api.model
+    def _param(self, name, default):
+        return int(self.env["ir.config_parameter"].sudo().get_param(name, default))
+
+    @api.model
+    def practitioners(self, age_group=None, specialty=None, service=None):
+        """Published practitioners, optionally for adults or children, of a specialty, performing a service."""
+        domain = [("is_practitioner", "=", True), ("clinic_published", "=", True)]
+        if age_group in ("adult", "child"):
+            domain.append(("age_group", "in", (age_group, "both")))
+        if specialty:
+            domain.append(("specialty_ids", "in", specialty.ids))
+        if service:
+            domain.append(("specialty_ids", "in", service.specialty_ids.ids))
+            if service.age_group != "both":
+                domain.append(("age_group", "in", (service.age_group, "both")))
+        return self.env["hr.employee"].sudo().search(domain, order="name")
+
+    @api.model
+    def services(self, age_group=None, specialty=None, practitioner=None):
+        """Published services a published practitioner performs (a shared specialty, a compatible age group)."""
+        domain = [("is_medical_service", "=", True), ("clinic_published", "=", True), ("specialty_ids", "!=", False)]
+        if age_group in ("adult", "child"):
+            domain.append(("age_group", "in", (age_group, "both")))
+        if specialty:
+            domain.append(("specialty_ids", "in", specialty.ids))
+        if practitioner:
+            domain.append(("specialty_ids", "in", practitioner.specialty_ids.ids))
+            if practitioner.age_group != "both":
+                domain.append(("age_group", "in", (practitioner.age_group, "both")))
+        return self.env["product.product"].sudo().search(domain, order="name")
+
+    @api.model
+    def specialties(self, age_group=None):
+        """Specialties of the published practitioners."""
+        return self.practitioners(age_group).specialty_ids.sorted("name")
+
+    @api.model
+    def duration(self, practitioner, service=None):
+        return max(practitioner.slot_duration, service.duration_minutes if service else 0)
+
+    @api.model
+    def search_runs(self, practitioners, service=None, date_from=None, date_to=None, daypart=None, limit=None):
+        """Free starts of ``practitioners`` long enough for ``service``, as runs of slots ordered by start.
+
+        ``daypart`` (morning, day, evening) keeps the starts within those local hours.
+        """
+        if not practitioners:
+            return []
+        runs = (
+            self.env["clinic.slot"]
+            .sudo()
+            .find_free(
+                employees=practitioners,
+                date_from=date_from,
+                date_to=date_to,
+                duration=service.duration_minutes if service else None,
+            )
+        )
+        if daypart in DAYPARTS:
+            low, high = DAYPARTS[daypart]
+            runs = [run for run in runs if low <= self.local_start(run).hour < high]
+        return runs[:limit] if limit else runs
+
+    @api.model
+    def local_start(self, slots):
+        """Start of the first slot in the practitioner's time zone (aware datetime)."""
+        tz = pytz.timezone(slots[:1].employee_id._clinic_tz())
+        return pytz.utc.localize(slots[0].start).astimezone(tz)
+
+    @api.model
+    def alternatives(self, slot, service=None, limit=ALTERNATIVES):
+        """The free starts nearest to ``slot``: its practitioner first, then colleagues of the same specialty."""
+        practitioner = slot.employee_id
+        colleagues = self.practitioners(specialty=practitioner.specialty_ids, service=service) - practitioner
+        runs = []
+        for employees in (practitioner, colleagues):
+            runs += self.search_runs(
+                employees, service, date_from=slot.start - timedelta(days=1), date_to=slot.start + timedelta(days=14)
+            )
+            runs = [run for run in runs if run[0] != slot]
+            if len(runs) >= limit:
+                break
+        runs.sort(key=lambda run: (run[0].employee_id != practitioner, abs(run[0].start - slot.start)))
+        return runs[:limit]
+
+    # ------------------------------------------------------------------ holds
+
+    @api.model
+    def check_offer(self, slot, service=None):
+        """The slot belongs to a published practitioner, lies ahead and the service is one they perform."""
+        slot = slot.sudo().exists()
+        if not slot:
+            raise OnlineBookingError("slot_unavailable", self.env._("This time is no longer in the schedule."), "slot")
+        practitioner = slot.employee_id
+        if not (practitioner.is_practitioner and practitioner.clinic_published):
+            raise OnlineBookingError(
+                "unknown_practitioner",
+                self.env._("Practitioner «%(name)s» does not take online bookings.", name=practitioner.name),
+                "practitioner_id",
+            )
+        if slot.start <= fields.Datetime.now():
+            raise OnlineBookingError(
+                "slot_in_past",
+                self.env._("%(slot)s has already begun: choose a later time.", slot=slot.display_name),
+                "start",
+            )
+        if service and service not in self.services(practitioner=practitioner):
+            raise OnlineBookingError(
+                "unknown_service",
+                self.env._("Service «%(service)s» is not booked online with %(name)s.",
+                           service=service.name, name=practitioner.name),
+                "service_id",
+            )  # fmt: skip
+        return slot
+
+    @api.model
+    def hold(self, slot, service=None):
+        """Hold the slots a booking from ``slot`` needs while the patient fills the form; returns the token."""
+        slot = self.check_offer(slot, service)
+        run = slot._run_from(self.duration(slot.employee_id, service))
+        try:
+            self.env["clinic.appointment"]._check_run(run, self.duration(slot.employee_id, service))
+            return run.hold()
+        except UserError:
+            raise self._taken(slot, service) from None
+
+    @api.model
+    def held_run(self, token):
+        """The slots still held under ``token`` (empty once the hold was used, released or taken over)."""
+        if not token:
+            return self.env["clinic.slot"]
+        return self.env["clinic.slot"].sudo().search([("hold_token", "=", token), ("state", "=", "held")])
+
+    @api.model
+    def release(self, token):
+        return self.held_run(token).release(token)
+
+    @api.model
+    def _taken(self, slot, service):
+        return OnlineBookingError(
+            "slot_taken",
+            self.env._("%(slot)s has just been taken by someone else: choose one of the nearest free times.",
+                       slot=slot.display_name),
+            "slot",
+            alternatives=self.alternatives(slot, service),
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------ booking
+
+    @api.model
+    def book_online(self, values):
+        """Book one appointment asked for on the website or through the API; returns it.
+
+        ``values``: ``slot`` (first slot of the booking), ``hold_token``, ``service`` (product.product),
+        either ``patient`` (a card the logged-in ``account`` may book: their own or a represented child's)
+        or ``person`` (typed ``surname``, ``first_name``, ``patronymic``, ``birth_date``), ``representative``
+        (typed ``surname``, ``first_name``, ``patronymic``, ``kinship``; a logged-in ``account`` represents
+        their children themselves), ``phone``, ``email``, ``consent_personal_data``, ``consent_messages``,
+        ``consumer`` (clinic.api.consumer of an API call), ``booking_started_at``, ``funnel``.
+
+        Everything is checked before anything is written; a refusal raises OnlineBookingError and leaves
+        the database as it was, apart from the rate-limit counters.
+        """
+        request = self._clean(values)
+        slot = self.check_offer(values["slot"], request["service"])
+        self._check_age(request, slot)
+        self._check_phone_limits(request["phone"])
+        consumer = values.get("consumer") or self.env["clinic.api.consumer"]
+        with self.env.cr.savepoint():
+            patient, representative, attention = self._resolve_patient(request)
+            self._record_consents(patient, representative, request, consumer)
+            try:
+                appointment = (
+                    self.env["clinic.appointment"]
+                    .sudo()
+                    .book_slot(
+                        patient,
+                        slot,
+                        services=request["service"],
+                        source="website",
+                        hold_token=values.get("hold_token") or None,
+                        booking_started_at=values.get("booking_started_at"),
+                        needs_attention=bool(attention),
+                        attention_reason="; ".join(attention) or False,
+                        api_consumer_id=consumer.id,
+                        contact_phone=request["phone"],
+                        contact_email=request["email"] or False,
+                    )
+                )
+            except SlotTakenError:
+                raise self._taken(slot, request["service"]) from None
+            except UserError as error:
+                raise OnlineBookingError("slot_unavailable", str(error), "slot") from None
+            if values.get("funnel"):
+                values["funnel"]._step("booked", appointment=appointment)
+            appointment._notify_front_desk_online(attention)
+        return appointment
+
+    @api.model
+    def join_waitlist(self, values):
+        """Put a patient on the waiting list from the website; returns the entry.
+
+        ``values`` as for ``book_online`` (without slot and hold) plus ``practitioner``, ``specialty``,
+        ``date_from``, ``date_to`` and ``daypart``.
+        """
+        request = self._clean(values)
+        practitioner, specialty = values.get("practitioner"), values.get("specialty")
+        if not (practitioner or specialty or request["service"]):
+            raise OnlineBookingError(
+                "missing_field", self.env._("Choose a practitioner, a specialty or a service to wait for."), "specialty"
+            )
+        self._check_phone_limits(request["phone"])
+        today = fields.Date.context_today(self)
+        date_from = max(values.get("date_from") or today, today)
+        date_to = max(values.get("date_to") or date_from + timedelta(days=14), date_from)
+        hours = DAYPARTS.get(values.get("daypart"), (0, 24))
+        with self.env.cr.savepoint():
+            patient, representative, attention = self._resolve_patient(request)
+            self._record_consents(patient, representative, request, self.env["clinic.api.consumer"])
+            entry = (
+                self.env["clinic.waitlist"]
+                .sudo()
+                .create(
+                    {
+                        "patient_id": patient.id,
+                        "employee_id": practitioner.id if practitioner else False,
+                        "specialty_id": specialty.id if specialty else False,
+                        "service_id": request["service"].id,
+                        "date_from": date_from,
+                        "date_to": date_to,
+                        "hour_from": hours[0],
+                        "hour_to": hours[1],
+                        "note": self.env._("From the website, phone %(phone)s", phone=phone_tools.format_ru(request["phone"]))
+                        + (f"; {'; '.join(attention)}" if attention else ""),
+                    }
+                )
+            )
+            self.env["clinic.reception"].notify(
+                "website_waitlist",
+                self.env._("Waiting list from the website"),
+                self.env._("%(patient)s waits for %(what)s.", patient=patient.name, what=entry.display_name),
+                entry,
+                sticky=bool(attention),
+            )
+        return entry
+
+    # ------------------------------------------------------------------ checks
+
+    @api.model
+    def _clean(self, values):
+        """Typed values checked and normalized, without writing anything."""
+        service = values.get("service") or self.env["product.product"]
+        if service and not (service.is_medical_service and service.clinic_published):
+            raise OnlineBookingError(
+                "unknown_service", self.env._("Service «%(name)s» is not booked online.", name=service.name),
+                "service_id",
+            )  # fmt: skip
+        patient = values.get("patient") or self.env["res.partner"]
+        person = None if patient else self._clean_person(values.get("person") or {}, "")
+        birth_date = patient.birth_date if patient else person["birth_date"]
+        if patient and not birth_date:
+            raise OnlineBookingError(
+                "invalid_birth_date",
+                self.env._("The card of %(name)s has no birth date: book them as a new person.", name=patient.name),
+                "birth_date",
+            )
+        representative = None
+        if values.get("representative") and not values.get("account"):
+            representative = self._clean_person(values["representative"], "representative_", birth_date=False)
+            kinship = values["representative"].get("kinship") or "other"
+            if kinship not in REPRESENTATIVE_KINSHIPS:
+                raise OnlineBookingError(
+                    "invalid_field",
+                    self.env._("Kinship «%(value)s» is not one of %(allowed)s.", value=kinship,
+                               allowed=", ".join(REPRESENTATIVE_KINSHIPS)),
+                    "representative_kinship",
+                )  # fmt: skip
+            representative["kinship"] = kinship
+        if not values.get("consent_personal_data"):
+            raise OnlineBookingError(
+                "missing_consent",
+                self.env._("Booking needs the consent to the processing of personal data."),
+                "consent_personal_data",
+            )
+        return {
+            "service": service,
+            "patient": patient,
+            "person": person,
+            "birth_date": birth_date,
+            "account": values.get("account") or self.env["res.partner"],
+            "representative": representative,
+            "phone": self._clean_phone(values.get("phone")),
+            "email": self._clean_email(values.get("email")),
+            "consent_messages": bool(values.get("consent_messages")),
+        }
+
+    @api.model
+    def _clean_person(self, person, prefix, birth_date=True):
+        cleaned = {}
+        for key, required in (("surname", True), ("first_name", True), ("patronymic", False)):
+            value = " ".join(str(person.get(key) or "").split())
+            if not value and required:
+                raise OnlineBookingError(
+                    "missing_field", self.env._("Fill in the field «%(field)s».", field=prefix + key), prefix + key
+                )
+            if value and (len(value) > 60 or not NAME_RE.match(value)):
+                raise OnlineBookingError(
+                    "invalid_field",
+                    self.env._("%(field)s «%(value)s» is not a name: use letters only.", field=prefix + key, value=value),
+                    prefix + key,
+                )
+            cleaned[key] = value
+        if birth_date:
+            cleaned["birth_date"] = self._clean_birth_date(person.get("birth_date"), prefix + "birth_date")
+        return cleaned
+
+    @api.model
+    def _clean_birth_date(self, value, field):
+        if not value:
+            raise OnlineBookingError("missing_field", self.env._("Fill in the birth date."), field)
+        if isinstance(value, date):
+            born = value
+        else:
+            born = None
+            for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+                try:
+                    born = datetime.strptime(str(value).strip(), pattern).date()
+                    break
+                except ValueError:
+                    continue
+        if not born or born > fields.Date.context_today(self) or born.year < 1900:
+            raise OnlineBookingError(
+                "invalid_birth_date",
+                self.env._("Birth date «%(value)s» is not a possible date: type it as 31.12.1990.", value=value),
+                field,
+            )
+        return born
+
+    @api.model
+    def _clean_phone(self, value):
+        if not value:
+            raise OnlineBookingError("missing_field", self.env._("Fill in the phone number."), "phone")
+        try:
+            return phone_tools.normalize(str(value))["e164"]
+        except phone_tools.PhoneError:
+            raise OnlineBookingError(
+                "invalid_phone",
+                self.env._("Phone «%(value)s» is not a phone number: type it with the area code, e.g. "
+                           "8 912 345-67-89.", value=value),
+                "phone",
+            ) from None  # fmt: skip
+
+    @api.model
+    def _clean_email(self, value):
+        if not value:
+            return ""
+        email = email_normalize(str(value))
+        if not email:
+            raise OnlineBookingError(
+                "invalid_email", self.env._("E-mail «%(value)s» is not an e-mail address.", value=value), "email"
+            )
+        return email
+
+    @api.model
+    def _check_age(self, request, slot):
+        """The patient's age on the visit day fits the practitioner and the service; a young child has a
+        representative."""
+        visit_day = self.local_start(slot).date()
+        age = relativedelta(visit_day, request["birth_date"]).years
+        group = "child" if age < ADULT_AGE else "adult"
+        for what, name, allowed in (
+            ("practitioner", slot.employee_id.name, slot.employee_id.age_group),
+            ("service", request["service"].name, request["service"].age_group or "both"),
+        ):
+            if allowed not in ("both", group):
+                raise OnlineBookingError(
+                    "age_mismatch",
+                    self.env._("%(name)s is for %(allowed)s, and the patient will be %(age)s on %(day)s.",
+                               name=name, allowed=self._age_label(allowed), age=age, day=visit_day.strftime("%d.%m.%Y")),
+                    "birth_date" if what == "practitioner" else "service_id",
+                )  # fmt: skip
+        needs_representative = age < REPRESENTED_AGE and not request["patient"]
+        if needs_representative and not (request["representative"] or request["account"]):
+            raise OnlineBookingError(
+                "missing_representative",
+                self.env._("A child under %(age)s is booked by a parent or guardian: fill in their name.",
+                           age=REPRESENTED_AGE),
+                "representative_surname",
+            )  # fmt: skip
+
+    @api.model
+    def _age_label(self, group):
+        labels = {"adult": self.env._("adults"), "child": self.env._("children")}
+        return labels[group]
+
+    @api.model
+    def check_ip(self, ip, limit_param=PARAM_IP_RATE, default=DEFAULT_IP_RATE, prefix="ip"):
+        """Count one action of a visitor's address; refuse over the limit per minute."""
+        self._check_rate(f"{prefix}:{ip}", self._param(limit_param, default), 60)
+
+    @api.model
+    def _check_rate(self, bucket, limit, window):
+        wait = self.env["clinic.rate.limit"].hit(bucket, limit, window)
+        if wait:
+            raise OnlineBookingError(
+                "rate_limited",
+                self.env._("Too many requests: try again in %(seconds)s seconds.", seconds=wait),
+                retry_after=wait,
+            )
+
+    @api.model
+    def _check_phone_limits(self, phone):
+        """Attempts per phone per hour, and a cap on the future online bookings made with one phone."""
+        self._check_rate(f"phone:{phone}", self._param(PARAM_PHONE_RATE, DEFAULT_PHONE_RATE), 3600)
+        cap = self._param(PARAM_MAX_ACTIVE, DEFAULT_MAX_ACTIVE)
+        active = self.env["clinic.appointment"].sudo().search_count(
+            [("contact_phone", "=", phone), ("source", "=", "website"), ("state", "in", ACTIVE_ONLINE_STATES),
+             ("start", ">", fields.Datetime.now())]
+        )  # fmt: skip
+        if active >= cap:
+            raise OnlineBookingError(
+                "booking_limit_reached",
+                self.env._("Phone %(phone)s already has %(count)s upcoming online bookings, the most allowed: cancel "
+                           "one or call the clinic.", phone=phone_tools.format_ru(phone), count=active),
+                "phone",
+            )  # fmt: skip
+
+    # ------------------------------------------------------------------ the patient
+
+    @api.model
+    def _resolve_patient(self, request):
+        """The card to book on, the representative and what the front desk must check.
+
+        A typed person is looked up by clinic_base's duplicate engine (normalized phone, names, birth
+        date): a sure match books that card, a doubtful one books the best candidate and says so, no
+        match creates a card; nothing is guessed silently and no second card of a known person is made.
+        """
+        attention = []
+        account = request["account"]
+        patient = request["patient"]
+        if not patient:
+            patient, attention = self._match_person(request)
+        representative = self.env["res.partner"]
+        age = relativedelta(fields.Date.context_today(self), request["birth_date"]).years
+        if age < ADULT_AGE and (account or request["representative"]) and patient != account:
+            representative = account or self._representative(request["representative"], request["phone"])
+            if self._link_representative(patient, representative, request["representative"]):
+                attention.append(
+                    self.env._("%(rep)s was declared online as legal representative of %(child)s: check the "
+                               "documents at the visit.", rep=representative.name, child=patient.name)
+                )  # fmt: skip
+        if request["email"] and not patient.email:
+            patient.sudo().email = request["email"]
+        return patient, representative, attention
+
+    @api.model
+    def _match_person(self, request):
+        person, phone, account = request["person"], request["phone"], request["account"]
+        engine = self.env["clinic.duplicate.engine"].sudo()
+        row = engine.row_from_values(
+            person["surname"], person["first_name"], person["patronymic"], person["birth_date"], "", [phone]
+        )
+        matches = [m for m in engine.match_row(row) if m["score"] >= REVIEW_SCORE]
+        Partner = self.env["res.partner"].sudo()
+        typed = self.env._(
+            "typed online: %(name)s, %(birth)s, %(phone)s",
+            name=names.full_name(person["surname"], person["first_name"], person["patronymic"]),
+            birth=person["birth_date"].strftime("%d.%m.%Y"),
+            phone=phone_tools.format_ru(phone),
+        )
+        if not matches:
+            if account and not account.is_patient and relativedelta(fields.Date.context_today(self), person["birth_date"]).years >= ADULT_AGE:
+                account.sudo().write(self._card_vals(person, phone))
+                return account.sudo(), []
+            return Partner.with_context(tracking_disable=True).create(self._card_vals(person, phone)), []
+        best = matches[0]
+        patient = Partner.browse(best["id"])
+        attention = []
+        if best["score"] < AUTO_SCORE:
+            attention.append(
+                self.env._("Matched card %(card)s with doubt (%(why)s), %(typed)s: check it is the same person.",
+                           card=best["name"], why=", ".join(best["reason_labels"]), typed=typed)
+            )  # fmt: skip
+        elif len([m for m in matches if m["score"] >= AUTO_SCORE]) > 1:
+            attention.append(
+                self.env._("Several cards match %(typed)s; booked on %(card)s: merge the duplicates.",
+                           typed=typed, card=best["name"])
+            )  # fmt: skip
+        if account and not account.is_patient and account != patient:
+            attention.append(
+                self.env._("Website account %(account)s booked for card %(card)s: if it is the same person, merge them.",
+                           account=account.name, card=patient.name)
+            )  # fmt: skip
+        if not patient.clinic_phone_ids:
+            patient.write({"phone": phone})
+        return patient, attention
+
+    @api.model
+    def _card_vals(self, person, phone):
+        return {
+            "is_patient": True,
+            "surname": person["surname"],
+            "first_name": person["first_name"],
+            "patronymic": person["patronymic"] or False,
+            "birth_date": person["birth_date"],
+            "phone": phone,
+        }
+
+    @api.model
+    def _representative(self, typed, phone):
+        """The typed parent or guardian: a person with that name and phone if there is one, else a new contact."""
+        full_name = names.full_name(
+            names.tidy(typed["surname"]), names.tidy(typed["first_name"]), names.tidy(typed["patronymic"])
+        )
+        Partner = self.env["res.partner"].sudo()
+        known = Partner.search(
+            [("phone", "=", phone), ("surname_key", "=", names.fold(typed["surname"])),
+             ("first_name_key", "=", names.fold(typed["first_name"]))], limit=1
+        ) or Partner.search([("phone", "=", phone), ("name", "=ilike", full_name)], limit=1)  # fmt: skip
+        return known or Partner.create({"name": full_name, "phone": phone})
+
+    @api.model
+    def _link_representative(self, child, representative, typed):
+        """Link the representative to the child once; returns True when the link is new."""
+        Relation = self.env["clinic.partner.relation"].sudo()
+        link = Relation.search([("partner_id", "=", child.id), ("relative_id", "=", representative.id)], limit=1)
+        if link:
+            if not link.is_legal_representative:
+                link.is_legal_representative = True
+                return True
+            return False
+        Relation.create(
+            {"partner_id": child.id, "relative_id": representative.id, "is_legal_representative": True,
+             "kinship": (typed or {}).get("kinship") or "other"}
+        )  # fmt: skip
+        return True
+
+    @api.model
+    def _record_consents(self, patient, representative, request, consumer):
+        """Consents ticked online: source «website», the time of booking, who gave them."""
+        age = relativedelta(fields.Date.context_today(self), request["birth_date"]).years
+        by_representative = bool(representative) and age < REPRESENTED_AGE
+        where = consumer.name if consumer else self.env._("the clinic's website")
+        purposes = ["personal_data"] + (["service_messages"] if request["consent_messages"] else [])
+        self.env["clinic.consent"].sudo().create(
+            [
+                {
+                    "partner_id": patient.id,
+                    "purpose": purpose,
+                    "channel": "all",
+                    "action": "given",
+                    "source": "website",
+                    "date": fields.Datetime.now(),
+                    "given_by": "representative" if by_representative else "patient",
+                    "representative_id": representative.id if by_representative else False,
+                    "note": self.env._("Ticked when booking online on %(where)s", where=where),
+                }
+                for purpose in purposes
+            ]
+        )

@@ -1,0 +1,1 @@
+from . import clinic_api_key_wizard

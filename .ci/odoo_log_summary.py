@@ -217,6 +217,8 @@ class Summary:
         items += failures
         if rc == 124:
             items.append(("odoo-bin timed out (stopped by timeout)", []))
+        elif rc == 137:
+            items.append(("odoo-bin was killed (SIGKILL: it ignored timeout's SIGTERM, or ran out of memory)", []))
         elif rc and not items:
             items.append((f"odoo-bin exited with code {rc} but the log shows no failure", []))
         return {
@@ -241,7 +243,7 @@ def summarize(records, rc=0):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("log")
-    parser.add_argument("--rc", type=int, default=0, help="exit code of odoo-bin (124: timeout)")
+    parser.add_argument("--rc", type=int, default=0, help="exit code of odoo-bin (124, 137: timeout)")
     parser.add_argument("--counts", help="write passed=N and failed=N to this file")
     parser.add_argument("--failures", help="append one line per failure to this file")
     args = parser.parse_args(argv)

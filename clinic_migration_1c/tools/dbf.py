@@ -26,8 +26,13 @@ _RUSSIAN_RE = re.compile(r"[А-Яа-яЁё]")
 _NEUTRAL_RE = re.compile(r"[\s\d.,;:!?()\[\]\"'«»/\\+*#№%&=_<>@-]")
 
 
-class DbfError(ValueError):
-    """A file that is not a readable DBF table; the message names the file and the defect."""
+class SourceError(ValueError):
+    """An unreadable file. ``code`` says what is wrong and ``params`` (file name and figures) fill the message
+    the Odoo side shows, translated; see ``clinic.migration.source``."""
+
+    def __init__(self, code, **params):
+        super().__init__(f"{code}: {params}")
+        self.code, self.params = code, params
 
 
 class DbfField:
@@ -44,37 +49,29 @@ class DbfTable:
         self.filename = filename
         size = len(data)
         if size < 33:
-            raise DbfError(f"{filename}: not a DBF table ({size} bytes, shorter than a DBF header)")
+            raise SourceError("too_short", file=filename, size=size)
         if data[0] not in KNOWN_VERSIONS:
-            raise DbfError(f"{filename}: not a DBF table (its first byte 0x{data[0]:02X} is no dBASE/FoxPro version)")
+            raise SourceError("not_dbf", file=filename, byte=f"0x{data[0]:02X}")
         self.record_count, self.header_length, self.record_length = struct.unpack("<IHH", data[4:12])
         self.language_driver = data[29]
         self.fields = self._read_fields(data)
         used = 1 + sum(field.length for field in self.fields)
         if used > self.record_length or self.header_length > size:
-            raise DbfError(
-                f"{filename}: damaged header (columns take {used} bytes of a {self.record_length}-byte record, "
-                f"header of {self.header_length} bytes in a file of {size})"
-            )
+            raise SourceError("damaged_header", file=filename, used=used, record=self.record_length)
         expected = self.header_length + self.record_count * self.record_length
         if size < expected:
             complete = (size - self.header_length) // self.record_length
-            raise DbfError(
-                f"{filename}: truncated: the header announces {self.record_count} records, the file holds only "
-                f"{complete} complete ones ({size} of {expected} bytes). Copy the file again from the 1C folder."
-            )
+            raise SourceError("truncated", file=filename, announced=self.record_count, complete=complete)
         self._data = data
         self.deleted_count = sum(
-            1
-            for start in range(self.header_length, expected, self.record_length)
-            if data[start] == DELETED
+            1 for start in range(self.header_length, expected, self.record_length) if data[start] == DELETED
         )
 
     def _read_fields(self, data):
         fields, offset, pos = [], 1, 32
         while pos < self.header_length and data[pos] != 0x0D:
             if pos + 32 > len(data):
-                raise DbfError(f"{self.filename}: truncated inside the column list of its header")
+                raise SourceError("truncated", file=self.filename, announced="?", complete=0)
             raw = data[pos : pos + 32]
             name = raw[:11].split(b"\0", 1)[0].decode("ascii", "replace").strip().upper()
             ftype = chr(raw[11]).upper()
@@ -83,15 +80,12 @@ class DbfTable:
                 # FoxPro keeps the high byte of long character columns in the decimals byte.
                 length, decimals = length + 256 * decimals, 0
             if not _NAME_RE.match(name) or not ftype.isalnum() or not length:
-                raise DbfError(
-                    f"{self.filename}: not a DBF table (column {len(fields) + 1} of its header is "
-                    f"{name!r} of type {ftype!r} and length {length})"
-                )
+                raise SourceError("bad_column", file=self.filename, number=len(fields) + 1, name=name, type=ftype)
             fields.append(DbfField(name, ftype, offset, length, decimals))
             offset += length
             pos += 32
         if not fields:
-            raise DbfError(f"{self.filename}: not a DBF table (its header declares no columns)")
+            raise SourceError("bad_column", file=self.filename, number=1, name="", type="")
         return fields
 
     @property
@@ -106,7 +100,8 @@ class DbfTable:
         pieces = []
         for start in self._starts(limit):
             pieces.extend(self._data[start + f.offset : start + f.offset + f.length].rstrip(b" \0") for f in fields)
-        return b" ".join(piece for piece in pieces if piece)
+        # Plain ASCII (IDs, codes, digits) reads the same in every encoding: only the rest tells them apart.
+        return b" ".join(piece for piece in pieces if not piece.isascii())
 
     def _starts(self, limit=None):
         count = self.record_count if limit is None else min(limit, self.record_count)
@@ -122,15 +117,19 @@ class DbfTable:
             if flag == DELETED:
                 continue
             if flag != LIVE:
-                raise DbfError(f"{self.filename}: record {number} is damaged (deletion flag 0x{flag:02X})")
+                raise SourceError("damaged_record", file=self.filename, number=number)
             record = data[start : start + self.record_length]
             if single_byte:
                 text = record.decode(codec, "replace")
                 yield number, {f.name: _value(f, text[f.offset : f.offset + f.length]) for f in fields}
             else:
-                yield number, {
-                    f.name: _value(f, record[f.offset : f.offset + f.length].decode(codec, "replace")) for f in fields
-                }
+                yield (
+                    number,
+                    {
+                        f.name: _value(f, record[f.offset : f.offset + f.length].decode(codec, "replace"))
+                        for f in fields
+                    },
+                )
 
 
 def _value(field, text):

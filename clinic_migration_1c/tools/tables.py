@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from lxml import etree
 
 from . import dbf
+from .dbf import SourceError
 from .dd import parse_dd
 
 KLADR_TABLES = frozenset({"KLADR", "STREET", "SOCRBASE", "DOMA", "FLAT", "ALTNAMES", "NAMEMAP"})
@@ -21,12 +22,8 @@ KLADR_TABLES = frozenset({"KLADR", "STREET", "SOCRBASE", "DOMA", "FLAT", "ALTNAM
 IGNORED_SUFFIXES = frozenset({".CDX", ".MDX", ".NTX", ".IDX", ".MD", ".TXT", ".LCK", ".DBA", ".INI", ".CFG"})
 CSV_DELIMITERS = ";,\t|"
 # An override this much less readable than the best encoding is a mistake.
-READABILITY_GAP = 0.3
+READABILITY_GAP = 0.15
 MIN_READABLE = 0.5
-
-
-class SourceError(ValueError):
-    """An upload that cannot be read; the message names the file and what is wrong with it."""
 
 
 def unpack(files):
@@ -39,7 +36,7 @@ def unpack(files):
                 members = [info for info in archive.infolist() if not info.is_dir()]
                 result += [(f"{name}/{info.filename}", archive.read(info)) for info in members]
             except (zipfile.BadZipFile, OSError) as exc:
-                raise SourceError(f"{name}: not a readable zip archive ({exc})") from exc
+                raise SourceError("bad_zip", file=name) from exc
         else:
             result.append((name, data))
     return result
@@ -62,22 +59,20 @@ def table_name(path):
     return PurePosixPath(path.replace("\\", "/")).stem.upper()
 
 
+def _scores_text(scores):
+    return ", ".join(f"{encoding} {share:.0%}" for encoding, share in scores.items())
+
+
 def check_readable(filename, sample, encoding, detected, scores):
     """Refuse an encoding in which the sample's text is not Russian when another one reads it."""
     if not scores:
         return
     best = max(scores.values())
     if best < MIN_READABLE:
-        raise SourceError(
-            f"{filename}: its text reads neither as cp866, cp1251 nor utf-8 (Russian letters: "
-            + ", ".join(f"{enc} {share:.0%}" for enc, share in scores.items())
-            + "). Export it again from 1C."
-        )
+        raise SourceError("unreadable_text", file=filename, scores=_scores_text(scores))
     if scores[encoding] < best - READABILITY_GAP:
-        raise SourceError(
-            f"{filename}: the text does not read as {encoding} ({scores[encoding]:.0%} Russian letters) but "
-            f"reads as {detected} ({scores[detected]:.0%}). Choose {detected} or leave the encoding to detection."
-        )
+        raise SourceError("wrong_encoding", file=filename, encoding=encoding, detected=detected,
+                          scores=_scores_text(scores))  # fmt: skip
 
 
 class Table:
@@ -90,6 +85,8 @@ class Table:
         self.row_count, self.deleted_count = row_count, deleted_count
         self._rows = rows
         self.title = ""
+        # Declared widths of the columns (DBF only): a value filling its column may have been cut.
+        self.lengths = {}
 
     def rows(self):
         return self._rows()
@@ -107,10 +104,12 @@ def read_dbf(filename, data, encoding=None):
     chosen = encoding or detected
     check_readable(filename, sample, chosen, detected, scores)
     # The rows are read lazily, so a large table is never held whole.
-    return Table(
+    result = Table(
         table_name(filename), filename, "dbf", table.columns, chosen, detected, scores, table.record_count
         - table.deleted_count, table.deleted_count, lambda: table.rows(chosen)
     )  # fmt: skip
+    result.lengths = {field.name: field.length for field in table.fields}
+    return result
 
 
 def read_csv(filename, data, encoding=None):
@@ -125,17 +124,14 @@ def read_csv(filename, data, encoding=None):
     delimiter = max(CSV_DELIMITERS, key=first_line.count)
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     if not records or not any(cell.strip() for cell in records[0]):
-        raise SourceError(f"{filename}: an empty CSV file (no header line with column names)")
+        raise SourceError("empty_csv", file=filename)
     header = [cell.strip() for cell in records[0]]
     rows = []
     for number, record in enumerate(records[1:], 2):
         if not any(cell.strip() for cell in record):
             continue
         if len(record) > len(header):
-            raise SourceError(
-                f"{filename}, line {number}: {len(record)} values for {len(header)} columns "
-                f"(separator «{delimiter}»); check the quotes of that line."
-            )
+            raise SourceError("csv_columns", file=filename, line=number, values=len(record), columns=len(header))
         rows.append((number, dict(zip(header, (cell.strip() for cell in record)))))
     return Table(table_name(filename), filename, "csv", header, chosen, detected, scores, len(rows), 0,
                  lambda: iter(rows))  # fmt: skip
@@ -155,7 +151,7 @@ def read_xml(filename, data):
     try:
         root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, huge_tree=True))
     except etree.XMLSyntaxError as exc:
-        raise SourceError(f"{filename}: not a well-formed XML file ({exc})") from exc
+        raise SourceError("bad_xml", file=filename, error=str(exc)) from exc
     containers = [child for child in root if isinstance(child.tag, str) and (child.get("name") or child.get("table"))]
     if not containers:
         containers = [root]
@@ -201,10 +197,8 @@ class Upload:
 
     def _add(self, table):
         if table.name in self.tables:
-            raise SourceError(
-                f"{table.filename}: table {table.name} is also in {self.tables[table.name].filename}; "
-                "upload each table once."
-            )
+            raise SourceError("duplicate_table", file=table.filename, table=table.name,
+                              other=self.tables[table.name].filename)  # fmt: skip
         self.tables[table.name] = table
 
     def table(self, name):

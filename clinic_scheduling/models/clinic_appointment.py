@@ -352,8 +352,8 @@ class ClinicAppointment(models.Model):
         self.env.invalidate_all()
         duration = int((slots[-1].stop - slots[0].start).total_seconds() // 60)
         alternatives = self.env["clinic.slot"].find_free(
-            employees=slots.employee_id, date_from=slots[0].start - timedelta(hours=12), duration=duration,
-            exclude=slots, limit=5,
+            employees=slots.employee_id, date_from=slots[0].start - timedelta(hours=12),
+            date_to=slots[0].start + timedelta(days=7), duration=duration, exclude=slots, limit=5,
         )  # fmt: skip
         raise SlotTakenError(self._taken_message(slots, alternatives), alternatives) from None
 

@@ -69,7 +69,10 @@ class ClinicWaitlistOffer(models.Model):
             )
 
     def action_accept(self, booking_started_at=None):
-        """Book the held slots through the same guarantee as every other booking."""
+        """Book the held slots through the same guarantee as every other booking.
+
+        The patient's time to answer is not booking time: the offer keeps its own stamps.
+        """
         self.ensure_one()
         if self.state != "pending":
             raise UserError(self.env._("This offer is %(state)s already.", state=self.state))
@@ -80,7 +83,7 @@ class ClinicWaitlistOffer(models.Model):
             services=entry.service_id,
             source="messenger" if self.env.context.get("clinic_channel") else "front_desk",
             hold_token=self.sudo().hold_token,
-            booking_started_at=booking_started_at or self.offered_at,
+            booking_started_at=booking_started_at,
         )
         self.write({"state": "accepted", "responded_at": fields.Datetime.now(), "appointment_id": appointment.id})
         entry.write({"state": "booked", "appointment_id": appointment.id})

@@ -125,10 +125,10 @@ class ClinicOnlineBooking(models.AbstractModel):
         return max(practitioner.slot_duration, service.duration_minutes if service else 0)
 
     @api.model
-    def search_runs(self, practitioners, service=None, date_from=None, date_to=None, daypart=None, limit=None):
+    def search_runs(self, practitioners, service=None, date_from=None, date_to=None, hours=None, limit=None):
         """Free starts of ``practitioners`` long enough for ``service``, as runs of slots ordered by start.
 
-        ``daypart`` (morning, day, evening) keeps the starts within those local hours.
+        ``hours`` ``(from, to)`` keeps the starts within those local hours (floats, 9.5 is 09:30; see DAYPARTS).
         """
         if not practitioners:
             return []
@@ -142,16 +142,42 @@ class ClinicOnlineBooking(models.AbstractModel):
                 duration=service.duration_minutes if service else None,
             )
         )
-        if daypart in DAYPARTS:
-            low, high = DAYPARTS[daypart]
-            runs = [run for run in runs if low <= self.local_start(run).hour < high]
+        if hours:
+            low, high = hours
+            runs = [run for run in runs if low <= self._hour(self.local_start(run)) < high]
         return runs[:limit] if limit else runs
+
+    @api.model
+    def _hour(self, moment):
+        return moment.hour + moment.minute / 60
 
     @api.model
     def local_start(self, slots):
         """Start of the first slot in the practitioner's time zone (aware datetime)."""
         tz = pytz.timezone(slots[:1].employee_id._clinic_tz())
         return pytz.utc.localize(slots[0].start).astimezone(tz)
+
+    @api.model
+    def slot_at(self, practitioner, start):
+        """The slot of a published ``practitioner`` starting at ``start`` (naive UTC) for a booking by time."""
+        if not (practitioner.is_practitioner and practitioner.clinic_published):
+            raise OnlineBookingError(
+                "unknown_practitioner", self.env._("There is no practitioner taking online bookings with this id."),
+                "practitioner_id",
+            )  # fmt: skip
+        if start <= fields.Datetime.now():
+            raise OnlineBookingError(
+                "slot_in_past", self.env._("%(start)s is in the past: choose a time ahead.", start=start), "start"
+            )
+        slot = self.env["clinic.slot"].sudo().search([("employee_id", "=", practitioner.id), ("start", "=", start)])
+        if not slot:
+            raise OnlineBookingError(
+                "slot_unavailable",
+                self.env._("%(name)s has no slot starting at %(start)s: take a start from the free slots.",
+                           name=practitioner.name, start=start),
+                "start",
+            )  # fmt: skip
+        return slot
 
     @api.model
     def alternatives(self, slot, service=None, limit=ALTERNATIVES):
@@ -287,7 +313,7 @@ class ClinicOnlineBooking(models.AbstractModel):
         """Put a patient on the waiting list from the website; returns the entry.
 
         ``values`` as for ``book_online`` (without slot and hold) plus ``practitioner``, ``specialty``,
-        ``date_from``, ``date_to`` and ``daypart``.
+        ``date_from``, ``date_to`` and ``hours`` (local ``(from, to)``, see DAYPARTS).
         """
         request = self._clean(values)
         practitioner, specialty = values.get("practitioner"), values.get("specialty")
@@ -299,7 +325,7 @@ class ClinicOnlineBooking(models.AbstractModel):
         today = fields.Date.context_today(self)
         date_from = max(values.get("date_from") or today, today)
         date_to = max(values.get("date_to") or date_from + timedelta(days=14), date_from)
-        hours = DAYPARTS.get(values.get("daypart"), (0, 24))
+        hours = values.get("hours") or (0, 24)
         with self.env.cr.savepoint():
             patient, representative, attention = self._resolve_patient(request)
             self._record_consents(patient, representative, request, self.env["clinic.api.consumer"])
@@ -330,6 +356,17 @@ class ClinicOnlineBooking(models.AbstractModel):
             )
         return entry
 
+    @api.model
+    def represented(self, account):
+        """The patients ``account`` (a logged-in visitor's contact) is the legal representative of."""
+        if not account:
+            return self.env["res.partner"]
+        return self.env["res.partner"].sudo().search(
+            [("is_patient", "=", True),
+             ("relation_ids", "any", [("relative_id", "=", account.id), ("is_legal_representative", "=", True)])],
+            order="name",
+        )  # fmt: skip
+
     # ------------------------------------------------------------------ checks
 
     @api.model
@@ -342,6 +379,11 @@ class ClinicOnlineBooking(models.AbstractModel):
                 "service_id",
             )  # fmt: skip
         patient = values.get("patient") or self.env["res.partner"]
+        account = values.get("account") or self.env["res.partner"]
+        if patient and patient != account and patient not in self.represented(account):
+            raise OnlineBookingError(
+                "forbidden", self.env._("You may book only yourself and the children you represent."), "who"
+            )
         person = None if patient else self._clean_person(values.get("person") or {}, "")
         birth_date = patient.birth_date if patient else person["birth_date"]
         if patient and not birth_date:
@@ -351,7 +393,7 @@ class ClinicOnlineBooking(models.AbstractModel):
                 "birth_date",
             )
         representative = None
-        if values.get("representative") and not values.get("account"):
+        if values.get("representative") and not account:
             representative = self._clean_person(values["representative"], "representative_", birth_date=False)
             kinship = values["representative"].get("kinship") or "other"
             if kinship not in REPRESENTATIVE_KINSHIPS:
@@ -373,7 +415,7 @@ class ClinicOnlineBooking(models.AbstractModel):
             "patient": patient,
             "person": person,
             "birth_date": birth_date,
-            "account": values.get("account") or self.env["res.partner"],
+            "account": account,
             "representative": representative,
             "phone": self._clean_phone(values.get("phone")),
             "email": self._clean_email(values.get("email")),

@@ -1,0 +1,51 @@
+from odoo import api, fields, models
+
+from ..tools.sql import insert_values
+
+ISSUE_KINDS = [
+    ("rejected", "Rejected"),
+    ("skipped", "Not imported"),
+    ("normalized", "Changed by normalization"),
+    ("flagged", "Kept as typed, check it"),
+    ("merged", "Merged"),
+    ("review", "Possible duplicate to review"),
+    ("updated", "Updated from a newer export"),
+    ("failed", "Failed while writing"),
+]
+ISSUE_COLUMNS = ("source_table", "source_id", "code", "label", "kind", "field", "value_before", "value_after", "reason")
+
+
+class ClinicMigrationIssue(models.Model):
+    """One line of the import report: a row rejected, a value changed or kept as typed, a merge."""
+
+    _name = "clinic.migration.issue"
+    _description = "Import report line"
+    _order = "run_id, id"
+
+    run_id = fields.Many2one("clinic.migration.run", string="Import", required=True, ondelete="cascade", index=True)
+    source_table = fields.Char(string="1C table", help="SCnnn, DHnnn... or the file name.")
+    source_id = fields.Char(string="1C ID", help="ID of the row in 1C.")
+    code = fields.Char(string="1C code", help="Card number, service code or document number in 1C.")
+    label = fields.Char(string="Row", help="Name of the client or service, or the document.")
+    kind = fields.Selection(ISSUE_KINDS, string="What happened", required=True, index=True)
+    field = fields.Char(string="Field", help="The value concerned; empty when it is about the whole row.")
+    value_before = fields.Char(string="Value in 1C", help="As it was typed in 1C.")
+    value_after = fields.Char(string="Value imported", help="What Odoo keeps.")
+    reason = fields.Char(string="Reason")
+
+    @api.model
+    def _bulk_create(self, run_id, issues):
+        """Insert report lines (tuples in the order of ISSUE_COLUMNS) in bulk."""
+        if not issues:
+            return
+        self.env.flush_all()
+        uid = self.env.uid
+        insert_values(
+            self.env.cr,
+            "INSERT INTO clinic_migration_issue (run_id, source_table, source_id, code, label, kind, field, "
+            "value_before, value_after, reason, create_uid, write_uid, create_date, write_date) VALUES %s",
+            [(run_id, *issue, uid, uid) for issue in issues],
+            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now() at time zone 'UTC', "
+            "now() at time zone 'UTC')",
+        )
+        self.invalidate_model()

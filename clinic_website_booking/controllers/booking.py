@@ -1,0 +1,306 @@
+"""The booking flow on the website: (1) what, (2) when, (3) who; then the portal page of the appointment."""
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+import pytz
+from werkzeug.urls import url_encode
+
+from odoo import fields, http
+from odoo.exceptions import UserError
+from odoo.http import request
+
+from ..models.clinic_online_booking import DAYPARTS, OnlineBookingError
+from .website import browse_param, page_values
+
+DAYS_SHOWN = 7
+PERSON_KEYS = ("surname", "first_name", "patronymic", "birth_date")
+REPRESENTATIVE_KEYS = ("surname", "first_name", "patronymic", "kinship")
+
+
+def parse_date(value):
+    """A YYYY-MM-DD request parameter as a date; None when absent or not a date."""
+    try:
+        return fields.Date.to_date(value) or None
+    except ValueError:
+        return None
+
+
+class ClinicBooking(http.Controller):
+    # ------------------------------------------------------------------ steps
+
+    @http.route("/booking", type="http", auth="public", website=True, sitemap=True)
+    def booking_what(self, **kw):
+        """Step 1: specialty, doctor or service, for an adult or a child."""
+        booking = request.env["clinic.online.booking"]
+        choice = self._choice(kw)
+        return request.render(
+            "clinic_website_booking.booking_what",
+            page_values(
+                **choice,
+                specialties=booking.specialties(),
+                all_practitioners=booking.practitioners(),
+                all_services=booking.services(),
+            ),
+        )
+
+    @http.route("/booking/slots", type="http", auth="public", website=True, sitemap=False)
+    def booking_when(self, **kw):
+        """Step 2: live free times of the chosen practitioners, filtered by dates, part of day and doctor."""
+        self._funnel(create=True)
+        return self._render_when(self._choice(kw))
+
+    @http.route("/booking/hold", type="http", auth="public", website=True, methods=["POST"], sitemap=False)
+    def booking_hold(self, slot_id=None, token=None, **kw):
+        """A free time was picked: hold it for the form, or say it is gone and show the nearest ones."""
+        booking = request.env["clinic.online.booking"]
+        choice = self._choice(kw)
+        if token:
+            booking.release(token)
+        slot = browse_param("clinic.slot", slot_id)
+        try:
+            booking.check_ip(request.httprequest.remote_addr)
+            token = booking.hold(slot, choice["service"])
+        except OnlineBookingError as error:
+            return self._render_when(choice, error=error)
+        self._funnel()._step("form")
+        query = {**choice["query"], "slot_id": slot.id, "token": token}
+        return request.redirect(f"/booking/details?{url_encode(query)}")
+
+    @http.route("/booking/release", type="http", auth="public", website=True, methods=["POST"], sitemap=False)
+    def booking_release(self, token=None, **kw):
+        """«Choose another time»: give the held slot back at once."""
+        request.env["clinic.online.booking"].release(token)
+        return request.redirect(f"/booking/slots?{url_encode(self._choice(kw)['query'])}")
+
+    @http.route("/booking/details", type="http", auth="public", website=True, sitemap=False)
+    def booking_who(self, slot_id=None, token=None, **kw):
+        """Step 3: who comes, the phone and the consents, while the slot is held."""
+        booking = request.env["clinic.online.booking"]
+        choice = self._choice(kw)
+        slot = browse_param("clinic.slot", slot_id)
+        error = None
+        try:
+            booking.check_offer(slot, choice["service"])
+            if not (booking.held_run(token) & slot) and not slot._is_available(fields.Datetime.now()):
+                raise booking._taken(slot, choice["service"])
+        except OnlineBookingError as exc:
+            error = exc
+        return self._render_who(choice, slot, token, error=error, form=self._prefill())
+
+    @http.route("/booking/confirm", type="http", auth="public", website=True, methods=["POST"], sitemap=False)
+    def booking_confirm(self, slot_id=None, token=None, **kw):
+        booking = request.env["clinic.online.booking"]
+        choice = self._choice(kw)
+        slot = browse_param("clinic.slot", slot_id)
+        if token and not (booking.held_run(token) & slot):
+            booking.release(token)  # the patient picked one of the alternatives offered instead
+            token = None
+        funnel = self._funnel()
+        try:
+            booking.check_ip(request.httprequest.remote_addr)
+            self._check_captcha()
+            appointment = booking.book_online(
+                {
+                    **self._who_values(kw),
+                    "slot": slot,
+                    "hold_token": token,
+                    "service": choice["service"],
+                    "booking_started_at": funnel.first_view_at or None,
+                    "funnel": funnel,
+                }
+            )
+        except OnlineBookingError as error:
+            return self._render_who(choice, slot, token, error=error, form=kw)
+        access_token = appointment.sudo()._portal_ensure_token()
+        return request.redirect(f"/my/appointments/{appointment.id}?{url_encode({'access_token': access_token, 'booked': 1})}")
+
+    @http.route("/booking/waitlist", type="http", auth="public", website=True, sitemap=False)
+    def booking_waitlist(self, **kw):
+        """Nothing fits: leave a name and a phone, the clinic offers the first time that frees up."""
+        booking = request.env["clinic.online.booking"]
+        choice = self._choice(kw)
+        error = entry = None
+        if request.httprequest.method == "POST":
+            try:
+                booking.check_ip(request.httprequest.remote_addr)
+                self._check_captcha()
+                entry = booking.join_waitlist(
+                    {
+                        **self._who_values(kw),
+                        "practitioner": choice["employee"],
+                        "specialty": choice["specialty"],
+                        "service": choice["service"],
+                        "date_from": choice["date_from"],
+                        "date_to": parse_date(kw.get("date_to")),
+                        "hours": DAYPARTS.get(choice["daypart"]),
+                    }
+                )
+            except OnlineBookingError as exc:
+                error = exc
+        return request.render(
+            "clinic_website_booking.booking_waitlist",
+            page_values(**choice, **self._who_options(), error=error, entry=entry,
+                        form=kw if request.httprequest.method == "POST" else self._prefill()),
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------ helpers
+
+    def _choice(self, kw):
+        """What the visitor chose so far, read from the request, only among published records."""
+        booking = request.env["clinic.online.booking"]
+        age = "child" if kw.get("age") == "child" else "adult"
+        specialty = browse_param("clinic.nsi.specialty", kw.get("specialty_id"), booking.specialties(age))
+        service = browse_param("product.product", kw.get("service_id"), booking.services(age, specialty))
+        practitioners = booking.practitioners(age, specialty, service)
+        employee = browse_param("hr.employee", kw.get("employee_id"), practitioners)
+        tz = pytz.timezone(request.env["hr.employee"].sudo()._clinic_tz())
+        today = datetime.now(tz).date()
+        date_from = max(parse_date(kw.get("date_from")) or today, today)
+        daypart = kw.get("daypart") if kw.get("daypart") in DAYPARTS else ""
+        query = {
+            "age": age,
+            "specialty_id": specialty.id or "",
+            "employee_id": employee.id or "",
+            "service_id": service.id or "",
+            "date_from": fields.Date.to_string(date_from),
+            "daypart": daypart,
+        }
+        return {
+            "age": age,
+            "specialty": specialty,
+            "service": service,
+            "employee": employee,
+            "practitioners": practitioners,
+            "date_from": date_from,
+            "daypart": daypart,
+            "tz": tz,
+            "query": {key: value for key, value in query.items() if value},
+        }
+
+    def _render_when(self, choice, error=None):
+        booking = request.env["clinic.online.booking"]
+        tz = choice["tz"]
+        start, stop = (
+            tz.localize(datetime.combine(choice["date_from"] + timedelta(days=offset), time.min))
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None)
+            for offset in (0, DAYS_SHOWN)
+        )
+        runs = booking.search_runs(
+            choice["employee"] or choice["practitioners"], choice["service"], start, stop, DAYPARTS.get(choice["daypart"])
+        )
+        days = defaultdict(lambda: defaultdict(list))
+        for run in runs:
+            days[booking.local_start(run).date()][run.employee_id].append(run)
+        return request.render(
+            "clinic_website_booking.booking_when",
+            page_values(
+                **choice,
+                days=days,
+                error=error,
+                previous_from=fields.Date.to_string(choice["date_from"] - timedelta(days=DAYS_SHOWN)),
+                next_from=fields.Date.to_string(choice["date_from"] + timedelta(days=DAYS_SHOWN)),
+                date_to=choice["date_from"] + timedelta(days=DAYS_SHOWN - 1),
+                url_encode=url_encode,
+            ),
+        )
+
+    def _render_who(self, choice, slot, token, error=None, form=None):
+        booking = request.env["clinic.online.booking"]
+        slot = slot.sudo()
+        held = booking.held_run(token)
+        if slot not in held:
+            held = held.browse()
+        run = held or (slot._run_from(booking.duration(slot.employee_id, choice["service"])) if slot else slot)
+        return request.render(
+            "clinic_website_booking.booking_who",
+            page_values(
+                **choice,
+                slot=slot,
+                run=run,
+                token=token if held else "",
+                hold_until=pytz.utc.localize(held[0].hold_until).astimezone(choice["tz"]) if held else None,
+                error=error,
+                form=form or {},
+                **self._who_options(),
+                url_encode=url_encode,
+            ),
+        )
+
+    def _account(self):
+        """The logged-in visitor's own contact, empty for an anonymous one."""
+        user = request.env.user
+        return request.env["res.partner"] if user._is_public() else user.partner_id.sudo()
+
+    def _who_options(self):
+        account = self._account()
+        return {
+            "account": account,
+            "children": request.env["clinic.online.booking"].represented(account),
+            "can_book_self": bool(account.is_patient and account.birth_date),
+        }
+
+    def _prefill(self):
+        """A logged-in patient finds their own details already in the form."""
+        account = self._account()
+        if not account:
+            return {}
+        return {
+            "who": "self" if account.is_patient and account.birth_date else "new",
+            "surname": account.surname or "",
+            "first_name": account.first_name or "",
+            "patronymic": account.patronymic or "",
+            "birth_date": fields.Date.to_string(account.birth_date) if account.birth_date else "",
+            "phone": account.phone or account.mobile or "",
+            "email": account.email or "",
+        }
+
+    def _who_values(self, kw):
+        """The «who» part of the form as clinic.online.booking expects it."""
+        options = self._who_options()
+        account = options["account"]
+        who = kw.get("who") or "new"
+        patient = request.env["res.partner"]
+        if who == "self" and options["can_book_self"]:
+            patient = account
+        elif who.isdigit():
+            patient = browse_param("res.partner", who, options["children"])
+        representative = None
+        if kw.get("representative_surname") or kw.get("representative_first_name"):
+            representative = {key: kw.get(f"representative_{key}") for key in REPRESENTATIVE_KEYS}
+        return {
+            "account": account,
+            "patient": patient,
+            "person": None if patient else {key: kw.get(key) for key in PERSON_KEYS},
+            "representative": representative,
+            "phone": kw.get("phone"),
+            "email": kw.get("email"),
+            "consent_personal_data": bool(kw.get("consent_personal_data")),
+            "consent_messages": bool(kw.get("consent_messages")),
+        }
+
+    def _check_captcha(self):
+        """Odoo's reCAPTCHA when the google_recaptcha module is installed and keys are set; a no-op otherwise."""
+        ir_http = request.env["ir.http"]
+        if not hasattr(ir_http, "_verify_request_recaptcha_token"):
+            return
+        try:
+            human = ir_http._verify_request_recaptcha_token("clinic_booking")
+        except UserError as error:
+            raise OnlineBookingError("captcha_failed", str(error)) from None
+        if not human:
+            raise OnlineBookingError(
+                "captcha_failed", request.env._("The anti-robot check failed: reload the page and try again.")
+            )
+
+    def _funnel(self, create=False):
+        """This visitor's way through the booking (kept in the session); a new one after each booking."""
+        Funnel = request.env["clinic.booking.funnel"].sudo()
+        funnel = Funnel.browse(request.session.get("clinic_funnel_id") or 0).exists()
+        if funnel.booked_at:
+            funnel = Funnel
+        if not funnel and create:
+            funnel = Funnel.create({"website_id": request.website.id, "company_id": request.website.company_id.id})
+            request.session["clinic_funnel_id"] = funnel.id
+        return funnel

@@ -1,0 +1,193 @@
+"""«My appointments» in the portal: upcoming and past visits of the patient and their children, cancel,
+move, add to a calendar; the waiting list. An appointment's page also opens with its access token, so a
+patient who booked without an account manages the booking from the confirmation link."""
+
+from collections import defaultdict
+
+from werkzeug.urls import url_encode
+
+from odoo import fields, http
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import content_disposition, request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from ..models.clinic_online_booking import ACTIVE_ONLINE_STATES, OnlineBookingError
+from .website import browse_param, page_values
+
+PAGE_SIZE = 20
+
+
+class ClinicPortal(CustomerPortal):
+    def _appointment_domain(self, upcoming):
+        Appointment = request.env["clinic.appointment"]
+        now = fields.Datetime.now()
+        domain = Appointment._portal_domain(request.env.user.partner_id)
+        if upcoming:
+            return [*domain, ("start", ">=", now), ("state", "in", ACTIVE_ONLINE_STATES)]
+        return [*domain, "|", ("start", "<", now), ("state", "not in", ACTIVE_ONLINE_STATES)]
+
+    def _waitlist_domain(self):
+        partner = request.env.user.partner_id
+        return [
+            ("state", "in", ("waiting", "offered")),
+            "|",
+            ("patient_id", "=", partner.id),
+            ("patient_id.relation_ids", "any", [("relative_id", "=", partner.id), ("is_legal_representative", "=", True)]),
+        ]
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "clinic_appointment_count" in counters:
+            values["clinic_appointment_count"] = request.env["clinic.appointment"].search_count(
+                self._appointment_domain(upcoming=True)
+            )
+        if "clinic_waitlist_count" in counters:
+            values["clinic_waitlist_count"] = request.env["clinic.waitlist"].search_count(self._waitlist_domain())
+        return values
+
+    @http.route(
+        ["/my/appointments", "/my/appointments/page/<int:page>"], type="http", auth="user", website=True
+    )
+    def portal_my_appointments(self, page=1, filterby="upcoming", **kw):
+        Appointment = request.env["clinic.appointment"]
+        upcoming = filterby != "past"
+        domain = self._appointment_domain(upcoming)
+        pager = portal_pager(
+            url="/my/appointments",
+            url_args={"filterby": "upcoming" if upcoming else "past"},
+            total=Appointment.search_count(domain),
+            page=page,
+            step=PAGE_SIZE,
+        )
+        appointments = Appointment.search(
+            domain, order="start asc" if upcoming else "start desc", limit=PAGE_SIZE, offset=pager["offset"]
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            page_values(
+                appointments=appointments.sudo(),
+                pager=pager,
+                filterby="upcoming" if upcoming else "past",
+                page_name="clinic_appointments",
+                default_url="/my/appointments",
+            )
+        )
+        return request.render("clinic_website_booking.portal_my_appointments", values)
+
+    @http.route("/my/appointments/<int:appointment_id>", type="http", auth="public", website=True)
+    def portal_appointment(self, appointment_id, access_token=None, **kw):
+        appointment = self._appointment_or_none(appointment_id, access_token)
+        if not appointment:
+            return request.redirect("/my")
+        return self._render_appointment(appointment, access_token, message=kw.get("message"), booked=kw.get("booked"))
+
+    @http.route(
+        "/my/appointments/<int:appointment_id>/cancel", type="http", auth="public", website=True, methods=["POST"]
+    )
+    def portal_appointment_cancel(self, appointment_id, access_token=None, **kw):
+        appointment = self._appointment_or_none(appointment_id, access_token)
+        if not appointment:
+            return request.redirect("/my")
+        try:
+            request.env["clinic.online.booking"].check_ip(request.httprequest.remote_addr)
+            appointment.portal_cancel()
+        except OnlineBookingError as error:
+            return self._render_appointment(appointment, access_token, error=error)
+        return request.redirect(self._appointment_url(appointment, access_token, message="cancelled"))
+
+    @http.route(
+        "/my/appointments/<int:appointment_id>/reschedule",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET", "POST"],
+    )
+    def portal_appointment_reschedule(self, appointment_id, access_token=None, slot_id=None, **kw):
+        """Another free time of the same doctor; the old one goes back to the schedule and the waiting list."""
+        appointment = self._appointment_or_none(appointment_id, access_token)
+        if not appointment:
+            return request.redirect("/my")
+        error = None
+        if request.httprequest.method == "POST":
+            try:
+                request.env["clinic.online.booking"].check_ip(request.httprequest.remote_addr)
+                appointment.portal_reschedule(browse_param("clinic.slot", slot_id))
+                return request.redirect(self._appointment_url(appointment, access_token, message="moved"))
+            except OnlineBookingError as exc:
+                error = exc
+        runs = error.alternatives if error and error.alternatives else appointment.reschedule_options()
+        booking = request.env["clinic.online.booking"]
+        days = defaultdict(list)
+        for run in runs:
+            days[booking.local_start(run).date()].append(run)
+        values = self._prepare_portal_layout_values()
+        values.update(
+            page_values(
+                appointment=appointment,
+                access_token=access_token or "",
+                days=days,
+                error=error,
+                page_name="clinic_appointment",
+            )
+        )
+        return request.render("clinic_website_booking.portal_appointment_reschedule", values)
+
+    @http.route("/my/appointments/<int:appointment_id>/calendar.ics", type="http", auth="public", readonly=True)
+    def portal_appointment_ics(self, appointment_id, access_token=None, **kw):
+        """Add to calendar: the appointment as an .ics file."""
+        appointment = self._appointment_or_none(appointment_id, access_token)
+        if not appointment:
+            raise request.not_found()
+        return request.make_response(
+            appointment._ics(),
+            headers=[
+                ("Content-Type", "text/calendar; charset=utf-8"),
+                ("Content-Disposition", content_disposition(f"{appointment.name}.ics")),
+            ],
+        )
+
+    @http.route("/my/waitlist", type="http", auth="user", website=True)
+    def portal_my_waitlist(self, **kw):
+        values = self._prepare_portal_layout_values()
+        values.update(
+            page_values(
+                entries=request.env["clinic.waitlist"].search(self._waitlist_domain()).sudo(),
+                page_name="clinic_waitlist",
+            )
+        )
+        return request.render("clinic_website_booking.portal_my_waitlist", values)
+
+    @http.route("/my/waitlist/<int:entry_id>/cancel", type="http", auth="user", website=True, methods=["POST"])
+    def portal_waitlist_cancel(self, entry_id, **kw):
+        entry = request.env["clinic.waitlist"].search([*self._waitlist_domain(), ("id", "=", entry_id)])
+        entry.sudo().action_cancel()
+        return request.redirect("/my/waitlist")
+
+    # ------------------------------------------------------------------ helpers
+
+    def _appointment_or_none(self, appointment_id, access_token):
+        """The appointment (sudo) when the visitor may see it: their own, their child's, or the right token."""
+        try:
+            return self._document_check_access("clinic.appointment", appointment_id, access_token)
+        except (AccessError, MissingError):
+            return None
+
+    def _appointment_url(self, appointment, access_token, **params):
+        if access_token:
+            params["access_token"] = access_token
+        return f"/my/appointments/{appointment.id}?{url_encode(params)}"
+
+    def _render_appointment(self, appointment, access_token, **extra):
+        values = self._prepare_portal_layout_values()
+        values.update(
+            page_values(
+                appointment=appointment,
+                access_token=access_token or "",
+                manageable=appointment._is_manageable_online(),
+                page_name="clinic_appointment",
+                **extra,
+            )
+        )
+        return request.render("clinic_website_booking.portal_appointment_page", values)

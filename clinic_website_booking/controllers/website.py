@@ -1,0 +1,103 @@
+"""Public pages: published doctors (adults / children), a doctor's page, services by specialty."""
+
+from datetime import timedelta
+
+from odoo import fields, http
+from odoo.http import request
+from odoo.tools import format_date
+
+THOUSANDS = "\u00a0"  # «1 500 ₽»: a no-break space between thousands
+NEXT_SLOTS = 8
+NEXT_SLOTS_DAYS = 21
+
+
+def browse_param(model, value, records=None):
+    """The record named by a request parameter (its id), read with sudo; empty when absent or unknown.
+
+    ``records`` restricts the answer to those (e.g. the published ones).
+    """
+    try:
+        record_id = int(value or 0)
+    except (TypeError, ValueError):
+        record_id = 0
+    record = request.env[model].sudo().browse(record_id).exists() if record_id > 0 else request.env[model].sudo()
+    if records is not None and record not in records:
+        return request.env[model].sudo()
+    return record
+
+
+def format_price(amount, currency):
+    """Whole amounts without decimals, thousands apart: «1 500 ₽»."""
+    digits = 0 if float(amount).is_integer() else currency.decimal_places
+    number = f"{amount:,.{digits}f}".replace(",", THOUSANDS).replace(".", ",")
+    if currency.position == "before":
+        return f"{currency.symbol}{THOUSANDS}{number}"
+    return f"{number}{THOUSANDS}{currency.symbol}"
+
+
+def years_ru(count):
+    """Russian plural of «год»: 1 год, 2 года, 5 лет, 21 год."""
+    if count % 10 == 1 and count % 100 != 11:
+        return "год"
+    if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14):
+        return "года"
+    return "лет"
+
+
+def page_values(**values):
+    """Values every page of the module renders with: the formatting helpers."""
+    booking = request.env["clinic.online.booking"]
+    return {
+        "format_price": format_price,
+        "years_ru": years_ru,
+        "local_start": booking.local_start,
+        "format_day": lambda day: format_date(request.env, day, date_format="EEEE, d MMMM"),
+        "slug": request.env["ir.http"]._slug,
+        **values,
+    }
+
+
+class ClinicWebsite(http.Controller):
+    @http.route("/doctors", type="http", auth="public", website=True, sitemap=True)
+    def doctors(self, age="adult", **kw):
+        booking = request.env["clinic.online.booking"]
+        age = "child" if age == "child" else "adult"
+        return request.render(
+            "clinic_website_booking.doctors_page",
+            page_values(age=age, adults=booking.practitioners("adult"), children=booking.practitioners("child")),
+        )
+
+    @http.route("/doctors/<string:slug>", type="http", auth="public", website=True, sitemap=False)
+    def doctor(self, slug, **kw):
+        booking = request.env["clinic.online.booking"]
+        doctor = browse_param("hr.employee", request.env["ir.http"]._unslug(slug)[1], booking.practitioners())
+        if not doctor:
+            raise request.not_found()
+        now = fields.Datetime.now()
+        runs = booking.search_runs(doctor, date_from=now, date_to=now + timedelta(days=NEXT_SLOTS_DAYS), limit=NEXT_SLOTS)
+        return request.render(
+            "clinic_website_booking.doctor_page",
+            page_values(doctor=doctor, services=booking.services(practitioner=doctor), runs=runs),
+        )
+
+    @http.route("/doctors/<int:doctor_id>/photo", type="http", auth="public", sitemap=False, readonly=True)
+    def doctor_photo(self, doctor_id, **kw):
+        """A published doctor's photo (employees are not readable by visitors, so it is served from here)."""
+        doctor = browse_param("hr.employee", doctor_id, request.env["clinic.online.booking"].practitioners())
+        if not doctor:
+            raise request.not_found()
+        stream = request.env["ir.binary"]._get_image_stream_from(doctor, "avatar_512")
+        return stream.get_response(max_age=3600)
+
+    @http.route("/services", type="http", auth="public", website=True, sitemap=True)
+    def services(self, age=None, **kw):
+        booking = request.env["clinic.online.booking"]
+        age = age if age in ("adult", "child") else None
+        services = booking.services(age)
+        by_specialty = [
+            (specialty, services.filtered(lambda s, sp=specialty: sp in s.specialty_ids))
+            for specialty in services.specialty_ids.sorted("name")
+        ]
+        return request.render(
+            "clinic_website_booking.services_page", page_values(age=age, by_specialty=by_specialty)
+        )

@@ -1,0 +1,10 @@
+from . import (
+    clinic_online_booking,
+    clinic_rate_limit,
+    clinic_api_consumer,
+    clinic_api_idempotency,
+    clinic_booking_funnel,
+    clinic_appointment,
+    clinic_demo,
+    res_config_settings,
+)

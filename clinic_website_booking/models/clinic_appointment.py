@@ -1,0 +1,184 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.clinic_base.tools import phone as phone_tools
+from odoo.addons.clinic_scheduling.models.clinic_appointment import SlotTakenError
+
+from .clinic_online_booking import ACTIVE_ONLINE_STATES, OnlineBookingError
+
+ICS_DATE = "%Y%m%dT%H%M%SZ"
+
+
+def ics_text(value):
+    """Text escaped for an iCalendar property value (RFC 5545, 3.3.11)."""
+    return (
+        str(value or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r", "")
+        .replace("\n", "\\n")
+    )  # fmt: skip
+
+
+def ics_fold(line):
+    """Lines longer than 75 octets continue on the next line after a space (RFC 5545, 3.1)."""
+    data = line.encode()
+    parts = []
+    while len(data) > (74 if parts else 75):
+        cut = 74 if parts else 75
+        while cut and (data[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
+            cut -= 1
+        parts.append(data[:cut])
+        data = data[cut:]
+    parts.append(data)
+    return b"\r\n ".join(parts).decode()
+
+
+class ClinicAppointment(models.Model):
+    _name = "clinic.appointment"
+    _inherit = ["clinic.appointment", "portal.mixin"]
+
+    api_consumer_id = fields.Many2one(
+        "clinic.api.consumer",
+        string="Booked through",
+        readonly=True,
+        index=True,
+        help="The outside site or aggregator that booked it through the exchange API.",
+    )
+    contact_phone = fields.Char(
+        string="Phone given online",
+        readonly=True,
+        index=True,
+        help="Normalized number typed when booking online; the limits of online bookings per phone count it.",
+    )
+    contact_email = fields.Char(string="E-mail given online", readonly=True)
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for appointment in self:
+            appointment.access_url = f"/my/appointments/{appointment.id}"
+
+    @api.model
+    def _portal_domain(self, partner):
+        """Appointments a portal user manages: their own and those of the children they legally represent."""
+        return [
+            "|",
+            ("patient_id", "=", partner.id),
+            ("patient_id.relation_ids", "any", [("relative_id", "=", partner.id), ("is_legal_representative", "=", True)]),
+        ]
+
+    def _is_manageable_online(self):
+        self.ensure_one()
+        return self.state in ACTIVE_ONLINE_STATES and self.start > fields.Datetime.now()
+
+    def _check_manageable_online(self):
+        if not self._is_manageable_online():
+            raise OnlineBookingError(
+                "invalid_state",
+                self.env._("%(name)s is %(state)s: only an upcoming booked or confirmed appointment can be changed "
+                           "online.", name=self.display_name, state=dict(self._fields["state"].selection)[self.state]),
+                "state",
+            )  # fmt: skip
+
+    def portal_cancel(self, reason=None):
+        """Cancellation by the patient online: the slot is free at once and offered to the waiting list."""
+        self.ensure_one()
+        self._check_manageable_online()
+        self.action_cancel(reason=reason or self.env._("Cancelled online by the patient"), by="patient")
+        self.env["clinic.reception"].notify(
+            "website_cancel",
+            self.env._("Online cancellation"),
+            self.env._("%(patient)s cancelled %(doctor)s, %(when)s.", patient=self.patient_id.name,
+                       doctor=self.employee_id.name, when=self._format_start(self.start)),
+            self,
+        )  # fmt: skip
+        return True
+
+    def portal_reschedule(self, slot):
+        """Move to another free start of the same practitioner, chosen by the patient online."""
+        self.ensure_one()
+        self._check_manageable_online()
+        slot = slot.sudo().exists()
+        if not slot or slot.employee_id != self.employee_id or slot.start <= fields.Datetime.now():
+            raise OnlineBookingError(
+                "slot_unavailable",
+                self.env._("Choose a free time of %(doctor)s ahead to move %(name)s to.",
+                           doctor=self.employee_id.name, name=self.name),
+                "slot",
+            )  # fmt: skip
+        old = self._format_start(self.start)
+        try:
+            self.action_reschedule(slot)
+        except SlotTakenError:
+            raise OnlineBookingError(
+                "slot_taken",
+                self.env._("%(slot)s has just been taken by someone else: choose another time.",
+                           slot=slot.display_name),
+                "slot",
+                alternatives=self.reschedule_options(limit=5),
+            ) from None  # fmt: skip
+        except UserError as error:
+            raise OnlineBookingError("slot_unavailable", str(error), "slot") from None
+        self.env["clinic.reception"].notify(
+            "website_reschedule",
+            self.env._("Moved online"),
+            self.env._("%(patient)s moved %(doctor)s from %(old)s to %(new)s.", patient=self.patient_id.name,
+                       doctor=self.employee_id.name, old=old, new=self._format_start(self.start)),
+            self,
+        )  # fmt: skip
+        return True
+
+    def reschedule_options(self, days=14, limit=None):
+        """Free starts of the same practitioner, long enough for this appointment."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        return self.env["clinic.slot"].sudo().find_free(
+            employees=self.employee_id, date_from=now, date_to=now + timedelta(days=days), duration=self.duration,
+            limit=limit,
+        )  # fmt: skip
+
+    def _notify_front_desk_online(self, attention):
+        """The receptionists' pop-up for a booking made online; a flagged one stays until closed and says why."""
+        self.ensure_one()
+        message = self.env._(
+            "%(patient)s (%(birth)s, %(phone)s) booked %(doctor)s for %(when)s through %(where)s.",
+            patient=self.patient_id.name,
+            birth=self.patient_id.birth_date.strftime("%d.%m.%Y") if self.patient_id.birth_date else "?",
+            phone=phone_tools.format_ru(self.contact_phone),
+            doctor=self.employee_id.name,
+            when=self._format_start(self.start),
+            where=self.api_consumer_id.name or self.env._("the website"),
+        )
+        if attention:
+            message = f"{message} {self.env._('Check: %(what)s', what='; '.join(attention))}"
+        self.env["clinic.reception"].notify(
+            "website_booking", self.env._("Online booking"), message, self, sticky=bool(attention)
+        )
+
+    def _ics(self):
+        """The appointment as an iCalendar file for the patient's calendar (times in UTC)."""
+        self.ensure_one()
+        company = self.company_id
+        address = ", ".join(filter(None, (company.name, company.street, company.city)))
+        lines = [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//Clinic suite//Online booking//RU",
+            "CALSCALE:GREGORIAN",
+            "METHOD:PUBLISH",
+            "BEGIN:VEVENT",
+            f"UID:clinic-appointment-{self.id}@{self.env['ir.config_parameter'].sudo().get_param('database.uuid')}",
+            f"DTSTAMP:{fields.Datetime.now().strftime(ICS_DATE)}",
+            f"DTSTART:{self.start.strftime(ICS_DATE)}",
+            f"DTEND:{self.stop.strftime(ICS_DATE)}",
+            f"SUMMARY:{ics_text(self.env._('Appointment: %(doctor)s', doctor=self.employee_id.name))}",
+            f"LOCATION:{ics_text(address)}",
+            f"DESCRIPTION:{ics_text(', '.join([self.name, *self.service_ids.mapped('name')]))}",
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            "TRIGGER:-PT2H",
+            f"DESCRIPTION:{ics_text(self.employee_id.name)}",
+            "END:VALARM",
+            "END:VEVENT",
+            "END:VCALENDAR",
+        ]
+        return ("\r\n".join(ics_fold(line) for line in lines) + "\r\n").encode()

@@ -48,9 +48,7 @@ class ClinicDuplicateCluster(models.Model):
     def _compute_master_id(self):
         for cluster in self:
             cards = cluster.partner_ids
-            cluster.master_id = (
-                max(cards, key=lambda p: (p._clinic_completeness(), -p.id)) if cards else False
-            )
+            cluster.master_id = max(cards, key=lambda p: (p._clinic_completeness(), -p.id)) if cards else False
 
     @api.model
     def _key_for(self, partner_ids):
@@ -59,9 +57,7 @@ class ClinicDuplicateCluster(models.Model):
     def action_merge(self):
         for cluster in self:
             if cluster.state != "open" or len(cluster.partner_ids) < 2:
-                raise UserError(
-                    self.env._("«%(name)s» has nothing left to merge.", name=cluster.name or cluster.key)
-                )
+                raise UserError(self.env._("«%(name)s» has nothing left to merge.", name=cluster.name or cluster.key))
             cluster._merge_into(cluster.master_id or cluster.partner_ids[:1])
         return True
 
@@ -81,7 +77,7 @@ class ClinicDuplicateCluster(models.Model):
         others = self.partner_ids - master
         wizard = self.env["base.partner.merge.automatic.wizard"].sudo().with_context(clinic_merge_cluster_id=self.id)
         while others:
-            chunk, others = others[: MERGE_CHUNK - 1], others[MERGE_CHUNK - 1:]
+            chunk, others = others[: MERGE_CHUNK - 1], others[MERGE_CHUNK - 1 :]
             wizard._merge((master | chunk).ids, master, extra_checks=False)
         self.write({"state": "merged", "decided_by_id": self.env.uid, "decided_on": fields.Datetime.now()})
 

@@ -54,7 +54,9 @@ class ClinicIdentityDocument(models.Model):
                             value=doc.number,
                         )
                     )
-            if code == BIRTH_CERTIFICATE_CODE and not re.fullmatch(r"[IVXLC]{1,4}-[А-ЯЁ]{2}", (doc.series or "").upper()):
+            if code == BIRTH_CERTIFICATE_CODE and not re.fullmatch(
+                r"[IVXLC]{1,4}-[А-ЯЁ]{2}", (doc.series or "").upper()
+            ):
                 raise ValidationError(
                     self.env._(
                         "Birth certificate of %(person)s: series «%(value)s» must look like IV-МЮ.",

@@ -15,12 +15,16 @@ class ClinicQualification(models.Model):
 
     employee_id = fields.Many2one("hr.employee", string="Practitioner", required=True, ondelete="cascade", index=True)
     kind = fields.Selection(
-        [("certificate", "Specialist certificate"), ("accreditation", "Accreditation"), ("diploma", "Diploma"),
-         ("category", "Qualification category")],
+        [
+            ("certificate", "Specialist certificate"),
+            ("accreditation", "Accreditation"),
+            ("diploma", "Diploma"),
+            ("category", "Qualification category"),
+        ],
         string="Kind",
         required=True,
         default="accreditation",
-    )  # fmt: skip
+    )
     specialty_id = fields.Many2one("clinic.nsi.specialty", string="Specialty")
     number = fields.Char(string="Number")
     issuer = fields.Char(string="Issued by")

@@ -16,9 +16,7 @@ class HrEmployee(models.Model):
     _inherit = "hr.employee"
 
     is_practitioner = fields.Boolean(string="Practitioner", help="Sees patients and can be booked.")
-    snils = fields.Char(
-        string="SNILS", copy=False, groups=HR_GROUP, help="Key of the employee's record in the FRMR."
-    )
+    snils = fields.Char(string="SNILS", copy=False, groups=HR_GROUP, help="Key of the employee's record in the FRMR.")
     position_id = fields.Many2one(
         "clinic.nsi.position", string="Medical position", help="Reference book 1.2.643.5.1.13.13.11.1002."
     )

@@ -13,9 +13,20 @@ NAME_PARTS = ("surname", "first_name", "patronymic")
 PHONE_FIELDS = ("phone", "mobile")
 # Fields that make a card "complete"; the most complete record survives a merge.
 COMPLETENESS_FIELDS = (
-    "surname", "first_name", "patronymic", "birth_date", "gender", "snils", "inn", "email",
-    "zip", "city", "addr_street", "addr_house", "kladr_code",
-)  # fmt: skip
+    "surname",
+    "first_name",
+    "patronymic",
+    "birth_date",
+    "gender",
+    "snils",
+    "inn",
+    "email",
+    "zip",
+    "city",
+    "addr_street",
+    "addr_house",
+    "kladr_code",
+)
 
 
 ADDRESS_PARTS = ("addr_street", "addr_house", "addr_building", "addr_flat")
@@ -89,11 +100,19 @@ class ResPartner(models.Model):
     )
     # Medical content: doctors and managers only.
     blood_group = fields.Selection(
-        [("0+", "O(I) Rh+"), ("0-", "O(I) Rh−"), ("A+", "A(II) Rh+"), ("A-", "A(II) Rh−"),
-         ("B+", "B(III) Rh+"), ("B-", "B(III) Rh−"), ("AB+", "AB(IV) Rh+"), ("AB-", "AB(IV) Rh−")],
+        [
+            ("0+", "O(I) Rh+"),
+            ("0-", "O(I) Rh−"),
+            ("A+", "A(II) Rh+"),
+            ("A-", "A(II) Rh−"),
+            ("B+", "B(III) Rh+"),
+            ("B-", "B(III) Rh−"),
+            ("AB+", "AB(IV) Rh+"),
+            ("AB-", "AB(IV) Rh−"),
+        ],
         string="Blood group",
         groups=MEDICAL_GROUPS,
-    )  # fmt: skip
+    )
     allergies = fields.Text(string="Allergies", groups=MEDICAL_GROUPS)
     chronic_conditions = fields.Text(string="Chronic conditions", groups=MEDICAL_GROUPS)
     clinic_phone_search = fields.Char(
@@ -172,9 +191,9 @@ class ResPartner(models.Model):
         for partner in self:
             matches = engine.match_partner(partner) if partner.is_patient else []
             partner.duplicate_candidate_ids = [m["id"] for m in matches]
-            partner.duplicate_reasons = "; ".join(
-                f"{m['name']}: {', '.join(m['reason_labels'])}" for m in matches
-            ) or False
+            partner.duplicate_reasons = (
+                "; ".join(f"{m['name']}: {', '.join(m['reason_labels'])}" for m in matches) or False
+            )
             partner.duplicate_blocking = any("snils" in m["reasons"] for m in matches)
 
     @api.constrains("snils")
@@ -217,12 +236,13 @@ class ResPartner(models.Model):
                 )
 
     def init(self):
-        super().init()
+        result = super().init()
         # The hard block on a second card with one SNILS, safe from concurrent inserts.
         self.env.cr.execute(
             "CREATE UNIQUE INDEX IF NOT EXISTS res_partner_snils_unique ON res_partner (snils) "
             "WHERE snils IS NOT NULL AND snils != ''"
         )
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -236,9 +256,9 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
-        if self.env.context.get("clinic_phone_sync") or not (set(vals) & {*NAME_PARTS, *PHONE_FIELDS, "snils",
-                                                                          "inn", "is_patient", "name",
-                                                                          *ADDRESS_PARTS}):
+        if self.env.context.get("clinic_phone_sync") or not (
+            set(vals) & {*NAME_PARTS, *PHONE_FIELDS, "snils", "inn", "is_patient", "name", *ADDRESS_PARTS}
+        ):
             return super().write(vals)
         for partner in self:
             partner_vals = dict(vals)
@@ -282,8 +302,10 @@ class ResPartner(models.Model):
 
     def _clinic_check_snils_free(self, snils):
         """Same SNILS is a hard block: say whose card it is (the unique index also stops concurrent saves)."""
-        other = self.with_context(active_test=False).sudo().search(
-            [("snils", "=", snils), ("id", "not in", self.ids)], limit=1
+        other = (
+            self.with_context(active_test=False)
+            .sudo()
+            .search([("snils", "=", snils), ("id", "not in", self.ids)], limit=1)
         )
         if other:
             raise ValidationError(

@@ -18,13 +18,19 @@ class TestAccess(ClinicCase):
         cls.child = cls.patient("Зайцев", "Тимур", "Андреевич", date(2017, 2, 2), phone="8 903 111-22-33")
         cls.stranger = cls.patient("Чужой", "Пациент", "", date(1970, 1, 1))
         cls.env["clinic.partner.relation"].create(
-            {"partner_id": cls.child.id, "relative_id": cls.mother.id, "kinship": "mother",
-             "is_legal_representative": True}
-        )  # fmt: skip
+            {
+                "partner_id": cls.child.id,
+                "relative_id": cls.mother.id,
+                "kinship": "mother",
+                "is_legal_representative": True,
+            }
+        )
         cls.env["clinic.consent"].create(
-            [{"partner_id": p.id, "purpose": "personal_data", "action": "given", "source": "paper"}
-             for p in (cls.child, cls.stranger)]
-        )  # fmt: skip
+            [
+                {"partner_id": p.id, "purpose": "personal_data", "action": "given", "source": "paper"}
+                for p in (cls.child, cls.stranger)
+            ]
+        )
         cls.child.sudo().allergies = "Пенициллин"
         cls.portal_user = new_test_user(cls.env, "clinic_portal_mother", groups="base.group_portal")
         cls.portal_user.partner_id = cls.mother
@@ -51,9 +57,9 @@ class TestAccess(ClinicCase):
         Consent = self.env["clinic.consent"].with_user(self.portal_user)
         self.assertEqual(Consent.search([]).partner_id, self.child)
         with self.assertRaises(AccessError):
-            self.env["clinic.consent"].search([("partner_id", "=", self.stranger.id)]).with_user(
-                self.portal_user
-            ).read(["action"])
+            self.env["clinic.consent"].search([("partner_id", "=", self.stranger.id)]).with_user(self.portal_user).read(
+                ["action"]
+            )
 
     def test_receptionist_cannot_edit_reference_books(self):
         icd = self.env["clinic.nsi.icd10"].search([], limit=1)

@@ -19,8 +19,9 @@ class TestAddress(ClinicCase):
         )
 
     def test_matched_address_gets_code_and_postcode(self):
-        patient = self.patient("Гусев", "Олег", city="г. Москва", addr_street="ул. Тверская", addr_house="7",
-                               addr_flat="12")  # fmt: skip
+        patient = self.patient(
+            "Гусев", "Олег", city="г. Москва", addr_street="ул. Тверская", addr_house="7", addr_flat="12"
+        )
         self.assertEqual(patient.street, "ул. Тверская, д. 7, кв. 12")
         patient.action_clinic_verify_address()
         self.assertTrue(patient.address_verified)

@@ -16,9 +16,16 @@ class TestConsent(ClinicCase):
 
     def record(self, when, purpose, action, channel="all", source="front_desk", **vals):
         return self.Consent.create(
-            dict(partner_id=self.patient_a.id, date=when, purpose=purpose, action=action, channel=channel,
-                 source=source, **vals)
-        )  # fmt: skip
+            dict(
+                partner_id=self.patient_a.id,
+                date=when,
+                purpose=purpose,
+                action=action,
+                channel=channel,
+                source=source,
+                **vals,
+            )
+        )
 
     def may(self, purpose, channel, when):
         return self.patient_a.clinic_may_contact(purpose, channel, at=when)
@@ -50,9 +57,12 @@ class TestConsent(ClinicCase):
         event = self.record(datetime(2026, 1, 1), "personal_data", "given")
         self.assertEqual(event.user_id, self.env.user)
         receptionist = self.env["res.users"].create(
-            {"name": "Регистратор", "login": "reg_consent",
-             "groups_id": [(6, 0, [self.env.ref("clinic_base.group_clinic_receptionist").id])]}
-        )  # fmt: skip
+            {
+                "name": "Регистратор",
+                "login": "reg_consent",
+                "groups_id": [(6, 0, [self.env.ref("clinic_base.group_clinic_receptionist").id])],
+            }
+        )
         with self.assertRaises(UserError):
             event.with_user(receptionist).write({"action": "withdrawn"})
         with self.assertRaises(UserError):

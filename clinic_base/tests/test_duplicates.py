@@ -73,7 +73,9 @@ class TestDuplicates(ClinicCase):
             self.env.cr.execute("UPDATE res_partner SET snils = '11223344595' WHERE id = %s", [other.id])
 
     def test_matches_shown_while_typing_a_new_patient(self):
-        form = Form(self.Partner.with_context(default_is_patient=True), view="clinic_base.res_partner_view_form_patient")
+        form = Form(
+            self.Partner.with_context(default_is_patient=True), view="clinic_base.res_partner_view_form_patient"
+        )
         form.surname = "иванов"
         form.first_name = "Иван"
         self.assertFalse(form.duplicate_candidate_ids, "no birth date yet: a name alone is not enough")

@@ -84,13 +84,18 @@ class TestNsi(TransactionCase):
         self.assertEqual(len(summaries["clinic.nsi.service.code"]["rejected"]), 72)
 
     def test_full_load_upserts_and_reports_a_broken_row(self):
-        passport, rows = export(GENDER, "2.2", ("ID", "NAME"), [
-            {"ID": "1", "NAME": "Мужской пол"},
-            {"ID": "3", "NAME": "Неопределенный"},
-            {"ID": "4", "NAME": "Иной"},
-            {"ID": "", "NAME": "Без кода"},
-            "not a row",
-        ])  # fmt: skip
+        passport, rows = export(
+            GENDER,
+            "2.2",
+            ("ID", "NAME"),
+            [
+                {"ID": "1", "NAME": "Мужской пол"},
+                {"ID": "3", "NAME": "Неопределенный"},
+                {"ID": "4", "NAME": "Иной"},
+                {"ID": "", "NAME": "Без кода"},
+                "not a row",
+            ],
+        )
         summary = self.loader.load_export(passport, rows)
         self.assertEqual(
             (summary["created"], summary["updated"], summary["unchanged"], summary["deactivated"]), (1, 1, 1, 1)
@@ -113,12 +118,17 @@ class TestNsi(TransactionCase):
         self.assertEqual((genders["2"].active, genders["2"].date_to), (True, False))
 
     def test_rejected_values_name_the_column(self):
-        passport, rows = export(SERVICES, "2.11", ("ID", "S_CODE", "NAME", "REL", "DATEOUT"), [
-            {"ID": "1", "S_CODE": "A01.01.001", "NAME": "Сбор анамнеза", "REL": "1", "DATEOUT": "32.13.2020"},
-            {"ID": "2", "S_CODE": "A01.01.002", "NAME": "Осмотр", "REL": "maybe", "DATEOUT": None},
-            {"ID": "3", "S_CODE": "A01.01.003", "NAME": None, "REL": "1", "DATEOUT": None},
-            {"ID": "4", "S_CODE": "Z99.99.999", "NAME": "Новая услуга", "REL": "1", "DATEOUT": None},
-        ])  # fmt: skip
+        passport, rows = export(
+            SERVICES,
+            "2.11",
+            ("ID", "S_CODE", "NAME", "REL", "DATEOUT"),
+            [
+                {"ID": "1", "S_CODE": "A01.01.001", "NAME": "Сбор анамнеза", "REL": "1", "DATEOUT": "32.13.2020"},
+                {"ID": "2", "S_CODE": "A01.01.002", "NAME": "Осмотр", "REL": "maybe", "DATEOUT": None},
+                {"ID": "3", "S_CODE": "A01.01.003", "NAME": None, "REL": "1", "DATEOUT": None},
+                {"ID": "4", "S_CODE": "Z99.99.999", "NAME": "Новая услуга", "REL": "1", "DATEOUT": None},
+            ],
+        )
         summary = self.loader.load_export(passport, rows, full=False)
         self.assertEqual(
             [(rejected["code"], rejected["reason"]) for rejected in summary["rejected"]],
@@ -132,23 +142,35 @@ class TestNsi(TransactionCase):
         self.assertEqual(self.Service.search([("code", "=", "Z99.99.999")]).name, "Новая услуга")
 
     def test_full_load_keeps_codes_of_rejected_rows(self):
-        passport, rows = export(GENDER, "2.2", ("ID", "NAME"), [
-            {"ID": "1", "NAME": "Мужской"}, {"ID": "2", "NAME": ""}, {"ID": "3", "NAME": "Неопределенный"},
-        ])  # fmt: skip
+        passport, rows = export(
+            GENDER,
+            "2.2",
+            ("ID", "NAME"),
+            [
+                {"ID": "1", "NAME": "Мужской"},
+                {"ID": "2", "NAME": ""},
+                {"ID": "3", "NAME": "Неопределенный"},
+            ],
+        )
         summary = self.loader.load_export(passport, rows)
         self.assertEqual((summary["deactivated"], len(summary["rejected"])), (0, 1))
         self.assertTrue(self.Gender.search([("code", "=", "2")]).active)
 
     def test_duplicate_codes_keep_the_actual_row(self):
         cyrillic_a = "\u0410"
-        passport, rows = export(SERVICES, "2.11", ("ID", "S_CODE", "NAME", "REL", "DATEOUT"), [
-            {"ID": "20001", "S_CODE": "A98.01.001", "NAME": "Новое название", "REL": "1", "DATEOUT": None},
-            {"ID": "20000", "S_CODE": "A98.01.001", "NAME": "Старое название", "REL": "0", "DATEOUT": "01.01.2024"},
-            {"ID": "20002", "S_CODE": "A98.01.002", "NAME": "Упразднена", "REL": "0", "DATEOUT": "01.01.2024"},
-            {"ID": "20003", "S_CODE": "A98.01.002", "NAME": "Действует", "REL": "1", "DATEOUT": None},
-            {"ID": "20004", "S_CODE": " A98.01.003 ", "NAME": "Латиница", "REL": "1", "DATEOUT": None},
-            {"ID": "20005", "S_CODE": f"{cyrillic_a}98.01.003", "NAME": "Кириллица", "REL": "0", "DATEOUT": None},
-        ])  # fmt: skip
+        passport, rows = export(
+            SERVICES,
+            "2.11",
+            ("ID", "S_CODE", "NAME", "REL", "DATEOUT"),
+            [
+                {"ID": "20001", "S_CODE": "A98.01.001", "NAME": "Новое название", "REL": "1", "DATEOUT": None},
+                {"ID": "20000", "S_CODE": "A98.01.001", "NAME": "Старое название", "REL": "0", "DATEOUT": "01.01.2024"},
+                {"ID": "20002", "S_CODE": "A98.01.002", "NAME": "Упразднена", "REL": "0", "DATEOUT": "01.01.2024"},
+                {"ID": "20003", "S_CODE": "A98.01.002", "NAME": "Действует", "REL": "1", "DATEOUT": None},
+                {"ID": "20004", "S_CODE": " A98.01.003 ", "NAME": "Латиница", "REL": "1", "DATEOUT": None},
+                {"ID": "20005", "S_CODE": f"{cyrillic_a}98.01.003", "NAME": "Кириллица", "REL": "0", "DATEOUT": None},
+            ],
+        )
         summary = self.loader.load_export(passport, rows, full=False)
         self.assertEqual(summary["created"], 3)
         self.assertEqual(
@@ -164,24 +186,58 @@ class TestNsi(TransactionCase):
         self.assertTrue(all(kept.mapped("active")))
 
     def test_cyrillic_letters_in_a_code_are_read_as_latin(self):
-        passport, rows = export(SERVICES, "2.11", ("ID", "S_CODE", "NAME", "REL"), [
-            {"ID": "30001", "S_CODE": "В97.01.001", "NAME": "Код с кириллической В", "REL": "1"},
-        ])  # fmt: skip
+        passport, rows = export(
+            SERVICES,
+            "2.11",
+            ("ID", "S_CODE", "NAME", "REL"),
+            [
+                {"ID": "30001", "S_CODE": "В97.01.001", "NAME": "Код с кириллической В", "REL": "1"},
+            ],
+        )
         self.loader.load_export(passport, rows, full=False)
         self.assertEqual(self.Service.search([("nsi_id", "=", "30001")]).code, "B97.01.001")
 
     def test_icd10_parents_resolved_within_and_across_loads(self):
         rubric = self.Icd.search([("code", "=", "J06")])
-        passport, rows = export(ICD10, "2.25", ICD10_COLUMNS, [
-            {"ID": "90002", "MKB_CODE": "J06.81", "MKB_NAME": "Подрубрика новой рубрики", "ID_PARENT": "90001",
-             "ACTUAL": "1", "DATE": "01.01.2025"},
-            {"ID": "90001", "MKB_CODE": "J06.8X", "MKB_NAME": "Новая рубрика", "ID_PARENT": rubric.nsi_id,
-             "ACTUAL": "1", "DATE": None},
-            {"ID": "90003", "MKB_CODE": "J06.7", "MKB_NAME": "Сирота", "ID_PARENT": "99999999", "ACTUAL": "1",
-             "DATE": None},
-            {"ID": "90004", "MKB_CODE": "J06.6", "MKB_NAME": "Исключена", "ID_PARENT": rubric.nsi_id, "ACTUAL": "0",
-             "DATE": "01.03.2025"},
-        ])  # fmt: skip
+        passport, rows = export(
+            ICD10,
+            "2.25",
+            ICD10_COLUMNS,
+            [
+                {
+                    "ID": "90002",
+                    "MKB_CODE": "J06.81",
+                    "MKB_NAME": "Подрубрика новой рубрики",
+                    "ID_PARENT": "90001",
+                    "ACTUAL": "1",
+                    "DATE": "01.01.2025",
+                },
+                {
+                    "ID": "90001",
+                    "MKB_CODE": "J06.8X",
+                    "MKB_NAME": "Новая рубрика",
+                    "ID_PARENT": rubric.nsi_id,
+                    "ACTUAL": "1",
+                    "DATE": None,
+                },
+                {
+                    "ID": "90003",
+                    "MKB_CODE": "J06.7",
+                    "MKB_NAME": "Сирота",
+                    "ID_PARENT": "99999999",
+                    "ACTUAL": "1",
+                    "DATE": None,
+                },
+                {
+                    "ID": "90004",
+                    "MKB_CODE": "J06.6",
+                    "MKB_NAME": "Исключена",
+                    "ID_PARENT": rubric.nsi_id,
+                    "ACTUAL": "0",
+                    "DATE": "01.03.2025",
+                },
+            ],
+        )
         summary = self.loader.load_export(passport, rows, full=False)
         self.assertEqual((summary["created"], summary["deactivated"], summary["rejected"]), (4, 0, []))
         self.assertEqual(
@@ -200,10 +256,21 @@ class TestNsi(TransactionCase):
         self.assertEqual(self.Icd.search([("code", "=", "J06.9")]).version, "2.24", "a partial load leaves the rest")
 
         # A later load moves an existing code under a parent created in that same load.
-        passport, rows = export(ICD10, "2.26", ICD10_COLUMNS, [
-            {"ID": "90005", "MKB_CODE": "J06.5", "MKB_NAME": "Ещё рубрика", "ID_PARENT": rubric.nsi_id, "ACTUAL": "1"},
-            {"ID": "90003", "MKB_CODE": "J06.7", "MKB_NAME": "Сирота", "ID_PARENT": "90005", "ACTUAL": "1"},
-        ])  # fmt: skip
+        passport, rows = export(
+            ICD10,
+            "2.26",
+            ICD10_COLUMNS,
+            [
+                {
+                    "ID": "90005",
+                    "MKB_CODE": "J06.5",
+                    "MKB_NAME": "Ещё рубрика",
+                    "ID_PARENT": rubric.nsi_id,
+                    "ACTUAL": "1",
+                },
+                {"ID": "90003", "MKB_CODE": "J06.7", "MKB_NAME": "Сирота", "ID_PARENT": "90005", "ACTUAL": "1"},
+            ],
+        )
         summary = self.loader.load_export(passport, rows, full=False)
         self.assertEqual((summary["created"], summary["updated"]), (1, 1))
         self.assertEqual(new["J06.7"].parent_id.code, "J06.5")
@@ -249,10 +316,19 @@ class TestNsi(TransactionCase):
             wizard.action_import()
 
     def test_wizard_loads_a_zip_and_shows_rejected_rows(self):
-        passport, rows = export(GENDER, "2.2", ("ID", "NAME"), [
-            {"ID": "1", "NAME": "Мужской"}, {"ID": "2", "NAME": "Женский"}, {"ID": "3", "NAME": "Неопределенный"},
-            {"ID": "4", "NAME": "Иной"}, {"ID": "5", "NAME": None},
-        ], rowsCount=5)  # fmt: skip
+        passport, rows = export(
+            GENDER,
+            "2.2",
+            ("ID", "NAME"),
+            [
+                {"ID": "1", "NAME": "Мужской"},
+                {"ID": "2", "NAME": "Женский"},
+                {"ID": "3", "NAME": "Неопределенный"},
+                {"ID": "4", "NAME": "Иной"},
+                {"ID": "5", "NAME": None},
+            ],
+            rowsCount=5,
+        )
         archive = io.BytesIO()
         with zipfile.ZipFile(archive, "w") as zipped:
             zipped.writestr("1.2.643.5.1.13.13.11.1040_2.2_passport.json", json.dumps(passport))

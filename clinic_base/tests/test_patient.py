@@ -72,9 +72,14 @@ class TestPatient(ClinicCase):
         passport_type = self.env["clinic.nsi.identity.document.type"].search([("code", "=", "1")])
         Doc = self.env["clinic.identity.document"]
         doc = Doc.create(
-            {"partner_id": patient.id, "doc_type_id": passport_type.id, "series": "45 12", "number": "123456",
-             "division_code": "770-001"}
-        )  # fmt: skip
+            {
+                "partner_id": patient.id,
+                "doc_type_id": passport_type.id,
+                "series": "45 12",
+                "number": "123456",
+                "division_code": "770-001",
+            }
+        )
         self.assertEqual(patient.identity_document_ids, doc)
         with self.assertRaises(ValidationError) as caught:
             Doc.create({"partner_id": patient.id, "doc_type_id": passport_type.id, "series": "4512", "number": "12345"})
@@ -94,9 +99,14 @@ class TestPatient(ClinicCase):
         mother = self.patient("Соколова", "Ирина", "Петровна", date(1985, 3, 1))
         child = self.patient("Соколов", "Артём", "Игоревич", date(2016, 5, 9))
         self.env["clinic.partner.relation"].create(
-            {"partner_id": child.id, "relative_id": mother.id, "kinship": "mother", "is_legal_representative": True,
-             "is_payer": True}
-        )  # fmt: skip
+            {
+                "partner_id": child.id,
+                "relative_id": mother.id,
+                "kinship": "mother",
+                "is_legal_representative": True,
+                "is_payer": True,
+            }
+        )
         self.assertEqual(child.representative_id, mother)
         self.assertEqual(mother.child_patient_ids, child)
         with self.assertRaises(ValidationError):

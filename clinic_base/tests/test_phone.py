@@ -53,8 +53,10 @@ class TestPhone(ClinicCase):
     def test_extension_after_a_comma_stays_with_its_number(self):
         pieces = phone_tools.split_numbers("8-383-934-31-34, доб 516; 89123456789  89161234567")
         parsed = [phone_tools.normalize(p) for p in pieces]
-        self.assertEqual([(p["e164"], p["extension"]) for p in parsed],
-                         [("+73839343134", "516"), ("+79123456789", ""), ("+79161234567", "")])  # fmt: skip
+        self.assertEqual(
+            [(p["e164"], p["extension"]) for p in parsed],
+            [("+73839343134", "516"), ("+79123456789", ""), ("+79161234567", "")],
+        )
 
     def test_russian_display(self):
         self.assertEqual(phone_tools.format_ru("+79123456789"), "+7 (912) 345-67-89")

@@ -45,9 +45,7 @@ class TestSynthetic(BaseCase):
             }
             for p in population["patients"]
         ]
-        found = {
-            tuple(sorted(pair)) for c in dedupe.clusters(rows) for pair in combinations(c["ids"], 2)
-        }
+        found = {tuple(sorted(pair)) for c in dedupe.clusters(rows) for pair in combinations(c["ids"], 2)}
         truth = planted_pairs(population)
         precision = len(found & truth) / len(found)
         recall = len(found & truth) / len(truth)

@@ -40,9 +40,9 @@ def within_one_edit(a, b):
     while i < la and a[i] == b[i]:
         i += 1
     if la == lb:
-        swapped = i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:]
-        return swapped or a[i + 1:] == b[i + 1:]
-    return a[i:] == b[i + 1:]
+        swapped = i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+        return swapped or a[i + 1 :] == b[i + 1 :]
+    return a[i:] == b[i + 1 :]
 
 
 def score_pair(a, b):
@@ -66,15 +66,18 @@ def score_pair(a, b):
     if sa == sb and fa != fb and not within_one_edit(fa, fb):
         # Same surname, birth date (and often phone), other first name: twins.
         return 0, []
-    if patronymic_ok and (
-        (sa == sb and within_one_edit(fa, fb)) or (fa == fb and within_one_edit(sa, sb))
-    ):
+    if patronymic_ok and ((sa == sb and within_one_edit(fa, fb)) or (fa == fb and within_one_edit(sa, sb))):
         return 75 if shared_phone else REVIEW_SCORE, [REASON_TYPO]
     # Two slips at once (a typo in each name, or a typo plus swapped names) need more to agree:
     # the same patronymic, or a shared phone.
     strong = (pa and pa == pb) or shared_phone
-    if strong and patronymic_ok and (
-        (within_one_edit(sa, sb) and within_one_edit(fa, fb)) or (within_one_edit(sa, fb) and within_one_edit(fa, sb))
+    if (
+        strong
+        and patronymic_ok
+        and (
+            (within_one_edit(sa, sb) and within_one_edit(fa, fb))
+            or (within_one_edit(sa, fb) and within_one_edit(fa, sb))
+        )
     ):
         return REVIEW_SCORE, [REASON_TYPO]
     if shared_phone and fa == fb and pa and pa == pb:
@@ -110,7 +113,7 @@ def candidate_pairs(rows):
         if len(members) < 2 or len(members) > MAX_BLOCK:
             continue
         for i, a in enumerate(members):
-            for b in members[i + 1:]:
+            for b in members[i + 1 :]:
                 pair = (a["id"], b["id"]) if a["id"] < b["id"] else (b["id"], a["id"])
                 if pair in seen or pair[0] == pair[1]:
                     continue
@@ -168,11 +171,13 @@ def clusters(rows):
     result = []
     for group in grouped.values():
         low = min(group["scores"])
-        result.append({
-            "ids": sorted(group["ids"]),
-            "score": low,
-            "reasons": sorted(group["reasons"]),
-            "auto": low >= AUTO_SCORE,
-        })
+        result.append(
+            {
+                "ids": sorted(group["ids"]),
+                "score": low,
+                "reasons": sorted(group["reasons"]),
+                "auto": low >= AUTO_SCORE,
+            }
+        )
     result.sort(key=lambda c: c["ids"][0])
     return result

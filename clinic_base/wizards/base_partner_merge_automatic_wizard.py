@@ -22,7 +22,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         return result
 
     def _log_merge_operation(self, src_partners, dst_partner):
-        super()._log_merge_operation(src_partners, dst_partner)
+        result = super()._log_merge_operation(src_partners, dst_partner)
         self.env["clinic.merge.log"].sudo().create(
             {
                 "user_id": self.env.uid,
@@ -42,3 +42,4 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
                 names=", ".join(src_partners.mapped("display_name")),
             )
         )
+        return result

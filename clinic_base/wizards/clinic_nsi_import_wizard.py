@@ -1,6 +1,7 @@
 """Upload of a fresh FNSI download, so that a clinic updates its reference books without a developer."""
 
 from markupsafe import Markup
+
 from odoo import fields, models
 from odoo.exceptions import UserError
 

@@ -12,6 +12,7 @@ from . import (
     clinic_waitlist,
     clinic_waitlist_offer,
     clinic_visit,
+    clinic_visit_part,
     clinic_visit_line,
     clinic_visit_payment,
     clinic_kpi,

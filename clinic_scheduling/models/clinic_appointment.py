@@ -5,7 +5,7 @@ from psycopg2 import errorcodes
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_datetime
+from odoo.tools import SQL, format_datetime
 
 ACTIVE_STATES = ("booked", "confirmed", "arrived", "in_progress", "done")
 STATES = [
@@ -93,9 +93,11 @@ class ClinicAppointment(models.Model):
     source = fields.Selection(SOURCES, string="Source", required=True, default="front_desk", index=True)
     booked_by_id = fields.Many2one("res.users", string="Booked by", default=lambda self: self.env.user, readonly=True)
     booking_started_at = fields.Datetime(
-        string="Booking started", readonly=True, help="When the receptionist opened the booking window or the patient "
-        "first looked at free slots; the time to book is measured from it."
-    )  # fmt: skip
+        string="Booking started",
+        readonly=True,
+        help="When the receptionist opened the booking window or the patient "
+        "first looked at free slots; the time to book is measured from it.",
+    )
     booking_seconds = fields.Integer(string="Time to book, s", readonly=True)
     confirmed_at = fields.Datetime(string="Confirmed at", readonly=True)
     arrived_at = fields.Datetime(string="Arrived at", readonly=True)
@@ -133,7 +135,9 @@ class ClinicAppointment(models.Model):
     @api.depends("name", "patient_id", "start")
     def _compute_display_name(self):
         for appointment in self:
-            when = format_datetime(self.env, appointment.start, dt_format="dd.MM.yyyy HH:mm") if appointment.start else ""
+            when = (
+                format_datetime(self.env, appointment.start, dt_format="dd.MM.yyyy HH:mm") if appointment.start else ""
+            )
             appointment.display_name = f"{appointment.name} {appointment.patient_id.name or ''} {when}".strip()
 
     @api.constrains("patient_id")
@@ -141,24 +145,31 @@ class ClinicAppointment(models.Model):
         for appointment in self:
             if not appointment.patient_id.is_patient:
                 raise ValidationError(
-                    self.env._("%(name)s is not registered as a patient: open the card and tick «Patient».",
-                               name=appointment.patient_id.display_name)
-                )  # fmt: skip
+                    self.env._(
+                        "%(name)s is not registered as a patient: open the card and tick «Patient».",
+                        name=appointment.patient_id.display_name,
+                    )
+                )
 
     def init(self):
         """No double booking, enforced by PostgreSQL itself: the practitioner's and the cabinet's time
         ranges of active appointments may not overlap, whichever code path inserts them."""
-        states = ", ".join(f"'{s}'" for s in ACTIVE_STATES)
         for name, column, extra in (
-            ("clinic_appointment_employee_no_overlap", "employee_id", ""),
-            ("clinic_appointment_cabinet_no_overlap", "cabinet_id", " AND cabinet_id IS NOT NULL"),
+            ("clinic_appointment_employee_no_overlap", "employee_id", SQL("")),
+            ("clinic_appointment_cabinet_no_overlap", "cabinet_id", SQL(" AND cabinet_id IS NOT NULL")),
         ):
             self.env.cr.execute("SELECT 1 FROM pg_constraint WHERE conname = %s", [name])
             if not self.env.cr.fetchone():
                 self.env.cr.execute(
-                    f"ALTER TABLE clinic_appointment ADD CONSTRAINT {name} EXCLUDE USING gist "  # noqa: S608
-                    f"(int4range({column}, {column}, '[]') WITH &&, tsrange(start, stop) WITH &&) "
-                    f"WHERE (state IN ({states}){extra})"
+                    SQL(
+                        "ALTER TABLE clinic_appointment ADD CONSTRAINT %s EXCLUDE USING gist "
+                        "(int4range(%s, %s, '[]') WITH &&, tsrange(start, stop) WITH &&) WHERE (state IN %s%s)",
+                        SQL.identifier(name),
+                        SQL.identifier(column),
+                        SQL.identifier(column),
+                        ACTIVE_STATES,
+                        extra,
+                    )
                 )
 
     @api.model_create_multi
@@ -237,8 +248,9 @@ class ClinicAppointment(models.Model):
     # ------------------------------------------------------------------ booking
 
     @api.model
-    def book(self, patient, slots, services=None, source="front_desk", hold_token=None, booking_started_at=None,
-             **extra):  # fmt: skip
+    def book(
+        self, patient, slots, services=None, source="front_desk", hold_token=None, booking_started_at=None, **extra
+    ):
         """Book consecutive slots of one practitioner for a patient; the one way every channel books.
 
         The slots are locked, checked and taken in one savepoint; the
@@ -269,9 +281,14 @@ class ClinicAppointment(models.Model):
                 }
                 appointment = self.create(vals)
                 slots.sudo().write(
-                    {"state": "booked", "appointment_id": appointment.id, "hold_until": False, "hold_token": False,
-                     "freed_at": False}
-                )  # fmt: skip
+                    {
+                        "state": "booked",
+                        "appointment_id": appointment.id,
+                        "hold_until": False,
+                        "hold_token": False,
+                        "freed_at": False,
+                    }
+                )
                 self.env.flush_all()
         except (_SlotUnavailable, psycopg2.Error) as exc:
             self._raise_taken(exc, slots)
@@ -290,9 +307,12 @@ class ClinicAppointment(models.Model):
         self.ensure_one()
         if self.state not in ("booked", "confirmed"):
             raise UserError(
-                self.env._("%(name)s is %(state)s: only a booked or confirmed appointment can be moved.",
-                           name=self.display_name, state=dict(STATES)[self.state])
-            )  # fmt: skip
+                self.env._(
+                    "%(name)s is %(state)s: only a booked or confirmed appointment can be moved.",
+                    name=self.display_name,
+                    state=dict(STATES)[self.state],
+                )
+            )
         old_slots, old_start = self.slot_ids, self.start
         duration = (self.stop - self.start).total_seconds() / 60
         run = slot._run_from(duration)
@@ -305,17 +325,26 @@ class ClinicAppointment(models.Model):
                     raise _SlotUnavailable()
                 old_slots.write({"state": "free", "appointment_id": False, "freed_at": now})
                 self.write(
-                    {"employee_id": run.employee_id.id, "start": run[0].start, "stop": run[-1].stop,
-                     "cabinet_id": run[0].cabinet_id.id, "reschedule_count": self.reschedule_count + 1}
-                )  # fmt: skip
+                    {
+                        "employee_id": run.employee_id.id,
+                        "start": run[0].start,
+                        "stop": run[-1].stop,
+                        "cabinet_id": run[0].cabinet_id.id,
+                        "reschedule_count": self.reschedule_count + 1,
+                    }
+                )
                 run.sudo().write(
                     {"state": "booked", "appointment_id": self.id, "hold_until": False, "hold_token": False}
                 )
                 self.env.flush_all()
         except (_SlotUnavailable, psycopg2.Error) as exc:
             self._raise_taken(exc, run)
-        self._log_event(self.state, self.state, note=self.env._("Moved from %(old)s", old=self._format_start(old_start)),
-                        old_start=old_start)  # fmt: skip
+        self._log_event(
+            self.state,
+            self.state,
+            note=self.env._("Moved from %(old)s", old=self._format_start(old_start)),
+            old_start=old_start,
+        )
         self.env["clinic.waitlist"]._offer_slots(old_slots.filtered(lambda s: s.start > now))
         return True
 
@@ -330,14 +359,18 @@ class ClinicAppointment(models.Model):
         for before, after in zip(ordered, ordered[1:]):
             if before.stop != after.start:
                 raise UserError(
-                    self.env._("There is a gap after %(slot)s: a booking needs consecutive slots.",
-                               slot=before.display_name)
-                )  # fmt: skip
+                    self.env._(
+                        "There is a gap after %(slot)s: a booking needs consecutive slots.", slot=before.display_name
+                    )
+                )
         if duration and (ordered[-1].stop - ordered[0].start).total_seconds() / 60 < duration:
             raise UserError(
-                self.env._("%(slot)s is too short for %(minutes)s minutes: choose an earlier start or another day.",
-                           slot=ordered[0].display_name, minutes=int(duration))
-            )  # fmt: skip
+                self.env._(
+                    "%(slot)s is too short for %(minutes)s minutes: choose an earlier start or another day.",
+                    slot=ordered[0].display_name,
+                    minutes=int(duration),
+                )
+            )
 
     def _format_start(self, start):
         employee = self.employee_id or self.env["hr.employee"]
@@ -352,9 +385,13 @@ class ClinicAppointment(models.Model):
         self.env.invalidate_all()
         duration = int((slots[-1].stop - slots[0].start).total_seconds() // 60)
         alternatives = self.env["clinic.slot"].find_free(
-            employees=slots.employee_id, date_from=slots[0].start - timedelta(hours=12),
-            date_to=slots[0].start + timedelta(days=7), duration=duration, exclude=slots, limit=5,
-        )  # fmt: skip
+            employees=slots.employee_id,
+            date_from=slots[0].start - timedelta(hours=12),
+            date_to=slots[0].start + timedelta(days=7),
+            duration=duration,
+            exclude=slots,
+            limit=5,
+        )
         raise SlotTakenError(self._taken_message(slots, alternatives), alternatives) from None
 
     @api.model
@@ -363,8 +400,11 @@ class ClinicAppointment(models.Model):
             self.env._("%(slot)s has just been taken by someone else.", slot=slots[:1].display_name),
         ]
         if alternatives:
-            lines.append(self.env._("Nearest free times: %(times)s.", times=", ".join(
-                run[0].display_name for run in alternatives)))  # fmt: skip
+            lines.append(
+                self.env._(
+                    "Nearest free times: %(times)s.", times=", ".join(run[0].display_name for run in alternatives)
+                )
+            )
         else:
             lines.append(self.env._("No free time nearby: offer the waiting list."))
         return " ".join(lines)
@@ -396,14 +436,22 @@ class ClinicAppointment(models.Model):
 
     def _log_event(self, state_from, state_to, note=None, old_start=None):
         self.env["clinic.appointment.event"].sudo().create(
-            {"appointment_id": self.id, "state_from": state_from, "state_to": state_to, "note": note,
-             "old_start": old_start}
-        )  # fmt: skip
+            {
+                "appointment_id": self.id,
+                "state_from": state_from,
+                "state_to": state_to,
+                "note": note,
+                "old_start": old_start,
+            }
+        )
 
     def _sync_calendar_event(self):
         """The appointment shows in the practitioner's Odoo Calendar; patients get no invitation e-mails."""
-        Event = self.env["calendar.event"].sudo().with_context(no_mail_to_attendees=True, dont_notify=True,
-                                                               mail_create_nolog=True)  # fmt: skip
+        Event = (
+            self.env["calendar.event"]
+            .sudo()
+            .with_context(no_mail_to_attendees=True, dont_notify=True, mail_create_nolog=True)
+        )
         for appointment in self:
             partner = appointment.employee_id.work_contact_id or appointment.employee_id.user_id.partner_id
             vals = {

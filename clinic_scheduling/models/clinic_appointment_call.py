@@ -55,9 +55,10 @@ class ClinicAppointment(models.Model):
         self.invalidate_recordset(["call_user_id"])
         if not taken:
             raise UserError(
-                self.env._("%(user)s is already calling about %(name)s.", user=self.call_user_id.name,
-                           name=self.display_name)
-            )  # fmt: skip
+                self.env._(
+                    "%(user)s is already calling about %(name)s.", user=self.call_user_id.name, name=self.display_name
+                )
+            )
         return True
 
     def action_call_confirmed(self):

@@ -45,9 +45,13 @@ class ClinicDemo(models.AbstractModel):
         )
         for practitioner, cabinet in zip(practitioners, cabinets, strict=True):
             practitioner.write(
-                {"resource_calendar_id": calendar.id, "default_cabinet_id": cabinet.id, "tz": "Europe/Moscow",
-                 "slot_duration": rng.choice((20, 30, 30, 30))}
-            )  # fmt: skip
+                {
+                    "resource_calendar_id": calendar.id,
+                    "default_cabinet_id": cabinet.id,
+                    "tz": "Europe/Moscow",
+                    "slot_duration": rng.choice((20, 30, 30, 30)),
+                }
+            )
         self.env["clinic.slot"]._generate(practitioners)
         self._demo_history(practitioners, patients, rng)
         self._demo_bookings_ahead(practitioners, patients, rng)
@@ -87,8 +91,11 @@ class ClinicDemo(models.AbstractModel):
                     elif state == "no_show":
                         vals["no_show_at"] = start + timedelta(minutes=15)
                     else:
-                        vals.update(cancelled_at=start - timedelta(hours=rng.randint(2, 48)), cancelled_by="patient",
-                                    cancel_reason="Планы изменились")  # fmt: skip
+                        vals.update(
+                            cancelled_at=start - timedelta(hours=rng.randint(2, 48)),
+                            cancelled_by="patient",
+                            cancel_reason="Планы изменились",
+                        )
                     vals_list.append(vals)
         Appointment.create(vals_list)
 
@@ -104,13 +111,19 @@ class ClinicDemo(models.AbstractModel):
                 continue
             taken.update(run.ids)
             appointment = Appointment.book(
-                rng.choice(patients), run, source=rng.choice(SOURCES),
+                rng.choice(patients),
+                run,
+                source=rng.choice(SOURCES),
                 booking_started_at=now - timedelta(seconds=rng.randint(45, 150)),
-            )  # fmt: skip
+            )
             if rng.random() < 0.4:
                 appointment.action_confirm()
         waiting = self.env["clinic.waitlist"]
         for patient, practitioner in zip(rng.sample(list(patients), 3), practitioners, strict=False):
             waiting.create(
-                {"patient_id": patient.id, "employee_id": practitioner.id, "date_to": fields.Date.today() + timedelta(days=14)}
+                {
+                    "patient_id": patient.id,
+                    "employee_id": practitioner.id,
+                    "date_to": fields.Date.today() + timedelta(days=14),
+                }
             )

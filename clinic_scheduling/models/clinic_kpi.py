@@ -58,17 +58,21 @@ class ClinicAppointment(models.Model):
 
     def _search_cancelled_before_start(self, operator, value):
         return _flag_domain(
-            self, operator, value,
+            self,
+            operator,
+            value,
             SQL("SELECT id FROM clinic_appointment WHERE state = 'cancelled' AND cancelled_at < start"),
             ["state", "cancelled_at", "start"],
-        )  # fmt: skip
+        )
 
     def _search_confirmed_day_ahead(self, operator, value):
         return _flag_domain(
-            self, operator, value,
+            self,
+            operator,
+            value,
             SQL("SELECT id FROM clinic_appointment WHERE confirmed_at <= start - %s", CONFIRM_AHEAD),
             ["confirmed_at", "start"],
-        )  # fmt: skip
+        )
 
 
 class ClinicWaitlistOffer(models.Model):
@@ -91,11 +95,15 @@ class ClinicWaitlistOffer(models.Model):
 
     def _search_first_for_freed_time(self, operator, value):
         return _flag_domain(
-            self, operator, value,
-            SQL("SELECT DISTINCT ON (employee_id, freed_at) id FROM clinic_waitlist_offer "
-                "WHERE freed_at IS NOT NULL ORDER BY employee_id, freed_at, offered_at, id"),
+            self,
+            operator,
+            value,
+            SQL(
+                "SELECT DISTINCT ON (employee_id, freed_at) id FROM clinic_waitlist_offer "
+                "WHERE freed_at IS NOT NULL ORDER BY employee_id, freed_at, offered_at, id"
+            ),
             ["employee_id", "freed_at", "offered_at"],
-        )  # fmt: skip
+        )
 
 
 class ClinicKpi(models.AbstractModel):
@@ -149,10 +157,17 @@ class ClinicKpi(models.AbstractModel):
         appointments = staff + ([("source", "in", list(sources))] if sources else [])
 
         held = [*appointments, *self._period("start", start, reached), ("cancelled_before_start", "=", False)]
-        freed = expression.AND([appointments, expression.OR([
-            [("cancelled_before_start", "=", True), *self._period("cancelled_at", start, stop)],
-            [("state", "=", "no_show"), *self._period("no_show_at", start, stop)],
-        ])])  # fmt: skip
+        freed = expression.AND(
+            [
+                appointments,
+                expression.OR(
+                    [
+                        [("cancelled_before_start", "=", True), *self._period("cancelled_at", start, stop)],
+                        [("state", "=", "no_show"), *self._period("no_show_at", start, stop)],
+                    ]
+                ),
+            ]
+        )
         refilled = [*appointments, ("refill_seconds", ">", 0), *self._period("create_date", start, stop)]
         offers = [*staff, ("first_for_freed_time", "=", True), *self._period("offered_at", start, stop)]
         active = [*appointments, ("state", "in", ACTIVE_STATES), *self._period("start", start, stop)]

@@ -67,7 +67,9 @@ class ClinicSlot(models.Model):
         booked = self.filtered(lambda s: s.state == "booked")
         if booked:
             raise UserError(
-                self.env._("Slots %(slots)s are booked: move the appointments first.", slots=booked.mapped("display_name"))
+                self.env._(
+                    "Slots %(slots)s are booked: move the appointments first.", slots=booked.mapped("display_name")
+                )
             )
         # The hold token is a secret of the website form: only the booking code writes it, as superuser.
         self.sudo().write({"state": "blocked", "block_reason": reason, "hold_until": False, "hold_token": False})
@@ -99,9 +101,13 @@ class ClinicSlot(models.Model):
         """This slot and the ones right after it, enough for a booking of ``minutes``."""
         self.ensure_one()
         return self.search(
-            [("employee_id", "=", self.employee_id.id), ("start", ">=", self.start),
-             ("start", "<", self.start + timedelta(minutes=minutes))], order="start"
-        )  # fmt: skip
+            [
+                ("employee_id", "=", self.employee_id.id),
+                ("start", ">=", self.start),
+                ("start", "<", self.start + timedelta(minutes=minutes)),
+            ],
+            order="start",
+        )
 
     def _is_available(self, now, token=None):
         if self.state == "free":
@@ -144,7 +150,7 @@ class ClinicSlot(models.Model):
                 [("employee_id", "=", employee.id), ("start", ">=", start_utc), ("start", "<", stop_utc)]
             )
             by_start = {slot.start: slot for slot in existing}
-            gone = existing.filtered(lambda s: s.start not in wanted)
+            gone = existing.filtered(lambda s, plan=wanted: s.start not in plan)
             kept = gone.filtered(lambda s: s.state == "booked")
             staying = existing - gone
             (gone - kept).unlink()
@@ -214,4 +220,3 @@ class ClinicSlot(models.Model):
                     runs.append(self.browse([s.id for s in run]))
         runs.sort(key=lambda r: (r[0].start, r[0].employee_id.id))
         return runs[:limit] if limit else runs
-

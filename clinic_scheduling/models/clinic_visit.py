@@ -139,9 +139,11 @@ class ClinicVisit(models.Model):
         self._check_not_imported()
         if not self.env.su and {"is_imported", "import_ref"} & set(vals):
             raise UserError(
-                self.env._("Visit %(name)s: only the import from 1C sets «Imported» and its reference.",
-                           name=self[:1].display_name)
-            )  # fmt: skip
+                self.env._(
+                    "Visit %(name)s: only the import from 1C sets «Imported» and its reference.",
+                    name=self[:1].display_name,
+                )
+            )
         return super().write(vals)
 
     def unlink(self):
@@ -168,9 +170,12 @@ class ClinicVisit(models.Model):
         for visit in self:
             if visit.state != "open":
                 raise UserError(
-                    self.env._("Visit %(name)s is %(state)s: only an open visit can be closed.",
-                               name=visit.display_name, state=dict(VISIT_STATES)[visit.state])
-                )  # fmt: skip
+                    self.env._(
+                        "Visit %(name)s is %(state)s: only an open visit can be closed.",
+                        name=visit.display_name,
+                        state=dict(VISIT_STATES)[visit.state],
+                    )
+                )
         self._close()
         self.appointment_id.filtered(lambda a: a.state in ("arrived", "in_progress")).action_done()
         return True
@@ -179,9 +184,12 @@ class ClinicVisit(models.Model):
         for visit in self:
             if visit.state != "open":
                 raise UserError(
-                    self.env._("Visit %(name)s is %(state)s: only an open visit can be cancelled.",
-                               name=visit.display_name, state=dict(VISIT_STATES)[visit.state])
-                )  # fmt: skip
+                    self.env._(
+                        "Visit %(name)s is %(state)s: only an open visit can be cancelled.",
+                        name=visit.display_name,
+                        state=dict(VISIT_STATES)[visit.state],
+                    )
+                )
             if visit.payment_ids:
                 raise UserError(
                     self.env._(
@@ -197,9 +205,12 @@ class ClinicVisit(models.Model):
         for visit in self:
             if visit.state != "done":
                 raise UserError(
-                    self.env._("Visit %(name)s is %(state)s: only a closed visit can be reopened.",
-                               name=visit.display_name, state=dict(VISIT_STATES)[visit.state])
-                )  # fmt: skip
+                    self.env._(
+                        "Visit %(name)s is %(state)s: only a closed visit can be reopened.",
+                        name=visit.display_name,
+                        state=dict(VISIT_STATES)[visit.state],
+                    )
+                )
         self.write({"state": "open"})
         return True
 
@@ -250,8 +261,9 @@ class ClinicVisit(models.Model):
         self.ensure_one()
         amount = self.currency_id.round(amount)
         try:
-            words = num2words(float(amount), lang="ru", to="currency", currency=self.currency_id.name, cents=False,
-                              separator="")  # fmt: skip
+            words = num2words(
+                float(amount), lang="ru", to="currency", currency=self.currency_id.name, cents=False, separator=""
+            )
         except NotImplementedError:
             return self.currency_id.amount_to_text(amount)
         return words[:1].upper() + words[1:]

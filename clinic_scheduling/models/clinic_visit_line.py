@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 
 class ClinicVisitLine(models.Model):
     _name = "clinic.visit.line"
+    _inherit = ["clinic.visit.part"]
     _description = "Service of a visit"
     _order = "visit_id, sequence, id"
 
@@ -77,35 +78,28 @@ class ClinicVisitLine(models.Model):
         for line in self:
             if line.quantity <= 0:
                 raise ValidationError(
-                    self.env._("Visit %(visit)s, «%(service)s»: quantity %(value)s is impossible, it must be above 0.",
-                               visit=line.visit_id.display_name, service=line.name, value=line.quantity)
-                )  # fmt: skip
+                    self.env._(
+                        "Visit %(visit)s, «%(service)s»: quantity %(value)s is impossible, it must be above 0.",
+                        visit=line.visit_id.display_name,
+                        service=line.name,
+                        value=line.quantity,
+                    )
+                )
             if line.price_unit < 0:
                 raise ValidationError(
-                    self.env._("Visit %(visit)s, «%(service)s»: price %(value)s is negative; use a discount instead.",
-                               visit=line.visit_id.display_name, service=line.name, value=line.price_unit)
-                )  # fmt: skip
+                    self.env._(
+                        "Visit %(visit)s, «%(service)s»: price %(value)s is negative; use a discount instead.",
+                        visit=line.visit_id.display_name,
+                        service=line.name,
+                        value=line.price_unit,
+                    )
+                )
             if not 0 <= line.discount <= 100:
                 raise ValidationError(
-                    self.env._("Visit %(visit)s, «%(service)s»: discount %(value)s%% must be from 0 to 100%%.",
-                               visit=line.visit_id.display_name, service=line.name, value=line.discount)
-                )  # fmt: skip
-
-    # An imported visit is read-only down to its lines.
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        lines = super().create(vals_list)
-        lines.visit_id._check_not_imported()
-        return lines
-
-    def write(self, vals):
-        self.visit_id._check_not_imported()
-        result = super().write(vals)
-        if "visit_id" in vals:
-            self.visit_id._check_not_imported()
-        return result
-
-    def unlink(self):
-        self.visit_id._check_not_imported()
-        return super().unlink()
+                    self.env._(
+                        "Visit %(visit)s, «%(service)s»: discount %(value)s%% must be from 0 to 100%%.",
+                        visit=line.visit_id.display_name,
+                        service=line.name,
+                        value=line.discount,
+                    )
+                )

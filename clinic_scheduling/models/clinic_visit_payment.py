@@ -9,6 +9,7 @@ class ClinicVisitPayment(models.Model):
     """Money received for a visit; the tax-deduction certificates are built from these, by payer and date."""
 
     _name = "clinic.visit.payment"
+    _inherit = ["clinic.visit.part"]
     _description = "Visit payment"
     _order = "date desc, id desc"
 
@@ -107,34 +108,19 @@ class ClinicVisitPayment(models.Model):
         for payment in self:
             if payment.date > today:
                 raise ValidationError(
-                    self.env._("Payment for visit %(visit)s: date %(value)s is in the future.",
-                               visit=payment.visit_id.display_name, value=payment.date.strftime("%d.%m.%Y"))
-                )  # fmt: skip
+                    self.env._(
+                        "Payment for visit %(visit)s: date %(value)s is in the future.",
+                        visit=payment.visit_id.display_name,
+                        value=payment.date.strftime("%d.%m.%Y"),
+                    )
+                )
 
     @api.constrains("visit_id")
     def _check_visit_state(self):
         for payment in self:
             if payment.visit_id.state == "cancelled":
                 raise ValidationError(
-                    self.env._("Visit %(visit)s is cancelled: it takes no payments.",
-                               visit=payment.visit_id.display_name)
-                )  # fmt: skip
-
-    # An imported visit is read-only down to its payments.
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        payments = super().create(vals_list)
-        payments.visit_id._check_not_imported()
-        return payments
-
-    def write(self, vals):
-        self.visit_id._check_not_imported()
-        result = super().write(vals)
-        if "visit_id" in vals:
-            self.visit_id._check_not_imported()
-        return result
-
-    def unlink(self):
-        self.visit_id._check_not_imported()
-        return super().unlink()
+                    self.env._(
+                        "Visit %(visit)s is cancelled: it takes no payments.", visit=payment.visit_id.display_name
+                    )
+                )

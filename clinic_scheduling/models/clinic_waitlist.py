@@ -44,14 +44,20 @@ class ClinicWaitlist(models.Model):
         for entry in self:
             if not (entry.employee_id or entry.specialty_id or entry.service_id):
                 raise ValidationError(
-                    self.env._("Waiting list of %(patient)s: say whom or what the patient waits for.",
-                               patient=entry.patient_id.display_name)
-                )  # fmt: skip
+                    self.env._(
+                        "Waiting list of %(patient)s: say whom or what the patient waits for.",
+                        patient=entry.patient_id.display_name,
+                    )
+                )
             if entry.date_to < entry.date_from or entry.hour_to <= entry.hour_from:
                 raise ValidationError(
-                    self.env._("Waiting list of %(patient)s: the window %(start)s – %(end)s is empty.",
-                               patient=entry.patient_id.display_name, start=entry.date_from, end=entry.date_to)
-                )  # fmt: skip
+                    self.env._(
+                        "Waiting list of %(patient)s: the window %(start)s – %(end)s is empty.",
+                        patient=entry.patient_id.display_name,
+                        start=entry.date_from,
+                        end=entry.date_to,
+                    )
+                )
 
     def action_cancel(self):
         self.offer_ids.filtered(lambda o: o.state == "pending").action_decline()

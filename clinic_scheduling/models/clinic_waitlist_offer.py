@@ -20,13 +20,17 @@ class ClinicWaitlistOffer(models.Model):
     slot_ids = fields.Many2many("clinic.slot", string="Slots")
     start = fields.Datetime(string="Start", required=True, index=True)
     state = fields.Selection(
-        [("pending", "Waiting for the answer"), ("accepted", "Accepted"), ("declined", "Declined"),
-         ("expired", "Expired")],
+        [
+            ("pending", "Waiting for the answer"),
+            ("accepted", "Accepted"),
+            ("declined", "Declined"),
+            ("expired", "Expired"),
+        ],
         string="Status",
         default="pending",
         required=True,
         index=True,
-    )  # fmt: skip
+    )
     offered_at = fields.Datetime(string="Offered at", required=True, default=fields.Datetime.now)
     freed_at = fields.Datetime(string="Slot freed at")
     expires_at = fields.Datetime(string="Expires at", required=True)
@@ -58,9 +62,12 @@ class ClinicWaitlistOffer(models.Model):
         for offer in self:
             when = offer.slot_ids[:1].display_name
             offer.patient_id.message_post(
-                body=self.env._("A place on the waiting list: %(when)s. The offer is held until %(until)s.",
-                                when=when, until=fields.Datetime.to_string(offer.expires_at))
-            )  # fmt: skip
+                body=self.env._(
+                    "A place on the waiting list: %(when)s. The offer is held until %(until)s.",
+                    when=when,
+                    until=fields.Datetime.to_string(offer.expires_at),
+                )
+            )
             self.env["clinic.reception"].notify(
                 "waitlist_offer",
                 self.env._("Waiting list offer"),

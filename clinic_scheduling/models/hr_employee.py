@@ -79,17 +79,18 @@ class HrEmployee(models.Model):
         """
         self.ensure_one()
         tz = pytz.timezone(self._clinic_tz())
-        start_dt, end_dt = (
-            tz.localize(datetime.combine(day, time.min)) for day in (date_from, date_to)
-        )
+        start_dt, end_dt = (tz.localize(datetime.combine(day, time.min)) for day in (date_from, date_to))
         calendar = self.resource_calendar_id
         resource = self.resource_id
         work = calendar._work_intervals_batch(start_dt, end_dt, resources=resource, tz=tz)[resource.id]
         shifts = self.env["resource.calendar.leaves"].search(
-            [("resource_id", "=", resource.id), ("clinic_kind", "=", "extra_shift"),
-             ("date_from", "<", end_dt.astimezone(pytz.utc).replace(tzinfo=None)),
-             ("date_to", ">", start_dt.astimezone(pytz.utc).replace(tzinfo=None))]
-        )  # fmt: skip
+            [
+                ("resource_id", "=", resource.id),
+                ("clinic_kind", "=", "extra_shift"),
+                ("date_from", "<", end_dt.astimezone(pytz.utc).replace(tzinfo=None)),
+                ("date_to", ">", start_dt.astimezone(pytz.utc).replace(tzinfo=None)),
+            ]
+        )
         extra = [
             (pytz.utc.localize(s.date_from).astimezone(tz), pytz.utc.localize(s.date_to).astimezone(tz), s)
             for s in shifts
@@ -101,6 +102,8 @@ class HrEmployee(models.Model):
             cursor = interval_start
             while cursor + length <= interval_stop:
                 start = cursor.astimezone(pytz.utc).replace(tzinfo=None)
-                plan.setdefault(start, ((cursor + length).astimezone(pytz.utc).replace(tzinfo=None), cabinet.id or False))
+                plan.setdefault(
+                    start, ((cursor + length).astimezone(pytz.utc).replace(tzinfo=None), cabinet.id or False)
+                )
                 cursor += length
         return plan

@@ -13,7 +13,9 @@ class ResourceCalendar(models.Model):
         """Slots follow the schedule at once, not at the next nightly run."""
         if self.env.context.get("clinic_no_slot_refresh"):
             return
-        employees = self.env["hr.employee"].sudo().search(
-            [("resource_calendar_id", "in", self.ids), ("is_practitioner", "=", True)]
+        employees = (
+            self.env["hr.employee"]
+            .sudo()
+            .search([("resource_calendar_id", "in", self.ids), ("is_practitioner", "=", True)])
         )
         employees._clinic_generate_slots()

@@ -13,10 +13,15 @@ class ResourceCalendarLeaves(models.Model):
     _inherit = "resource.calendar.leaves"
 
     clinic_kind = fields.Selection(
-        [("vacation", "Vacation"), ("sick_leave", "Sick leave"), ("training", "Training day"),
-         ("extra_shift", "Extra shift"), ("holiday", "Public holiday")],
+        [
+            ("vacation", "Vacation"),
+            ("sick_leave", "Sick leave"),
+            ("training", "Training day"),
+            ("extra_shift", "Extra shift"),
+            ("holiday", "Public holiday"),
+        ],
         string="Schedule exception",
-    )  # fmt: skip
+    )
     cabinet_id = fields.Many2one("clinic.cabinet", string="Cabinet", help="For an extra shift: where it takes place.")
 
     @api.onchange("clinic_kind")

@@ -14,9 +14,11 @@ def next_monday(today=None):
 
 def utc(day, hour, minute=0):
     """Naive UTC of a Moscow wall-clock time, as Odoo stores datetimes."""
-    return TZ.localize(datetime.combine(day, datetime.min.time()).replace(hour=hour, minute=minute)).astimezone(
-        pytz.utc
-    ).replace(tzinfo=None)
+    return (
+        TZ.localize(datetime.combine(day, datetime.min.time()).replace(hour=hour, minute=minute))
+        .astimezone(pytz.utc)
+        .replace(tzinfo=None)
+    )
 
 
 class SchedulingCase(TransactionCase):
@@ -42,9 +44,15 @@ class SchedulingCase(TransactionCase):
         cls.cabinet = cls.env["clinic.cabinet"].create({"name": "Кабинет терапевта", "code": "T-101"})
         cls.doctor = cls.practitioner("Терапевтов Иван")
         cls.service = cls.env["product.product"].create(
-            {"name": "Приём терапевта", "is_medical_service": True, "type": "service", "list_price": 2000,
-             "duration_minutes": 60, "specialty_ids": [(6, 0, cls.specialty.ids)]}
-        )  # fmt: skip
+            {
+                "name": "Приём терапевта",
+                "is_medical_service": True,
+                "type": "service",
+                "list_price": 2000,
+                "duration_minutes": 60,
+                "specialty_ids": [(6, 0, cls.specialty.ids)],
+            }
+        )
         cls.patient = cls.env["res.partner"].create(
             {"is_patient": True, "surname": "Пациентова", "first_name": "Анна", "phone": "8 912 000-00-01"}
         )
@@ -73,4 +81,6 @@ class SchedulingCase(TransactionCase):
 
     @classmethod
     def slot_at(cls, employee, day, hour, minute=0):
-        return cls.env["clinic.slot"].search([("employee_id", "=", employee.id), ("start", "=", utc(day, hour, minute))])
+        return cls.env["clinic.slot"].search(
+            [("employee_id", "=", employee.id), ("start", "=", utc(day, hour, minute))]
+        )

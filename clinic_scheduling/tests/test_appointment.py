@@ -92,17 +92,28 @@ class TestAppointment(SchedulingCase):
             self.env.cr.execute(
                 "INSERT INTO clinic_appointment (name, patient_id, employee_id, start, stop, state, source, company_id)"
                 " VALUES ('x', %s, %s, %s, %s, 'booked', 'phone', %s)",
-                [self.patient.id, self.doctor.id, utc(self.monday, 9, 15), utc(self.monday, 9, 45),
-                 self.env.company.id],
-            )  # fmt: skip
+                [
+                    self.patient.id,
+                    self.doctor.id,
+                    utc(self.monday, 9, 15),
+                    utc(self.monday, 9, 45),
+                    self.env.company.id,
+                ],
+            )
         other = self.practitioner("Другой Врач")
         with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError), self.env.cr.savepoint():
             self.env.cr.execute(
                 "INSERT INTO clinic_appointment (name, patient_id, employee_id, cabinet_id, start, stop, state,"
                 " source, company_id) VALUES ('y', %s, %s, %s, %s, %s, 'booked', 'phone', %s)",
-                [self.patient.id, other.id, self.cabinet.id, utc(self.monday, 9), utc(self.monday, 9, 30),
-                 self.env.company.id],
-            )  # fmt: skip
+                [
+                    self.patient.id,
+                    other.id,
+                    self.cabinet.id,
+                    utc(self.monday, 9),
+                    utc(self.monday, 9, 30),
+                    self.env.company.id,
+                ],
+            )
 
     def test_held_slot_is_only_for_its_token(self):
         slot = self.slot_at(self.doctor, self.monday, 11)
@@ -121,9 +132,12 @@ class TestAppointment(SchedulingCase):
         )
         appointment = self.Appointment.book(self.patient, tomorrow_slot)
         receptionist = self.env["res.users"].create(
-            {"name": "Регистратор Б", "login": "reg_b",
-             "groups_id": [(6, 0, [self.env.ref("clinic_base.group_clinic_receptionist").id])]}
-        )  # fmt: skip
+            {
+                "name": "Регистратор Б",
+                "login": "reg_b",
+                "groups_id": [(6, 0, [self.env.ref("clinic_base.group_clinic_receptionist").id])],
+            }
+        )
         appointment.action_take_call()
         with self.assertRaises(UserError):
             appointment.with_user(receptionist).action_call_confirmed()

@@ -15,8 +15,10 @@ class TestBookingWindow(SchedulingCase):
         cls.child_doctor = cls.practitioner("Педиатрова Мария", age_group="child")
 
     def window(self, **vals):
-        wizard = self.env["clinic.booking.wizard"].with_user(self.receptionist).create(
-            dict({"week_start": self.monday}, **vals)
+        wizard = (
+            self.env["clinic.booking.wizard"]
+            .with_user(self.receptionist)
+            .create(dict({"week_start": self.monday}, **vals))
         )
         return wizard
 
@@ -33,15 +35,17 @@ class TestBookingWindow(SchedulingCase):
         practitioners = wizard.free_slot_ids.employee_id
         self.assertIn(self.doctor, practitioners)
         self.assertIn(self.child_doctor, practitioners)
-        self.assertTrue(all(utc(self.monday, 0) <= s.start < utc(self.monday + timedelta(days=7), 0)
-                            for s in wizard.free_slot_ids))  # fmt: skip
+        self.assertTrue(
+            all(utc(self.monday, 0) <= s.start < utc(self.monday + timedelta(days=7), 0) for s in wizard.free_slot_ids)
+        )
         wizard.age_group = "adult"
         self.assertNotIn(self.child_doctor, wizard.free_slot_ids.employee_id)
         wizard.service_id = self.service
         self.assertNotIn(
-            self.slot_at(self.doctor, self.monday, 12, 30), wizard.free_slot_ids,
+            self.slot_at(self.doctor, self.monday, 12, 30),
+            wizard.free_slot_ids,
             "an hour-long service does not fit before the lunch break",
-        )  # fmt: skip
+        )
 
     def test_book_with_one_click_and_record_the_time_to_book(self):
         wizard = self.window(patient_id=self.patient.id, service_id=self.service.id)
@@ -61,15 +65,14 @@ class TestBookingWindow(SchedulingCase):
         wizard = self.window(patient_id=self.patient.id)
         self.assertIn(appointment, wizard.patient_appointment_ids)
         action = appointment.action_open_reschedule()
-        mover = Form(self.env["clinic.booking.wizard"].with_context(action["context"])).save()
+        mover = Form(self.env["clinic.booking.wizard"].with_context(**action["context"])).save()
         mover.week_start = self.monday
         target = self.slot_at(self.doctor, self.monday, 16)
         self.assertIn(target, mover.free_slot_ids)
         mover.book(target)
         self.assertEqual(appointment.start, utc(self.monday, 16))
-        cancel = Form(
-            self.env["clinic.appointment.cancel.wizard"].with_context(appointment.action_open_cancel_wizard()["context"])
-        )
+        cancel_context = appointment.action_open_cancel_wizard()["context"]
+        cancel = Form(self.env["clinic.appointment.cancel.wizard"].with_context(**cancel_context))
         cancel.reason = "Уехал"
         cancel.save().action_confirm()
         self.assertEqual(appointment.state, "cancelled")

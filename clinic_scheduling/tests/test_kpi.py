@@ -49,41 +49,138 @@ class TestKpi(SchedulingCase):
         cls.apt = {}
         # name: practitioner, start, minutes, state, source, created, {stamps...}
         for name, employee, start, minutes, state, source, created, extra in (
-            ("a1", cls.a, "03-03 10:00", 30, "done", "front_desk", "02-28 12:00",
-             {"confirmed_at": "03-01 09:00", "booking_started_at": "02-28 11:58:20", "booking_seconds": 100}),
-            ("a2", cls.a, "03-03 11:00", 30, "no_show", "website", "03-03 08:00",
-             {"confirmed_at": "03-03 01:00", "no_show_at": "03-03 11:20", "booking_started_at": "03-03 07:59",
-              "booking_seconds": 60}),
-            ("a3", cls.a, "03-04 10:00", 60, "cancelled", "front_desk", "02-20 10:00",
-             {"cancelled_at": "03-02 12:00"}),
-            ("a4", cls.a, "03-04 12:00", 30, "cancelled", "phone", "03-03 15:00",
-             {"cancelled_at": "03-04 09:00", "booking_started_at": "03-03 14:56:40", "booking_seconds": 200}),
-            ("a5", cls.a, "03-04 12:00", 30, "done", "website", "03-04 09:10",
-             {"refill_seconds": 600, "booking_started_at": "03-04 09:09:20", "booking_seconds": 40}),
-            ("a6", cls.a, "03-05 10:00", 30, "cancelled", "front_desk", "02-27 10:00",
-             {"confirmed_at": "03-04 08:00", "cancelled_at": "03-05 10:10"}),
-            ("b1", cls.b, "03-03 10:00", 30, "done", "messenger", "02-28 09:00",
-             {"confirmed_at": "03-01 10:00", "booking_started_at": "02-28 08:59:30", "booking_seconds": 30}),
-            ("b2", cls.b, "03-03 10:30", 30, "no_show", "front_desk", "02-25 10:00",
-             {"confirmed_at": "03-02 10:30", "no_show_at": "03-03 10:50"}),
-            ("b3", cls.b, "03-06 15:00", 30, "confirmed", "website", "03-05 14:00",
-             {"confirmed_at": "03-05 15:01"}),
-            ("b4", cls.b, "03-07 09:00", 30, "cancelled", "messenger", "03-03 09:00",
-             {"cancelled_at": "03-06 12:00", "booking_started_at": "03-03 08:55", "booking_seconds": 300}),
-            ("b5", cls.b, "03-07 09:00", 30, "done", "front_desk", "03-06 13:00",
-             {"refill_seconds": 3600, "booking_started_at": "03-06 12:57:30", "booking_seconds": 150}),
+            (
+                "a1",
+                cls.a,
+                "03-03 10:00",
+                30,
+                "done",
+                "front_desk",
+                "02-28 12:00",
+                {"confirmed_at": "03-01 09:00", "booking_started_at": "02-28 11:58:20", "booking_seconds": 100},
+            ),
+            (
+                "a2",
+                cls.a,
+                "03-03 11:00",
+                30,
+                "no_show",
+                "website",
+                "03-03 08:00",
+                {
+                    "confirmed_at": "03-03 01:00",
+                    "no_show_at": "03-03 11:20",
+                    "booking_started_at": "03-03 07:59",
+                    "booking_seconds": 60,
+                },
+            ),
+            ("a3", cls.a, "03-04 10:00", 60, "cancelled", "front_desk", "02-20 10:00", {"cancelled_at": "03-02 12:00"}),
+            (
+                "a4",
+                cls.a,
+                "03-04 12:00",
+                30,
+                "cancelled",
+                "phone",
+                "03-03 15:00",
+                {"cancelled_at": "03-04 09:00", "booking_started_at": "03-03 14:56:40", "booking_seconds": 200},
+            ),
+            (
+                "a5",
+                cls.a,
+                "03-04 12:00",
+                30,
+                "done",
+                "website",
+                "03-04 09:10",
+                {"refill_seconds": 600, "booking_started_at": "03-04 09:09:20", "booking_seconds": 40},
+            ),
+            (
+                "a6",
+                cls.a,
+                "03-05 10:00",
+                30,
+                "cancelled",
+                "front_desk",
+                "02-27 10:00",
+                {"confirmed_at": "03-04 08:00", "cancelled_at": "03-05 10:10"},
+            ),
+            (
+                "b1",
+                cls.b,
+                "03-03 10:00",
+                30,
+                "done",
+                "messenger",
+                "02-28 09:00",
+                {"confirmed_at": "03-01 10:00", "booking_started_at": "02-28 08:59:30", "booking_seconds": 30},
+            ),
+            (
+                "b2",
+                cls.b,
+                "03-03 10:30",
+                30,
+                "no_show",
+                "front_desk",
+                "02-25 10:00",
+                {"confirmed_at": "03-02 10:30", "no_show_at": "03-03 10:50"},
+            ),
+            ("b3", cls.b, "03-06 15:00", 30, "confirmed", "website", "03-05 14:00", {"confirmed_at": "03-05 15:01"}),
+            (
+                "b4",
+                cls.b,
+                "03-07 09:00",
+                30,
+                "cancelled",
+                "messenger",
+                "03-03 09:00",
+                {"cancelled_at": "03-06 12:00", "booking_started_at": "03-03 08:55", "booking_seconds": 300},
+            ),
+            (
+                "b5",
+                cls.b,
+                "03-07 09:00",
+                30,
+                "done",
+                "front_desk",
+                "03-06 13:00",
+                {"refill_seconds": 3600, "booking_started_at": "03-06 12:57:30", "booking_seconds": 150},
+            ),
             ("c1", cls.c, "03-03 00:30", 30, "done", "phone", "03-01 10:00", {"confirmed_at": "03-01 00:00"}),
-            ("c2", cls.c, "03-08 11:00", 30, "no_show", "website", "03-04 10:00",
-             {"no_show_at": "03-08 11:30", "booking_started_at": "03-04 09:58", "booking_seconds": 120}),
-            ("c3", cls.c, "03-10 01:00", 30, "done", "website", "03-09 18:00",
-             {"refill_seconds": 300, "booking_started_at": "03-09 17:59:15", "booking_seconds": 45}),
+            (
+                "c2",
+                cls.c,
+                "03-08 11:00",
+                30,
+                "no_show",
+                "website",
+                "03-04 10:00",
+                {"no_show_at": "03-08 11:30", "booking_started_at": "03-04 09:58", "booking_seconds": 120},
+            ),
+            (
+                "c3",
+                cls.c,
+                "03-10 01:00",
+                30,
+                "done",
+                "website",
+                "03-09 18:00",
+                {"refill_seconds": 300, "booking_started_at": "03-09 17:59:15", "booking_seconds": 45},
+            ),
             ("c4", cls.c, "03-09 16:00", 45, "done", "import", "03-05 10:00", {}),
-        ):  # fmt: skip
+        ):
             vals = {key: local(value) if key.endswith("_at") else value for key, value in extra.items()}
             cls.apt[name] = cls.env["clinic.appointment"].create(
-                {"patient_id": cls.patient.id, "employee_id": employee.id, "start": local(start),
-                 "stop": local(start) + timedelta(minutes=minutes), "state": state, "source": source, **vals}
-            )  # fmt: skip
+                {
+                    "patient_id": cls.patient.id,
+                    "employee_id": employee.id,
+                    "start": local(start),
+                    "stop": local(start) + timedelta(minutes=minutes),
+                    "state": state,
+                    "source": source,
+                    **vals,
+                }
+            )
             cls.env.flush_all()
             cls.env.cr.execute(
                 "UPDATE clinic_appointment SET create_date = %s WHERE id = %s", [local(created), cls.apt[name].id]
@@ -104,9 +201,13 @@ class TestKpi(SchedulingCase):
                 slot_vals.append({"employee_id": employee.id, "start": start, "stop": start + timedelta(minutes=30)})
         cls.slots = cls.env["clinic.slot"].create(slot_vals)
         entry = cls.env["clinic.waitlist"].create(
-            {"patient_id": cls.patient.id, "specialty_id": cls.s1.id, "date_from": date(2025, 3, 1),
-             "date_to": date(2025, 3, 31)}
-        )  # fmt: skip
+            {
+                "patient_id": cls.patient.id,
+                "specialty_id": cls.s1.id,
+                "date_from": date(2025, 3, 1),
+                "date_to": date(2025, 3, 31),
+            }
+        )
         cls.offers = {}
         for name, employee, freed, offered in (
             ("o1", cls.a, "03-04 09:00", "03-04 09:00:30"),  # 30 s, first for a4's time
@@ -117,10 +218,15 @@ class TestKpi(SchedulingCase):
             ("o6", cls.c, "03-09 20:00", "03-10 00:30"),  # offered after the week
         ):
             cls.offers[name] = cls.env["clinic.waitlist.offer"].create(
-                {"waitlist_id": entry.id, "employee_id": employee.id, "start": local(offered) + timedelta(days=1),
-                 "freed_at": freed and local(freed), "offered_at": local(offered),
-                 "expires_at": local(offered) + timedelta(minutes=30)}
-            )  # fmt: skip
+                {
+                    "waitlist_id": entry.id,
+                    "employee_id": employee.id,
+                    "start": local(offered) + timedelta(days=1),
+                    "freed_at": freed and local(freed),
+                    "offered_at": local(offered),
+                    "expires_at": local(offered) + timedelta(minutes=30),
+                }
+            )
 
     def compute(self, employees=None, specialties=None, sources=None, date_to=DATE_TO):
         return self.env["clinic.kpi"].compute(
@@ -271,9 +377,14 @@ class TestKpi(SchedulingCase):
         """A future appointment is in the schedule load but cannot be a visit or a no-show yet."""
         start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=10)
         ahead = self.env["clinic.appointment"].create(
-            {"patient_id": self.patient.id, "employee_id": self.b.id, "start": start,
-             "stop": start + timedelta(minutes=30), "source": "website"}
-        )  # fmt: skip
+            {
+                "patient_id": self.patient.id,
+                "employee_id": self.b.id,
+                "start": start,
+                "stop": start + timedelta(minutes=30),
+                "source": "website",
+            }
+        )
         figures = self.compute(date_to=fields.Date.today() + timedelta(days=30))
         self.assertEqual(figures["no_show_rate"]["value"], 3 / 12)  # c3, held on 10 March, joins the eleven
         self.assertNotIn(ahead, self.env["clinic.appointment"].search(figures["no_show_rate"]["base"]["domain"]))
@@ -324,8 +435,17 @@ class TestKpi(SchedulingCase):
 
     def test_formatting(self):
         dashboard = self.env["clinic.kpi.dashboard"]
-        for seconds, text in ((None, "—"), (0, "0 s"), (40, "40 s"), (100, "1 min 40 s"), (75.4, "1 min 15 s"),
-                              (120, "2 min"), (3720, "1 h 2 min"), (90061, "1 d 1 h"), (172800, "2 d")):  # fmt: skip
+        for seconds, text in (
+            (None, "—"),
+            (0, "0 s"),
+            (40, "40 s"),
+            (100, "1 min 40 s"),
+            (75.4, "1 min 15 s"),
+            (120, "2 min"),
+            (3720, "1 h 2 min"),
+            (90061, "1 d 1 h"),
+            (172800, "2 d"),
+        ):
             self.assertEqual(dashboard._format_duration(seconds), text)
         self.env["res.lang"]._activate_lang("ru_RU")
         self.assertEqual(dashboard.with_context(lang="ru_RU")._format_percent(0.125), "12,5 %")

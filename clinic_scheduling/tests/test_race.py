@@ -27,21 +27,35 @@ class TestBookingRace(BaseCase):
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             calendar = env["resource.calendar"].create(
-                {"name": "Гонка", "tz": "Europe/Moscow", "attendance_ids": [
-                    (0, 0, {"name": "Пн", "dayofweek": "0", "hour_from": 9, "hour_to": 12})]}
-            )  # fmt: skip
-            cls.doctor_id = env["hr.employee"].create(
-                {"name": "Гонщиков Врач", "is_practitioner": True, "resource_calendar_id": calendar.id,
-                 "tz": "Europe/Moscow", "slot_duration": 30}
-            ).id  # fmt: skip
+                {
+                    "name": "Гонка",
+                    "tz": "Europe/Moscow",
+                    "attendance_ids": [(0, 0, {"name": "Пн", "dayofweek": "0", "hour_from": 9, "hour_to": 12})],
+                }
+            )
+            cls.doctor_id = (
+                env["hr.employee"]
+                .create(
+                    {
+                        "name": "Гонщиков Врач",
+                        "is_practitioner": True,
+                        "resource_calendar_id": calendar.id,
+                        "tz": "Europe/Moscow",
+                        "slot_duration": 30,
+                    }
+                )
+                .id
+            )
             cls.calendar_id = calendar.id
             cls.patient_ids = [
                 env["res.partner"].create({"is_patient": True, "surname": f"Гонщик{i}", "first_name": "Тест"}).id
                 for i in range(RACERS)
             ]
-            cls.slot_id = env["clinic.slot"].search(
-                [("employee_id", "=", cls.doctor_id), ("start", "=", utc(next_monday(), 9))]
-            ).id
+            cls.slot_id = (
+                env["clinic.slot"]
+                .search([("employee_id", "=", cls.doctor_id), ("start", "=", utc(next_monday(), 9))])
+                .id
+            )
 
     @classmethod
     def tearDownClass(cls):
@@ -71,7 +85,7 @@ class TestBookingRace(BaseCase):
                 barrier.wait(timeout=30)
                 try:
                     book(env, index)
-                    cr.commit()
+                    cr.commit()  # pylint: disable=invalid-commit
                     outcomes.append("won")
                 except SlotTakenError as exc:
                     cr.rollback()
@@ -123,11 +137,15 @@ class TestBookingRace(BaseCase):
                     cr.execute(
                         "INSERT INTO clinic_appointment (name, patient_id, employee_id, start, stop, state, source,"
                         " company_id) VALUES ('raw', %s, %s, %s, %s, 'booked', 'phone', 1)",
-                        [self.patient_ids[index], self.doctor_id, start + timedelta(minutes=10 * index),
-                         start + timedelta(minutes=30 + 10 * index)],
+                        [
+                            self.patient_ids[index],
+                            self.doctor_id,
+                            start + timedelta(minutes=10 * index),
+                            start + timedelta(minutes=30 + 10 * index),
+                        ],
                         log_exceptions=False,
-                    )  # fmt: skip
-                    cr.commit()
+                    )
+                    cr.commit()  # pylint: disable=invalid-commit
                     results.append("inserted")
                 except Exception as exc:  # noqa: BLE001 (the loser's exact error class is what we record)
                     cr.rollback()

@@ -28,11 +28,16 @@ class TestSlotGeneration(SchedulingCase):
 
     def test_alternating_weeks(self):
         calendar = self.env["resource.calendar"].create(
-            {"name": "Через неделю", "tz": "Europe/Moscow", "two_weeks_calendar": True, "attendance_ids": [
-                (0, 0, {"name": "Чётная", "dayofweek": "0", "hour_from": 9, "hour_to": 12, "week_type": "0"}),
-                (0, 0, {"name": "Нечётная", "dayofweek": "0", "hour_from": 15, "hour_to": 18, "week_type": "1"}),
-            ]}
-        )  # fmt: skip
+            {
+                "name": "Через неделю",
+                "tz": "Europe/Moscow",
+                "two_weeks_calendar": True,
+                "attendance_ids": [
+                    (0, 0, {"name": "Чётная", "dayofweek": "0", "hour_from": 9, "hour_to": 12, "week_type": "0"}),
+                    (0, 0, {"name": "Нечётная", "dayofweek": "0", "hour_from": 15, "hour_to": 18, "week_type": "1"}),
+                ],
+            }
+        )
         doctor = self.practitioner("Сменный Олег", resource_calendar_id=calendar.id)
         week_type = self.env["resource.calendar.attendance"].get_week_type(self.monday)
         first, second = self.slots_on(doctor, self.monday), self.slots_on(doctor, self.monday + timedelta(days=7))
@@ -54,13 +59,35 @@ class TestSlotGeneration(SchedulingCase):
     def test_exceptions_vacation_training_and_extra_shift(self):
         Leave = self.env["resource.calendar.leaves"]
         tuesday, wednesday, saturday = (self.monday + timedelta(days=d) for d in (1, 2, 5))
-        Leave.create({"name": "Отпуск", "clinic_kind": "vacation", "resource_id": self.doctor.resource_id.id,
-                      "date_from": utc(self.monday, 0), "date_to": utc(tuesday, 23, 59)})  # fmt: skip
-        Leave.create({"name": "Учёба", "clinic_kind": "training", "resource_id": self.doctor.resource_id.id,
-                      "date_from": utc(wednesday, 14), "date_to": utc(wednesday, 18)})  # fmt: skip
+        Leave.create(
+            {
+                "name": "Отпуск",
+                "clinic_kind": "vacation",
+                "resource_id": self.doctor.resource_id.id,
+                "date_from": utc(self.monday, 0),
+                "date_to": utc(tuesday, 23, 59),
+            }
+        )
+        Leave.create(
+            {
+                "name": "Учёба",
+                "clinic_kind": "training",
+                "resource_id": self.doctor.resource_id.id,
+                "date_from": utc(wednesday, 14),
+                "date_to": utc(wednesday, 18),
+            }
+        )
         other = self.env["clinic.cabinet"].create({"name": "Процедурная", "code": "P-2"})
-        Leave.create({"name": "Доп. смена", "clinic_kind": "extra_shift", "resource_id": self.doctor.resource_id.id,
-                      "date_from": utc(saturday, 10), "date_to": utc(saturday, 12), "cabinet_id": other.id})  # fmt: skip
+        Leave.create(
+            {
+                "name": "Доп. смена",
+                "clinic_kind": "extra_shift",
+                "resource_id": self.doctor.resource_id.id,
+                "date_from": utc(saturday, 10),
+                "date_to": utc(saturday, 12),
+                "cabinet_id": other.id,
+            }
+        )
         self.assertFalse(self.slots_on(self.doctor, self.monday))
         self.assertFalse(self.slots_on(self.doctor, tuesday))
         self.assertEqual(len(self.slots_on(self.doctor, wednesday)), 8, "the afternoon is training")

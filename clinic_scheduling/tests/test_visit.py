@@ -60,49 +60,85 @@ class TestVisit(HttpCase):
         cls.accountant = new_test_user(cls.env, "visit_accounts", groups="clinic_base.group_clinic_accountant")
         cls.manager = new_test_user(cls.env, "visit_manager", groups="clinic_base.group_clinic_manager")
         cls.practitioner = cls.env["hr.employee"].create(
-            {"name": "Терапевтова Ольга Ивановна", "job_title": "Врач-терапевт", "is_practitioner": True,
-             "user_id": cls.doctor_user.id}
-        )  # fmt: skip
+            {
+                "name": "Терапевтова Ольга Ивановна",
+                "job_title": "Врач-терапевт",
+                "is_practitioner": True,
+                "user_id": cls.doctor_user.id,
+            }
+        )
         cls.consultation = cls.service("Приём врача-терапевта первичный", "B01.047.001", 1500)
         cls.blood_test = cls.service("Общий (клинический) анализ крови", "B03.016.003", 500)
         Partner = cls.env["res.partner"]
         cls.patient = Partner.create(
-            {"is_patient": True, "surname": "Иванова", "first_name": "Анна", "patronymic": "Петровна",
-             "birth_date": date(1985, 4, 12), "zip": "620075", "city": "Екатеринбург", "street": "ул. Мира, д. 1"}
-        )  # fmt: skip
+            {
+                "is_patient": True,
+                "surname": "Иванова",
+                "first_name": "Анна",
+                "patronymic": "Петровна",
+                "birth_date": date(1985, 4, 12),
+                "zip": "620075",
+                "city": "Екатеринбург",
+                "street": "ул. Мира, д. 1",
+            }
+        )
         cls.spouse = Partner.create({"name": "Иванов Пётр Сергеевич"})
         cls.stranger = Partner.create({"name": "Посторонний Платильщик"})
         cls.child = Partner.create(
-            {"is_patient": True, "surname": "Иванов", "first_name": "Михаил", "patronymic": "Петрович",
-             "birth_date": fields.Date.today() - relativedelta(years=7)}
-        )  # fmt: skip
+            {
+                "is_patient": True,
+                "surname": "Иванов",
+                "first_name": "Михаил",
+                "patronymic": "Петрович",
+                "birth_date": fields.Date.today() - relativedelta(years=7),
+            }
+        )
         Relation = cls.env["clinic.partner.relation"]
         Relation.create({"partner_id": cls.patient.id, "relative_id": cls.spouse.id, "kinship": "spouse"})
         Relation.create(
-            {"partner_id": cls.child.id, "relative_id": cls.patient.id, "kinship": "mother",
-             "is_legal_representative": True, "is_payer": True}
-        )  # fmt: skip
+            {
+                "partner_id": cls.child.id,
+                "relative_id": cls.patient.id,
+                "kinship": "mother",
+                "is_legal_representative": True,
+                "is_payer": True,
+            }
+        )
         passport_type = cls.env["clinic.nsi.identity.document.type"].with_context(active_test=False).search(
             [("code", "=", "1")]
         ) or cls.env["clinic.nsi.identity.document.type"].create(
             {"code": "1", "name": "Паспорт гражданина Российской Федерации"}
-        )  # fmt: skip
+        )
         cls.env["clinic.identity.document"].create(
-            {"partner_id": cls.patient.id, "doc_type_id": passport_type.id, "series": "65 05", "number": "123456",
-             "issuer": "ОУФМС России по Свердловской обл.", "issue_date": date(2005, 5, 20),
-             "division_code": "660-001"}
-        )  # fmt: skip
+            {
+                "partner_id": cls.patient.id,
+                "doc_type_id": passport_type.id,
+                "series": "65 05",
+                "number": "123456",
+                "issuer": "ОУФМС России по Свердловской обл.",
+                "issue_date": date(2005, 5, 20),
+                "division_code": "660-001",
+            }
+        )
         cls.pricelist = cls.env["product.pricelist"].create(
             {
                 "name": "Льготный",
                 "sequence": 100,
                 "currency_id": rub.id,
                 "item_ids": [
-                    (0, 0, {"applied_on": "1_product", "product_tmpl_id": cls.consultation.product_tmpl_id.id,
-                            "compute_price": "fixed", "fixed_price": 1200})
+                    (
+                        0,
+                        0,
+                        {
+                            "applied_on": "1_product",
+                            "product_tmpl_id": cls.consultation.product_tmpl_id.id,
+                            "compute_price": "fixed",
+                            "fixed_price": 1200,
+                        },
+                    )
                 ],
             }
-        )  # fmt: skip
+        )
         cls.patient.property_product_pricelist = cls.pricelist
 
     @classmethod
@@ -110,17 +146,26 @@ class TestVisit(HttpCase):
         Code = cls.env["clinic.nsi.service.code"].with_context(active_test=False)
         service_code = Code.search([("code", "=", code)]) or Code.create({"code": code, "name": name})
         return cls.env["product.product"].create(
-            {"name": name, "type": "service", "is_medical_service": True, "list_price": price,
-             "service_code_id": service_code.id}
-        )  # fmt: skip
+            {
+                "name": name,
+                "type": "service",
+                "is_medical_service": True,
+                "list_price": price,
+                "service_code_id": service_code.id,
+            }
+        )
 
     def appointment(self, patient=None, hours_ahead=1):
         start = fields.Datetime.now().replace(microsecond=0) + timedelta(hours=hours_ahead)
         return self.env["clinic.appointment"].create(
-            {"patient_id": (patient or self.patient).id, "employee_id": self.practitioner.id,
-             "service_ids": [(6, 0, (self.consultation | self.blood_test).ids)],
-             "start": start, "stop": start + timedelta(minutes=30)}
-        )  # fmt: skip
+            {
+                "patient_id": (patient or self.patient).id,
+                "employee_id": self.practitioner.id,
+                "service_ids": [(6, 0, (self.consultation | self.blood_test).ids)],
+                "start": start,
+                "stop": start + timedelta(minutes=30),
+            }
+        )
 
     def arrive(self, patient=None, hours_ahead=1):
         action = self.appointment(patient, hours_ahead).action_arrive()
@@ -190,12 +235,22 @@ class TestVisit(HttpCase):
 
     def test_imported_visit_is_read_only(self):
         visit = self.env["clinic.visit"].create(
-            {"patient_id": self.patient.id, "is_imported": True, "import_ref": "1С-000123", "state": "done",
-             "date": fields.Datetime.now() - timedelta(days=400),
-             "line_ids": [(0, 0, {"product_id": self.consultation.id, "price_unit": 900})],
-             "payment_ids": [(0, 0, {"amount": 900, "payer_id": self.patient.id,
-                                     "date": fields.Date.today() - timedelta(days=400)})]}
-        )  # fmt: skip
+            {
+                "patient_id": self.patient.id,
+                "is_imported": True,
+                "import_ref": "1С-000123",
+                "state": "done",
+                "date": fields.Datetime.now() - timedelta(days=400),
+                "line_ids": [(0, 0, {"product_id": self.consultation.id, "price_unit": 900})],
+                "payment_ids": [
+                    (
+                        0,
+                        0,
+                        {"amount": 900, "payer_id": self.patient.id, "date": fields.Date.today() - timedelta(days=400)},
+                    )
+                ],
+            }
+        )
         self.assertEqual((visit.amount_total, visit.balance_due), (900.0, 0.0))
         for user in (self.manager, self.receptionist):
             with self.subTest(user=user.login):
@@ -244,16 +299,32 @@ class TestVisit(HttpCase):
                 self.assertIn(local_date.strftime("%d.%m.%Y"), html)
                 self.assertNotIn("Кашель", html)
         contract = plain(Report._render_qweb_html(REPORTS[0], visit.ids)[0])
-        for expected in ("ДОГОВОР", "Л041-01021-66/00345678", "15.03.2021", "1196658012345", "6658123456",
-                         "65 05", "123456", "660-001", "B01.047.001", "1 700,00 ₽",
-                         "Одна тысяча семьсот рублей 00 копеек", "программы государственных гарантий"):  # fmt: skip
+        for expected in (
+            "ДОГОВОР",
+            "Л041-01021-66/00345678",
+            "15.03.2021",
+            "1196658012345",
+            "6658123456",
+            "65 05",
+            "123456",
+            "660-001",
+            "B01.047.001",
+            "1 700,00 ₽",
+            "Одна тысяча семьсот рублей 00 копеек",
+            "программы государственных гарантий",
+        ):
             self.assertIn(expected, contract)
         consent = plain(Report._render_qweb_html(REPORTS[1], visit.ids)[0])
         self.assertIn("Информированное добровольное согласие", consent)
         self.assertIn("Терапевтова Ольга Ивановна", consent)
         act = plain(Report._render_qweb_html(REPORTS[2], visit.ids)[0])
-        for expected in ("АКТ", "Итого: 1 700,00 ₽", "Оплачено: 1 000,00 ₽", "Остаток к оплате: 700,00 ₽",
-                         "Одна тысяча семьсот рублей 00 копеек"):  # fmt: skip
+        for expected in (
+            "АКТ",
+            "Итого: 1 700,00 ₽",
+            "Оплачено: 1 000,00 ₽",
+            "Остаток к оплате: 700,00 ₽",
+            "Одна тысяча семьсот рублей 00 копеек",
+        ):
             self.assertIn(expected, act)
 
     def test_print_forms_of_a_child_name_the_representative(self):

@@ -28,9 +28,12 @@ class ClinicBookingWizard(models.TransientModel):
     )
     source = fields.Selection(SOURCES, string="Source", default="front_desk", required=True)
     age_group = fields.Selection(
-        [("adult", "Adults"), ("child", "Children")], string="Patient is", compute="_compute_age_group",
-        store=True, readonly=False,
-    )  # fmt: skip
+        [("adult", "Adults"), ("child", "Children")],
+        string="Patient is",
+        compute="_compute_age_group",
+        store=True,
+        readonly=False,
+    )
     specialty_id = fields.Many2one("clinic.nsi.specialty", string="Specialty")
     employee_id = fields.Many2one("hr.employee", string="Practitioner", domain=[("is_practitioner", "=", True)])
     service_id = fields.Many2one("product.product", string="Service", domain=[("is_medical_service", "=", True)])
@@ -46,21 +49,34 @@ class ClinicBookingWizard(models.TransientModel):
     @api.depends("patient_id")
     def _compute_patient_warning(self):
         for wizard in self:
-            clusters = self.env["clinic.duplicate.cluster"].search_count(
-                [("partner_ids", "in", wizard.patient_id.ids), ("state", "=", "open")]
-            ) if wizard.patient_id else 0  # fmt: skip
+            clusters = (
+                self.env["clinic.duplicate.cluster"].search_count(
+                    [("partner_ids", "in", wizard.patient_id.ids), ("state", "=", "open")]
+                )
+                if wizard.patient_id
+                else 0
+            )
             wizard.patient_warning = (
                 self.env._("This card may be a duplicate: check «Possible duplicates» before booking.")
-                if clusters else False
-            )  # fmt: skip
+                if clusters
+                else False
+            )
 
     @api.depends("patient_id")
     def _compute_patient_appointment_ids(self):
         for wizard in self:
-            wizard.patient_appointment_ids = self.env["clinic.appointment"].search(
-                [("patient_id", "=", wizard.patient_id.id), ("state", "in", ("booked", "confirmed")),
-                 ("start", ">=", fields.Datetime.now())], limit=10,
-            ) if wizard.patient_id else False  # fmt: skip
+            wizard.patient_appointment_ids = (
+                self.env["clinic.appointment"].search(
+                    [
+                        ("patient_id", "=", wizard.patient_id.id),
+                        ("state", "in", ("booked", "confirmed")),
+                        ("start", ">=", fields.Datetime.now()),
+                    ],
+                    limit=10,
+                )
+                if wizard.patient_id
+                else False
+            )
 
     @api.depends("specialty_id", "employee_id", "service_id", "age_group", "week_start", "appointment_id")
     def _compute_free_slot_ids(self):

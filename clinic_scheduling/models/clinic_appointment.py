@@ -310,7 +310,7 @@ class ClinicAppointment(models.Model):
                 self.env._(
                     "%(name)s is %(state)s: only a booked or confirmed appointment can be moved.",
                     name=self.display_name,
-                    state=dict(STATES)[self.state],
+                    state=self._state_label(self.state),
                 )
             )
         old_slots, old_start = self.slot_ids, self.start
@@ -372,6 +372,10 @@ class ClinicAppointment(models.Model):
                 )
             )
 
+    def _state_label(self, state):
+        """The status as the user reads it, in their language."""
+        return dict(self._fields["state"]._description_selection(self.env))[state]
+
     def _format_start(self, start):
         employee = self.employee_id or self.env["hr.employee"]
         tz = employee._clinic_tz() if employee else None
@@ -417,8 +421,8 @@ class ClinicAppointment(models.Model):
                     self.env._(
                         "%(name)s is %(state)s and cannot become %(new)s.",
                         name=appointment.display_name,
-                        state=dict(STATES)[appointment.state],
-                        new=dict(STATES)[new_state],
+                        state=self._state_label(appointment.state),
+                        new=self._state_label(new_state),
                     )
                 )
             old_state = appointment.state

@@ -68,7 +68,8 @@ class ClinicSlot(models.Model):
         if booked:
             raise UserError(
                 self.env._(
-                    "Slots %(slots)s are booked: move the appointments first.", slots=booked.mapped("display_name")
+                    "Slots %(slots)s are booked: move the appointments first.",
+                    slots=", ".join(booked.mapped("display_name")),
                 )
             )
         # The hold token is a secret of the website form: only the booking code writes it, as superuser.

@@ -173,7 +173,7 @@ class ClinicVisit(models.Model):
                     self.env._(
                         "Visit %(name)s is %(state)s: only an open visit can be closed.",
                         name=visit.display_name,
-                        state=dict(VISIT_STATES)[visit.state],
+                        state=dict(visit._fields["state"]._description_selection(self.env))[visit.state],
                     )
                 )
         self._close()
@@ -187,7 +187,7 @@ class ClinicVisit(models.Model):
                     self.env._(
                         "Visit %(name)s is %(state)s: only an open visit can be cancelled.",
                         name=visit.display_name,
-                        state=dict(VISIT_STATES)[visit.state],
+                        state=dict(visit._fields["state"]._description_selection(self.env))[visit.state],
                     )
                 )
             if visit.payment_ids:
@@ -208,7 +208,7 @@ class ClinicVisit(models.Model):
                     self.env._(
                         "Visit %(name)s is %(state)s: only a closed visit can be reopened.",
                         name=visit.display_name,
-                        state=dict(VISIT_STATES)[visit.state],
+                        state=dict(visit._fields["state"]._description_selection(self.env))[visit.state],
                     )
                 )
         self.write({"state": "open"})

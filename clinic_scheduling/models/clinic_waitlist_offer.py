@@ -82,7 +82,8 @@ class ClinicWaitlistOffer(models.Model):
         """
         self.ensure_one()
         if self.state != "pending":
-            raise UserError(self.env._("This offer is %(state)s already.", state=self.state))
+            state = dict(self._fields["state"]._description_selection(self.env))[self.state]
+            raise UserError(self.env._("This offer is %(state)s already.", state=state))
         entry = self.waitlist_id
         appointment = self.env["clinic.appointment"].book(
             entry.patient_id,

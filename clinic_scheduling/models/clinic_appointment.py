@@ -41,6 +41,8 @@ SOURCES = [
     ("messenger", "Messenger"),
     ("import", "Import"),
 ]
+EMPLOYEE_CONSTRAINT = "clinic_appointment_employee_no_overlap"
+CABINET_CONSTRAINT = "clinic_appointment_cabinet_no_overlap"
 RACE_ERRORS = (
     errorcodes.EXCLUSION_VIOLATION,
     errorcodes.UNIQUE_VIOLATION,
@@ -155,8 +157,8 @@ class ClinicAppointment(models.Model):
         """No double booking, enforced by PostgreSQL itself: the practitioner's and the cabinet's time
         ranges of active appointments may not overlap, whichever code path inserts them."""
         for name, column, extra in (
-            ("clinic_appointment_employee_no_overlap", "employee_id", SQL("")),
-            ("clinic_appointment_cabinet_no_overlap", "cabinet_id", SQL(" AND cabinet_id IS NOT NULL")),
+            (EMPLOYEE_CONSTRAINT, "employee_id", SQL("")),
+            (CABINET_CONSTRAINT, "cabinet_id", SQL(" AND cabinet_id IS NOT NULL")),
         ):
             self.env.cr.execute("SELECT 1 FROM pg_constraint WHERE conname = %s", [name])
             if not self.env.cr.fetchone():
@@ -386,6 +388,7 @@ class ClinicAppointment(models.Model):
         """Turn a lost race into a clear message with the nearest free times; re-raise anything else."""
         if isinstance(exc, psycopg2.Error) and exc.pgcode not in RACE_ERRORS:
             raise exc
+        cabinet_busy = getattr(getattr(exc, "diag", None), "constraint_name", None) == CABINET_CONSTRAINT
         self.env.invalidate_all()
         duration = int((slots[-1].stop - slots[0].start).total_seconds() // 60)
         alternatives = self.env["clinic.slot"].find_free(
@@ -396,7 +399,14 @@ class ClinicAppointment(models.Model):
             exclude=slots,
             limit=5,
         )
-        raise SlotTakenError(self._taken_message(slots, alternatives), alternatives) from None
+        message = self._taken_message(slots, alternatives)
+        if cabinet_busy:
+            message = self.env._(
+                "Cabinet %(cabinet)s is taken by another practitioner at that time. %(rest)s",
+                cabinet=slots[0].cabinet_id.display_name,
+                rest=message,
+            )
+        raise SlotTakenError(message, alternatives) from None
 
     @api.model
     def _taken_message(self, slots, alternatives):

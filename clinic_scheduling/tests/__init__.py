@@ -1,4 +1,5 @@
 from . import (
+    test_access,
     test_appointment,
     test_booking_window,
     test_kpi,

@@ -1,3 +1,6 @@
+import csv
+import io
+
 from odoo import api, fields, models
 
 from ..tools.sql import insert_values
@@ -49,3 +52,18 @@ class ClinicMigrationIssue(models.Model):
             "now() at time zone 'UTC')",
         )
         self.invalidate_model()
+
+    @api.model
+    def _report_csv(self, rows):
+        """CSV bytes Excel opens in Russian (UTF-8 with BOM, «;»); ``rows`` are tuples in ISSUE_COLUMNS order."""
+        _ = self.env._
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer.writerow([_("1C table"), _("1C ID"), _("1C code"), _("Row"), _("What happened"), _("Field"),
+                         _("Value in 1C"), _("Value imported"), _("Reason")])  # fmt: skip
+        for row in rows:
+            row = list(row)
+            row[4] = kinds.get(row[4], row[4])
+            writer.writerow(["" if value is None else value for value in row])
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")

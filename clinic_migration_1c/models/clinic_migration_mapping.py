@@ -155,9 +155,10 @@ class ClinicMigrationMapping(models.Model):
         constants = self._constants(upload)
         resolved = {}
         for entity, field_name in TABLE_FIELDS.items():
-            name = self[field_name]
+            # Without a journal table the dates and numbers are read from the header table itself.
+            name = self[field_name] or (self.document_table if entity == "journal" else False)
             table = upload.table(name)
-            if name and not table and entity != "journal":
+            if name and not table:
                 raise UserError(
                     self.env._(
                         "The mapping «%(mapping)s» reads %(what)s from table %(table)s, which is not in the upload. "

@@ -18,7 +18,7 @@ from .dd import write_dd
 
 BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 CATALOG_COLUMNS = (("ID", "ID object", "C", 9, 0), ("PARENTID", "ID parent obj", "C", 9, 0),
-                   ("CODE", "object code", "C", 8, 0), ("DESCR", "object description", "C", 60, 0),
+                   ("CODE", "object code", "C", 12, 0), ("DESCR", "object description", "C", 60, 0),
                    ("ISFOLDER", "Flag - is group", "N", 1, 0), ("ISMARK", "Object is Marked for", "C", 1, 0),
                    ("VERSTAMP", "Version stamp", "N", 6, 0))  # fmt: skip
 JOURNAL_COLUMNS = (("IDDOC", "ID Document", "C", 9, 0), ("IDDOCDEF", "ID Def Document", "C", 4, 0),

@@ -24,8 +24,12 @@ GENDERS = {
     "м": "male", "муж": "male", "мужской": "male", "m": "male", "male": "male", "1": "male",
     "ж": "female", "жен": "female", "женский": "female", "f": "female", "female": "female", "2": "female",
 }  # fmt: skip
-PAYMENT_WORDS = (("card", ("карт", "эквайр", "терминал", "безнал")), ("transfer", ("перевод", "банк", "р/с", "счет")),
-                 ("cash", ("нал", "касс")))  # fmt: skip
+# The narrower words first: «безнал. перевод» is a bank transfer, a bare «безнал» a card.
+PAYMENT_WORDS = (
+    ("transfer", ("перевод", "банк", "р/с", "счет", "счёт")),
+    ("card", ("карт", "эквайр", "терминал", "безнал")),
+    ("cash", ("нал", "касс")),
+)
 _LOCAL_NUMBER_RE = re.compile(r"^\D*(\d[\d\s\-]{4,8}\d)\D*$")
 
 

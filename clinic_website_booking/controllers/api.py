@@ -116,7 +116,7 @@ def parse_ref(value, model, field):
 
 
 def local_iso(moment, tz):
-    return pytz.utc.localize(moment).astimezone(tz).isoformat()
+    return pytz.utc.localize(moment.replace(microsecond=0)).astimezone(tz).isoformat()
 
 
 def slot_payload(run):
@@ -176,7 +176,7 @@ class ClinicBookingApi(http.Controller):
             {
                 "version": VERSION,
                 "clinic": company.name,
-                "time_zone": request.env["hr.employee"].sudo()._clinic_tz(),
+                "time_zone": request.env["clinic.online.booking"].clinic_tz(),
                 "currency": company.currency_id.name,
                 "age_groups": ["adult", "child"],
                 "adult_age": 18,
@@ -229,7 +229,7 @@ class ClinicBookingApi(http.Controller):
         )
         if practitioner_id:
             practitioners &= self._published_practitioner(practitioner_id)
-        tz = pytz.timezone(request.env["hr.employee"].sudo()._clinic_tz())
+        tz = pytz.timezone(booking.clinic_tz())
         start_day = self._date(date_from, "date_from") or datetime.now(tz).date()
         stop_day = self._date(date_to, "date_to") or start_day + timedelta(days=DEFAULT_DAYS - 1)
         if not 0 <= (stop_day - start_day).days < MAX_DAYS:

@@ -2,9 +2,9 @@
 
 from collections import defaultdict
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 import pytz
-from werkzeug.urls import url_encode
 
 from odoo import fields, http
 from odoo.exceptions import UserError
@@ -65,13 +65,13 @@ class ClinicBooking(http.Controller):
             return self._render_when(choice, error=error)
         self._funnel()._step("form")
         query = {**choice["query"], "slot_id": slot.id, "token": token}
-        return request.redirect(f"/booking/details?{url_encode(query)}")
+        return request.redirect(f"/booking/details?{urlencode(query)}")
 
     @http.route("/booking/release", type="http", auth="public", website=True, methods=["POST"], sitemap=False)
     def booking_release(self, token=None, **kw):
         """«Choose another time»: give the held slot back at once."""
         request.env["clinic.online.booking"].release(token)
-        return request.redirect(f"/booking/slots?{url_encode(self._choice(kw)['query'])}")
+        return request.redirect(f"/booking/slots?{urlencode(self._choice(kw)['query'])}")
 
     @http.route("/booking/details", type="http", auth="public", website=True, sitemap=False)
     def booking_who(self, slot_id=None, token=None, **kw):
@@ -113,7 +113,8 @@ class ClinicBooking(http.Controller):
         except OnlineBookingError as error:
             return self._render_who(choice, slot, token, error=error, form=kw)
         access_token = appointment.sudo()._portal_ensure_token()
-        return request.redirect(f"/my/appointments/{appointment.id}?{url_encode({'access_token': access_token, 'booked': 1})}")
+        query = urlencode({"access_token": access_token, "booked": 1})
+        return request.redirect(f"/my/appointments/{appointment.id}?{query}")
 
     @http.route("/booking/waitlist", type="http", auth="public", website=True, sitemap=False)
     def booking_waitlist(self, **kw):
@@ -154,7 +155,7 @@ class ClinicBooking(http.Controller):
         service = browse_param("product.product", kw.get("service_id"), booking.services(age, specialty))
         practitioners = booking.practitioners(age, specialty, service)
         employee = browse_param("hr.employee", kw.get("employee_id"), practitioners)
-        tz = pytz.timezone(request.env["hr.employee"].sudo()._clinic_tz())
+        tz = pytz.timezone(booking.clinic_tz())
         today = datetime.now(tz).date()
         date_from = max(parse_date(kw.get("date_from")) or today, today)
         daypart = kw.get("daypart") if kw.get("daypart") in DAYPARTS else ""
@@ -187,9 +188,8 @@ class ClinicBooking(http.Controller):
             .replace(tzinfo=None)
             for offset in (0, DAYS_SHOWN)
         )
-        runs = booking.search_runs(
-            choice["employee"] or choice["practitioners"], choice["service"], start, stop, DAYPARTS.get(choice["daypart"])
-        )
+        practitioners = choice["employee"] or choice["practitioners"]
+        runs = booking.search_runs(practitioners, choice["service"], start, stop, DAYPARTS.get(choice["daypart"]))
         days = defaultdict(lambda: defaultdict(list))
         for run in runs:
             days[booking.local_start(run).date()][run.employee_id].append(run)
@@ -199,10 +199,10 @@ class ClinicBooking(http.Controller):
                 **choice,
                 days=days,
                 error=error,
+                has_previous=choice["date_from"] > datetime.now(tz).date(),
                 previous_from=fields.Date.to_string(choice["date_from"] - timedelta(days=DAYS_SHOWN)),
                 next_from=fields.Date.to_string(choice["date_from"] + timedelta(days=DAYS_SHOWN)),
                 date_to=choice["date_from"] + timedelta(days=DAYS_SHOWN - 1),
-                url_encode=url_encode,
             ),
         )
 
@@ -224,7 +224,6 @@ class ClinicBooking(http.Controller):
                 error=error,
                 form=form or {},
                 **self._who_options(),
-                url_encode=url_encode,
             ),
         )
 

@@ -3,8 +3,7 @@ move, add to a calendar; the waiting list. An appointment's page also opens with
 patient who booked without an account manages the booking from the confirmation link."""
 
 from collections import defaultdict
-
-from werkzeug.urls import url_encode
+from urllib.parse import urlencode
 
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError
@@ -29,12 +28,9 @@ class ClinicPortal(CustomerPortal):
         return [*domain, "|", ("start", "<", now), ("state", "not in", ACTIVE_ONLINE_STATES)]
 
     def _waitlist_domain(self):
-        partner = request.env.user.partner_id
         return [
             ("state", "in", ("waiting", "offered")),
-            "|",
-            ("patient_id", "=", partner.id),
-            ("patient_id.relation_ids", "any", [("relative_id", "=", partner.id), ("is_legal_representative", "=", True)]),
+            *request.env["clinic.appointment"]._portal_domain(request.env.user.partner_id),
         ]
 
     def _prepare_home_portal_values(self, counters):
@@ -47,9 +43,7 @@ class ClinicPortal(CustomerPortal):
             values["clinic_waitlist_count"] = request.env["clinic.waitlist"].search_count(self._waitlist_domain())
         return values
 
-    @http.route(
-        ["/my/appointments", "/my/appointments/page/<int:page>"], type="http", auth="user", website=True
-    )
+    @http.route(["/my/appointments", "/my/appointments/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_appointments(self, page=1, filterby="upcoming", **kw):
         Appointment = request.env["clinic.appointment"]
         upcoming = filterby != "past"
@@ -177,7 +171,7 @@ class ClinicPortal(CustomerPortal):
     def _appointment_url(self, appointment, access_token, **params):
         if access_token:
             params["access_token"] = access_token
-        return f"/my/appointments/{appointment.id}?{url_encode(params)}"
+        return f"/my/appointments/{appointment.id}?{urlencode(params)}"
 
     def _render_appointment(self, appointment, access_token, **extra):
         values = self._prepare_portal_layout_values()

@@ -1,6 +1,9 @@
 """Public pages: published doctors (adults / children), a doctor's page, services by specialty."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytz
 
 from odoo import fields, http
 from odoo.http import request
@@ -44,15 +47,28 @@ def years_ru(count):
     return "лет"
 
 
+def format_day(day):
+    """«понедельник, 1 декабря» in the visitor's language."""
+    return format_date(request.env, day, date_format="EEEE, d MMMM")
+
+
+def local_time(appointment):
+    """The appointment's start in the clinic's time zone: «понедельник, 1 декабря, 09:30»."""
+    tz = pytz.timezone(appointment.employee_id._clinic_tz())
+    moment = pytz.utc.localize(appointment.start).astimezone(tz)
+    return f"{format_day(moment.date())}, {moment:%H:%M}"
+
+
 def page_values(**values):
     """Values every page of the module renders with: the formatting helpers."""
-    booking = request.env["clinic.online.booking"]
     return {
         "format_price": format_price,
         "years_ru": years_ru,
-        "local_start": booking.local_start,
-        "format_day": lambda day: format_date(request.env, day, date_format="EEEE, d MMMM"),
+        "local_start": request.env["clinic.online.booking"].local_start,
+        "local_time": local_time,
+        "format_day": format_day,
         "slug": request.env["ir.http"]._slug,
+        "url_encode": urlencode,
         **values,
     }
 
@@ -74,7 +90,7 @@ class ClinicWebsite(http.Controller):
         if not doctor:
             raise request.not_found()
         now = fields.Datetime.now()
-        runs = booking.search_runs(doctor, date_from=now, date_to=now + timedelta(days=NEXT_SLOTS_DAYS), limit=NEXT_SLOTS)
+        runs = booking.search_runs(doctor, date_from=now, date_to=now + timedelta(days=NEXT_SLOTS_DAYS))[:NEXT_SLOTS]
         return request.render(
             "clinic_website_booking.doctor_page",
             page_values(doctor=doctor, services=booking.services(practitioner=doctor), runs=runs),
@@ -98,6 +114,4 @@ class ClinicWebsite(http.Controller):
             (specialty, services.filtered(lambda s, sp=specialty: sp in s.specialty_ids))
             for specialty in services.specialty_ids.sorted("name")
         ]
-        return request.render(
-            "clinic_website_booking.services_page", page_values(age=age, by_specialty=by_specialty)
-        )
+        return request.render("clinic_website_booking.services_page", page_values(age=age, by_specialty=by_specialty))

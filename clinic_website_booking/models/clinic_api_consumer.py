@@ -65,9 +65,7 @@ class ClinicApiConsumer(models.Model):
         self.ensure_one()
         key_id = secrets.token_hex(4)
         secret = secrets.token_urlsafe(32)
-        self.sudo().write(
-            {"key_id": key_id, "key_hash": hash_key(secret), "key_created_at": fields.Datetime.now()}
-        )
+        self.sudo().write({"key_id": key_id, "key_hash": hash_key(secret), "key_created_at": fields.Datetime.now()})
         wizard = self.env["clinic.api.key.wizard"].create(
             {"consumer_id": self.id, "key": f"{KEY_PREFIX}_{key_id}_{secret}"}
         )

@@ -60,11 +60,8 @@ class ClinicAppointment(models.Model):
     @api.model
     def _portal_domain(self, partner):
         """Appointments a portal user manages: their own and those of the children they legally represent."""
-        return [
-            "|",
-            ("patient_id", "=", partner.id),
-            ("patient_id.relation_ids", "any", [("relative_id", "=", partner.id), ("is_legal_representative", "=", True)]),
-        ]
+        represented = [("relative_id", "=", partner.id), ("is_legal_representative", "=", True)]
+        return ["|", ("patient_id", "=", partner.id), ("patient_id.relation_ids", "any", represented)]
 
     def _is_manageable_online(self):
         self.ensure_one()

@@ -21,6 +21,6 @@ class ClinicDemo(models.AbstractModel):
                 SEES[practitioner.age_group or "adult"],
             )
         practitioners.filtered("resource_calendar_id").write({"clinic_published": True})
-        self.env["product.template"].search(
-            [("is_medical_service", "=", True), ("specialty_ids", "!=", False)]
-        ).write({"clinic_published": True})
+        self.env["product.template"].search([("is_medical_service", "=", True), ("specialty_ids", "!=", False)]).write(
+            {"clinic_published": True}
+        )

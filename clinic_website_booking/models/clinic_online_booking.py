@@ -121,11 +121,17 @@ class ClinicOnlineBooking(models.AbstractModel):
         return self.practitioners(age_group).specialty_ids.sorted("name")
 
     @api.model
+    def clinic_tz(self):
+        """The time zone the website and the API speak in: the published practitioners' one (the clinic's
+        when none is published)."""
+        return self.practitioners()[:1]._clinic_tz()
+
+    @api.model
     def duration(self, practitioner, service=None):
         return max(practitioner.slot_duration, service.duration_minutes if service else 0)
 
     @api.model
-    def search_runs(self, practitioners, service=None, date_from=None, date_to=None, hours=None, limit=None):
+    def search_runs(self, practitioners, service=None, date_from=None, date_to=None, hours=None):
         """Free starts of ``practitioners`` long enough for ``service``, as runs of slots ordered by start.
 
         ``hours`` ``(from, to)`` keeps the starts within those local hours (floats, 9.5 is 09:30; see DAYPARTS).
@@ -145,7 +151,7 @@ class ClinicOnlineBooking(models.AbstractModel):
         if hours:
             low, high = hours
             runs = [run for run in runs if low <= self._hour(self.local_start(run)) < high]
-        return runs[:limit] if limit else runs
+        return runs
 
     @api.model
     def _hour(self, moment):
@@ -326,6 +332,7 @@ class ClinicOnlineBooking(models.AbstractModel):
         date_from = max(values.get("date_from") or today, today)
         date_to = max(values.get("date_to") or date_from + timedelta(days=14), date_from)
         hours = values.get("hours") or (0, 24)
+        origin = self.env._("From the website, phone %(phone)s", phone=phone_tools.format_ru(request["phone"]))
         with self.env.cr.savepoint():
             patient, representative, attention = self._resolve_patient(request)
             self._record_consents(patient, representative, request, self.env["clinic.api.consumer"])
@@ -342,8 +349,7 @@ class ClinicOnlineBooking(models.AbstractModel):
                         "date_to": date_to,
                         "hour_from": hours[0],
                         "hour_to": hours[1],
-                        "note": self.env._("From the website, phone %(phone)s", phone=phone_tools.format_ru(request["phone"]))
-                        + (f"; {'; '.join(attention)}" if attention else ""),
+                        "note": "; ".join([origin, *attention]),
                     }
                 )
             )
@@ -434,7 +440,9 @@ class ClinicOnlineBooking(models.AbstractModel):
             if value and (len(value) > 60 or not NAME_RE.match(value)):
                 raise OnlineBookingError(
                     "invalid_field",
-                    self.env._("%(field)s «%(value)s» is not a name: use letters only.", field=prefix + key, value=value),
+                    self.env._(
+                        "%(field)s «%(value)s» is not a name: use letters only.", field=prefix + key, value=value
+                    ),
                     prefix + key,
                 )
             cleaned[key] = value
@@ -504,7 +512,8 @@ class ClinicOnlineBooking(models.AbstractModel):
                 raise OnlineBookingError(
                     "age_mismatch",
                     self.env._("%(name)s is for %(allowed)s, and the patient will be %(age)s on %(day)s.",
-                               name=name, allowed=self._age_label(allowed), age=age, day=visit_day.strftime("%d.%m.%Y")),
+                               name=name, allowed=self._age_label(allowed), age=age,
+                               day=visit_day.strftime("%d.%m.%Y")),
                     "birth_date" if what == "practitioner" else "service_id",
                 )  # fmt: skip
         needs_representative = age < REPRESENTED_AGE and not request["patient"]
@@ -597,7 +606,8 @@ class ClinicOnlineBooking(models.AbstractModel):
             phone=phone_tools.format_ru(phone),
         )
         if not matches:
-            if account and not account.is_patient and relativedelta(fields.Date.context_today(self), person["birth_date"]).years >= ADULT_AGE:
+            adult = relativedelta(fields.Date.context_today(self), person["birth_date"]).years >= ADULT_AGE
+            if account and not account.is_patient and adult:
                 account.sudo().write(self._card_vals(person, phone))
                 return account.sudo(), []
             return Partner.with_context(tracking_disable=True).create(self._card_vals(person, phone)), []
@@ -616,8 +626,8 @@ class ClinicOnlineBooking(models.AbstractModel):
             )  # fmt: skip
         if account and not account.is_patient and account != patient:
             attention.append(
-                self.env._("Website account %(account)s booked for card %(card)s: if it is the same person, merge them.",
-                           account=account.name, card=patient.name)
+                self.env._("Website account %(account)s booked for card %(card)s: if it is the same person, merge "
+                           "them.", account=account.name, card=patient.name)
             )  # fmt: skip
         if not patient.clinic_phone_ids:
             patient.write({"phone": phone})

@@ -39,9 +39,7 @@ class ClinicRateLimit(models.Model):
         since = now - timedelta(seconds=window_seconds)
         cr = self.env.cr
         cr.execute("INSERT INTO clinic_rate_limit (bucket, at) VALUES (%s, %s)", [bucket, now])
-        cr.execute(
-            "SELECT count(*), min(at) FROM clinic_rate_limit WHERE bucket = %s AND at > %s", [bucket, since]
-        )
+        cr.execute("SELECT count(*), min(at) FROM clinic_rate_limit WHERE bucket = %s AND at > %s", [bucket, since])
         count, oldest = cr.fetchone()
         if count <= limit:
             return 0

@@ -6,5 +6,6 @@ from . import (
     test_nsi,
     test_patient,
     test_phone,
+    test_staff,
     test_synthetic,
 )

@@ -218,6 +218,12 @@ class ClinicAppointment(models.Model):
     def action_cancel(self, reason=None, by="patient"):
         for appointment in self:
             appointment._transition("cancelled", cancel_reason=reason or False, cancelled_by=by)
+            self.env["clinic.reception"].notify(
+                "cancellation",
+                self.env._("Appointment cancelled"),
+                self.env._("%(appointment)s: %(reason)s", appointment=appointment.display_name, reason=reason or "—"),
+                appointment,
+            )
         self._free_slots()
         return True
 

@@ -1,3 +1,5 @@
+import json
+
 import psycopg2
 
 from odoo.exceptions import UserError
@@ -55,6 +57,27 @@ class TestAppointment(SchedulingCase):
         again = self.Appointment.book(self.patient, slot)
         self.assertEqual(again.start, appointment.start, "a freed slot can be booked again")
         self.assertGreaterEqual(again.refill_seconds, 0)
+
+    def test_cancellation_pops_up_at_the_front_desk(self):
+        receptionist = self.env["res.users"].create(
+            {
+                "name": "Регистратор В",
+                "login": "reg_v",
+                "groups_id": [(6, 0, [self.env.ref("clinic_base.group_clinic_receptionist").id])],
+            }
+        )
+        appointment = self.Appointment.book(self.patient, self.slot_at(self.doctor, self.monday, 9))
+        appointment.action_cancel(reason="Заболел")
+        self.env.cr.precommit.run()  # the bus writes its notifications when the transaction commits
+        target = ["res.partner", receptionist.partner_id.id]
+        payloads = [
+            json.loads(m.message)["payload"]
+            for m in self.env["bus.bus"].search([])
+            if json.loads(m.channel)[1:] == target and json.loads(m.message)["type"] == "clinic/reception"
+        ]
+        self.assertEqual(len(payloads), 1)
+        self.assertIn("Заболел", payloads[0]["message"])
+        self.assertEqual((payloads[0]["res_model"], payloads[0]["res_id"]), ("clinic.appointment", appointment.id))
 
     def test_no_show_frees_the_rest_of_the_time(self):
         appointment = self.Appointment.book(self.patient, self.slot_at(self.doctor, self.monday, 9))

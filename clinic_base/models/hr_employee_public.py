@@ -19,7 +19,7 @@ class HrEmployeePublic(models.Model):
     )
     age_group = fields.Selection(AGE_GROUPS, string="Sees", readonly=True)
     clinic_published = fields.Boolean(string="Published on the website", readonly=True)
-    clinic_bio = fields.Html(string="Short bio", readonly=True)
+    clinic_bio = fields.Html(string="Short bio", readonly=True, translate=True)
     practice_since = fields.Date(string="Practising since", readonly=True)
     experience_years = fields.Integer(related="employee_id.experience_years", string="Experience, years")
 

@@ -88,7 +88,7 @@ def error_response(error):
     if error.field:
         body["field"] = error.field
     if error.alternatives:
-        body["alternatives"] = [slot_payload(run) for run in error.alternatives]
+        body["alternatives"] = slots_payload(error.alternatives)
     headers = [("Retry-After", str(error.retry_after))] if error.retry_after else None
     return request.make_json_response({"error": body}, headers=headers, status=error.status)
 
@@ -119,15 +119,22 @@ def local_iso(moment, tz):
     return pytz.utc.localize(moment.replace(microsecond=0)).astimezone(tz).isoformat()
 
 
-def slot_payload(run):
-    tz = pytz.timezone(run.employee_id._clinic_tz())
-    return {
-        "id": ref(run[0]),
-        "practitioner_id": ref(run.employee_id),
-        "start": local_iso(run[0].start, tz),
-        "end": local_iso(run[-1].stop, tz),
-        "duration_min": int((run[-1].stop - run[0].start).total_seconds() // 60),
-    }
+def slots_payload(runs, service=None):
+    """Free starts as the API shows them, with their local times."""
+    payload = []
+    for run, start in request.env["clinic.online.booking"].localized(runs):
+        length = run[-1].stop - run[0].start
+        payload.append(
+            {
+                "id": ref(run[0]),
+                "practitioner_id": ref(run.employee_id),
+                "start": start.isoformat(),
+                "end": (start + length).isoformat(),
+                "duration_min": int(length.total_seconds() // 60),
+                "service_id": ref(service),
+            }
+        )
+    return payload
 
 
 def appointment_payload(appointment):
@@ -243,8 +250,8 @@ class ClinicBookingApi(http.Controller):
             for day in (start_day, stop_day + timedelta(days=1))
         )
         hours = (self._hour(time_from, "time_from", 0.0), self._hour(time_to, "time_to", 24.0))
-        runs = booking.search_runs(practitioners, service, start, stop, hours)
-        return json_response({"slots": [dict(slot_payload(run), service_id=ref(service)) for run in runs]})
+        runs = booking.search_runs(practitioners, service, start, stop, hours if time_from or time_to else None)
+        return json_response({"slots": slots_payload(runs, service)})
 
     # ------------------------------------------------------------------ appointments
 

@@ -11,9 +11,10 @@ from odoo.exceptions import UserError
 from odoo.http import request
 
 from ..models.clinic_online_booking import DAYPARTS, OnlineBookingError
-from .website import browse_param, page_values
+from .website import browse_param, page_values, visit_funnel
 
 DAYS_SHOWN = 7
+MAX_DAYS = 14
 PERSON_KEYS = ("surname", "first_name", "patronymic", "birth_date")
 REPRESENTATIVE_KEYS = ("surname", "first_name", "patronymic", "kinship")
 
@@ -47,7 +48,7 @@ class ClinicBooking(http.Controller):
     @http.route("/booking/slots", type="http", auth="public", website=True, sitemap=False)
     def booking_when(self, **kw):
         """Step 2: live free times of the chosen practitioners, filtered by dates, part of day and doctor."""
-        self._funnel(create=True)
+        visit_funnel(create=True)
         return self._render_when(self._choice(kw))
 
     @http.route("/booking/hold", type="http", auth="public", website=True, methods=["POST"], sitemap=False)
@@ -63,7 +64,7 @@ class ClinicBooking(http.Controller):
             token = booking.hold(slot, choice["service"])
         except OnlineBookingError as error:
             return self._render_when(choice, error=error)
-        self._funnel()._step("form")
+        visit_funnel()._step("form")
         query = {**choice["query"], "slot_id": slot.id, "token": token}
         return request.redirect(f"/booking/details?{urlencode(query)}")
 
@@ -81,9 +82,7 @@ class ClinicBooking(http.Controller):
         slot = browse_param("clinic.slot", slot_id)
         error = None
         try:
-            booking.check_offer(slot, choice["service"])
-            if not (booking.held_run(token) & slot) and not slot._is_available(fields.Datetime.now()):
-                raise booking._taken(slot, choice["service"])
+            booking.check_available(slot, token, choice["service"])
         except OnlineBookingError as exc:
             error = exc
         return self._render_who(choice, slot, token, error=error, form=self._prefill())
@@ -96,7 +95,7 @@ class ClinicBooking(http.Controller):
         if token and not (booking.held_run(token) & slot):
             booking.release(token)  # the patient picked one of the alternatives offered instead
             token = None
-        funnel = self._funnel()
+        funnel = visit_funnel()
         try:
             booking.check_ip(request.httprequest.remote_addr)
             self._check_captcha()
@@ -158,6 +157,8 @@ class ClinicBooking(http.Controller):
         tz = pytz.timezone(booking.clinic_tz())
         today = datetime.now(tz).date()
         date_from = max(parse_date(kw.get("date_from")) or today, today)
+        date_to = parse_date(kw.get("date_to")) or date_from + timedelta(days=DAYS_SHOWN - 1)
+        date_to = min(max(date_to, date_from), date_from + timedelta(days=MAX_DAYS - 1))
         daypart = kw.get("daypart") if kw.get("daypart") in DAYPARTS else ""
         query = {
             "age": age,
@@ -165,7 +166,9 @@ class ClinicBooking(http.Controller):
             "employee_id": employee.id or "",
             "service_id": service.id or "",
             "date_from": fields.Date.to_string(date_from),
+            "date_to": fields.Date.to_string(date_to),
             "daypart": daypart,
+            "day": kw.get("day") or "",
         }
         return {
             "age": age,
@@ -173,37 +176,50 @@ class ClinicBooking(http.Controller):
             "service": service,
             "employee": employee,
             "practitioners": practitioners,
+            "today": today,
             "date_from": date_from,
+            "date_to": date_to,
             "daypart": daypart,
             "tz": tz,
             "query": {key: value for key, value in query.items() if value},
         }
 
     def _render_when(self, choice, error=None):
+        """A strip of the days asked for with their numbers of free times, and the times of one day by doctor."""
         booking = request.env["clinic.online.booking"]
-        tz = choice["tz"]
-        start, stop = (
-            tz.localize(datetime.combine(choice["date_from"] + timedelta(days=offset), time.min))
-            .astimezone(pytz.utc)
-            .replace(tzinfo=None)
-            for offset in (0, DAYS_SHOWN)
-        )
+        first, last = choice["date_from"], choice["date_to"]
         practitioners = choice["employee"] or choice["practitioners"]
-        runs = booking.search_runs(practitioners, choice["service"], start, stop, DAYPARTS.get(choice["daypart"]))
-        days = defaultdict(lambda: defaultdict(list))
-        for run in runs:
-            days[booking.local_start(run).date()][run.employee_id].append(run)
+        hours = DAYPARTS.get(choice["daypart"])
+        counts = booking.free_counts(practitioners, *self._utc_bounds(choice, first, last), choice["tz"].zone, hours)
+        span = last - first + timedelta(days=1)
+        days = [first + timedelta(days=n) for n in range(span.days)]
+        day = parse_date(choice["query"].get("day"))
+        if not counts.get(day):
+            day = next((d for d in days if counts.get(d)), None)
+        by_doctor = defaultdict(list)
+        if day:
+            runs = booking.search_runs(practitioners, choice["service"], *self._utc_bounds(choice, day, day), hours)
+            for run, moment in booking.localized(runs):
+                by_doctor[run.employee_id].append((run, moment))
+        earlier = {"date_from": max(first - span, choice["today"]), "date_to": first - timedelta(days=1)}
         return request.render(
             "clinic_website_booking.booking_when",
             page_values(
-                **choice,
-                days=days,
+                **dict(choice, query={key: value for key, value in choice["query"].items() if key != "day"}),
+                strip=[(d, counts.get(d, 0)) for d in days],
+                day=day,
+                by_doctor=by_doctor,
                 error=error,
-                has_previous=choice["date_from"] > datetime.now(tz).date(),
-                previous_from=fields.Date.to_string(choice["date_from"] - timedelta(days=DAYS_SHOWN)),
-                next_from=fields.Date.to_string(choice["date_from"] + timedelta(days=DAYS_SHOWN)),
-                date_to=choice["date_from"] + timedelta(days=DAYS_SHOWN - 1),
+                previous_range=earlier if first > choice["today"] else None,
+                next_range={"date_from": last + timedelta(days=1), "date_to": last + span},
             ),
+        )
+
+    def _utc_bounds(self, choice, first, last):
+        """Local midnight before ``first`` and after ``last`` as naive UTC."""
+        return tuple(
+            choice["tz"].localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+            for day in (first, last + timedelta(days=1))
         )
 
     def _render_who(self, choice, slot, token, error=None, form=None):
@@ -242,15 +258,16 @@ class ClinicBooking(http.Controller):
 
     def _prefill(self):
         """A logged-in patient finds their own details already in the form."""
-        account = self._account()
+        options = self._who_options()
+        account = options["account"]
         if not account:
             return {}
         return {
-            "who": "self" if account.is_patient and account.birth_date else "new",
+            "who": "self" if options["can_book_self"] else "new",
             "surname": account.surname or "",
             "first_name": account.first_name or "",
             "patronymic": account.patronymic or "",
-            "birth_date": fields.Date.to_string(account.birth_date) if account.birth_date else "",
+            "birth_date": account.birth_date.strftime("%d.%m.%Y") if account.birth_date else "",
             "phone": account.phone or account.mobile or "",
             "email": account.email or "",
         }
@@ -292,14 +309,3 @@ class ClinicBooking(http.Controller):
             raise OnlineBookingError(
                 "captcha_failed", request.env._("The anti-robot check failed: reload the page and try again.")
             )
-
-    def _funnel(self, create=False):
-        """This visitor's way through the booking (kept in the session); a new one after each booking."""
-        Funnel = request.env["clinic.booking.funnel"].sudo()
-        funnel = Funnel.browse(request.session.get("clinic_funnel_id") or 0).exists()
-        if funnel.booked_at:
-            funnel = Funnel
-        if not funnel and create:
-            funnel = Funnel.create({"website_id": request.website.id, "company_id": request.website.company_id.id})
-            request.session["clinic_funnel_id"] = funnel.id
-        return funnel

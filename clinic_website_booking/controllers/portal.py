@@ -114,8 +114,8 @@ class ClinicPortal(CustomerPortal):
         runs = error.alternatives if error and error.alternatives else appointment.reschedule_options()
         booking = request.env["clinic.online.booking"]
         days = defaultdict(list)
-        for run in runs:
-            days[booking.local_start(run).date()].append(run)
+        for run, moment in booking.localized(runs):
+            days[moment.date()].append((run, moment))
         values = self._prepare_portal_layout_values()
         values.update(
             page_values(

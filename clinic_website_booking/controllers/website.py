@@ -52,6 +52,11 @@ def format_day(day):
     return format_date(request.env, day, date_format="EEEE, d MMMM")
 
 
+def format_short_day(day):
+    """«пн, 1 дек.» for the strip of days."""
+    return format_date(request.env, day, date_format="EEE, d MMM")
+
+
 def local_time(appointment):
     """The appointment's start in the clinic's time zone: «понедельник, 1 декабря, 09:30»."""
     tz = pytz.timezone(appointment.employee_id._clinic_tz())
@@ -65,12 +70,35 @@ def page_values(**values):
         "format_price": format_price,
         "years_ru": years_ru,
         "local_start": request.env["clinic.online.booking"].local_start,
+        "localized": request.env["clinic.online.booking"].localized,
         "local_time": local_time,
         "format_day": format_day,
+        "format_short_day": format_short_day,
         "slug": request.env["ir.http"]._slug,
         "url_encode": urlencode,
         **values,
     }
+
+
+def visit_funnel(create=False):
+    """This visitor's way to a booking (kept in the session); a new one after each booking. ``create`` when
+    the visitor is looking at free times; robots are not counted."""
+    Funnel = request.env["clinic.booking.funnel"].sudo()
+    funnel = Funnel.browse(request.session.get("clinic_funnel_id") or 0).exists()
+    if funnel.booked_at:
+        funnel = Funnel
+    if not funnel and create and not request.env["ir.http"].is_a_bot():
+        funnel = Funnel.create({"website_id": request.website.id, "company_id": request.website.company_id.id})
+        request.session["clinic_funnel_id"] = funnel.id
+    return funnel
+
+
+def sitemap_doctors(env, rule, qs):
+    """The published doctors' pages for search engines."""
+    for doctor in env["clinic.online.booking"].practitioners():
+        loc = f"/doctors/{env['ir.http']._slug(doctor)}"
+        if not qs or qs.lower() in loc:
+            yield {"loc": loc}
 
 
 class ClinicWebsite(http.Controller):
@@ -83,17 +111,18 @@ class ClinicWebsite(http.Controller):
             page_values(age=age, adults=booking.practitioners("adult"), children=booking.practitioners("child")),
         )
 
-    @http.route("/doctors/<string:slug>", type="http", auth="public", website=True, sitemap=False)
+    @http.route("/doctors/<string:slug>", type="http", auth="public", website=True, sitemap=sitemap_doctors)
     def doctor(self, slug, **kw):
         booking = request.env["clinic.online.booking"]
         doctor = browse_param("hr.employee", request.env["ir.http"]._unslug(slug)[1], booking.practitioners())
         if not doctor:
             raise request.not_found()
+        visit_funnel(create=True)
         now = fields.Datetime.now()
         runs = booking.search_runs(doctor, date_from=now, date_to=now + timedelta(days=NEXT_SLOTS_DAYS))[:NEXT_SLOTS]
         return request.render(
             "clinic_website_booking.doctor_page",
-            page_values(doctor=doctor, services=booking.services(practitioner=doctor), runs=runs),
+            page_values(doctor=doctor, services=booking.services(practitioner=doctor), items=booking.localized(runs)),
         )
 
     @http.route("/doctors/<int:doctor_id>/photo", type="http", auth="public", sitemap=False, readonly=True)

@@ -53,7 +53,6 @@ class ClinicAppointment(models.Model):
     contact_email = fields.Char(string="E-mail given online", readonly=True)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for appointment in self:
             appointment.access_url = f"/my/appointments/{appointment.id}"
 
@@ -77,17 +76,11 @@ class ClinicAppointment(models.Model):
             )  # fmt: skip
 
     def portal_cancel(self, reason=None):
-        """Cancellation by the patient online: the slot is free at once and offered to the waiting list."""
+        """Cancellation by the patient online: the slot is free at once and offered to the waiting list; the
+        front desk hears of it as of every cancellation, the reason saying it came online."""
         self.ensure_one()
         self._check_manageable_online()
         self.action_cancel(reason=reason or self.env._("Cancelled online by the patient"), by="patient")
-        self.env["clinic.reception"].notify(
-            "website_cancel",
-            self.env._("Online cancellation"),
-            self.env._("%(patient)s cancelled %(doctor)s, %(when)s.", patient=self.patient_id.name,
-                       doctor=self.employee_id.name, when=self._format_start(self.start)),
-            self,
-        )  # fmt: skip
         return True
 
     def portal_reschedule(self, slot):

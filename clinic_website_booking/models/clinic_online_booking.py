@@ -2,6 +2,7 @@
 consents, limits, the booking itself and the front desk's pop-up."""
 
 import re
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 import pytz
@@ -134,34 +135,62 @@ class ClinicOnlineBooking(models.AbstractModel):
     def search_runs(self, practitioners, service=None, date_from=None, date_to=None, hours=None):
         """Free starts of ``practitioners`` long enough for ``service``, as runs of slots ordered by start.
 
+        A service that fits in one slot (the usual case) can start at every bookable slot: one query finds
+        them. A longer one needs consecutive free slots, which clinic.slot.find_free assembles.
         ``hours`` ``(from, to)`` keeps the starts within those local hours (floats, 9.5 is 09:30; see DAYPARTS).
         """
         if not practitioners:
             return []
-        runs = (
-            self.env["clinic.slot"]
-            .sudo()
-            .find_free(
-                employees=practitioners,
-                date_from=date_from,
-                date_to=date_to,
-                duration=service.duration_minutes if service else None,
-            )
-        )
+        Slot = self.env["clinic.slot"].sudo()
+        duration = service.duration_minutes if service else 0
+        if duration <= min(practitioners.mapped("slot_duration")):
+            slots = Slot.search(self._bookable_domain(practitioners, date_from, date_to))
+            runs = sorted(slots, key=lambda slot: (slot.start, slot.employee_id.id))  # as find_free orders them
+        else:
+            runs = Slot.find_free(employees=practitioners, date_from=date_from, date_to=date_to, duration=duration)
         if hours:
             low, high = hours
-            runs = [run for run in runs if low <= self._hour(self.local_start(run)) < high]
+            runs = [run for run, start in self.localized(runs) if low <= start.hour + start.minute / 60 < high]
         return runs
 
     @api.model
-    def _hour(self, moment):
-        return moment.hour + moment.minute / 60
+    def free_counts(self, practitioners, date_from, date_to, tz, hours=None):
+        """Bookable slots of ``practitioners`` per day in the time zone ``tz`` (name) between ``date_from`` and
+        ``date_to`` (naive UTC), for the website's strip of days; for a service longer than one slot a day
+        may offer fewer starts than counted."""
+        Slot = self.env["clinic.slot"].sudo().with_context(tz=tz)
+        counts = defaultdict(int)
+        domain = self._bookable_domain(practitioners, date_from, date_to)
+        for hour, count in Slot._read_group(domain, ["start:hour"], ["__count"]):
+            if not hours or hours[0] <= hour.hour < hours[1]:
+                counts[hour.date()] += count
+        return counts
+
+    @api.model
+    def _bookable_domain(self, practitioners, date_from=None, date_to=None):
+        """Slots ahead that can be booked now, as clinic.slot._is_available decides: free, or held past its hold
+        (a test keeps the two in step)."""
+        now = fields.Datetime.now()
+        domain = [("employee_id", "in", practitioners.ids), ("start", ">=", max(date_from or now, now))]
+        if date_to:
+            domain.append(("start", "<", date_to))
+        return [*domain, "|", ("state", "=", "free"), "&", ("state", "=", "held"), ("hold_until", "<", now)]
 
     @api.model
     def local_start(self, slots):
         """Start of the first slot in the practitioner's time zone (aware datetime)."""
-        tz = pytz.timezone(slots[:1].employee_id._clinic_tz())
-        return pytz.utc.localize(slots[0].start).astimezone(tz)
+        return self.localized([slots])[0][1]
+
+    @api.model
+    def localized(self, runs):
+        """``(run, its start in the practitioner's time zone)`` for each run; each time zone is looked up once."""
+        zones, localized = {}, []
+        for run in runs:
+            employee = run.employee_id
+            if employee.id not in zones:
+                zones[employee.id] = pytz.timezone(employee._clinic_tz())
+            localized.append((run, pytz.utc.localize(run[0].start).astimezone(zones[employee.id])))
+        return localized
 
     @api.model
     def slot_at(self, practitioner, start):
@@ -213,7 +242,8 @@ class ClinicOnlineBooking(models.AbstractModel):
         if not (practitioner.is_practitioner and practitioner.clinic_published):
             raise OnlineBookingError(
                 "unknown_practitioner",
-                self.env._("Practitioner «%(name)s» does not take online bookings.", name=practitioner.name),
+                # Unpublished staff stay unnamed: slot ids are public.
+                self.env._("This practitioner (%(id)s) does not take online bookings.", id=f"D-{practitioner.id}"),
                 "practitioner_id",
             )
         if slot.start <= fields.Datetime.now():
@@ -229,6 +259,15 @@ class ClinicOnlineBooking(models.AbstractModel):
                            service=service.name, name=practitioner.name),
                 "service_id",
             )  # fmt: skip
+        return slot
+
+    @api.model
+    def check_available(self, slot, token=None, service=None):
+        """The slot is still offered and either held under ``token`` or free to take; otherwise the refusal
+        names the nearest free times."""
+        slot = self.check_offer(slot, service)
+        if not (self.held_run(token) & slot) and not slot._is_available(fields.Datetime.now()):
+            raise self._taken(slot, service)
         return slot
 
     @api.model
@@ -452,18 +491,19 @@ class ClinicOnlineBooking(models.AbstractModel):
 
     @api.model
     def _clean_birth_date(self, value, field):
+        """A birth date as typed: 31.12.1990 (dots, slashes, dashes or spaces, or just 31121990) or ISO 1990-12-31."""
         if not value:
             raise OnlineBookingError("missing_field", self.env._("Fill in the birth date."), field)
-        if isinstance(value, date):
-            born = value
-        else:
-            born = None
-            for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-                try:
-                    born = datetime.strptime(str(value).strip(), pattern).date()
-                    break
-                except ValueError:
-                    continue
+        born = value if isinstance(value, date) else None
+        text = str(value).strip()
+        digits = re.sub(r"[./\s-]", "", text)
+        for candidate, pattern in ((text, "%Y-%m-%d"), (digits, "%d%m%Y")):
+            if born or not digits.isdigit():
+                break
+            try:
+                born = datetime.strptime(candidate, pattern).date()
+            except ValueError:
+                continue
         if not born or born > fields.Date.context_today(self) or born.year < 1900:
             raise OnlineBookingError(
                 "invalid_birth_date",

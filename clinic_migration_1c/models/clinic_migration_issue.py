@@ -25,7 +25,9 @@ class ClinicMigrationIssue(models.Model):
     _description = "Import report line"
     _order = "run_id, id"
 
-    run_id = fields.Many2one("clinic.migration.run", string="Import", required=True, ondelete="cascade", index=True)
+    run_id = fields.Many2one(
+        "clinic.migration.run", string="Import from 1C", required=True, ondelete="cascade", index=True
+    )
     source_table = fields.Char(string="1C table", help="SCnnn, DHnnn... or the file name.")
     source_id = fields.Char(string="1C ID", help="ID of the row in 1C.")
     code = fields.Char(string="1C code", help="Card number, service code or document number in 1C.")
@@ -54,16 +56,36 @@ class ClinicMigrationIssue(models.Model):
         self.invalidate_model()
 
     @api.model
+    def _report_writer(self):
+        """A ReportCsv with the column titles and kinds in the user's language."""
+        _ = self.env._
+        header = [_("1C table"), _("1C ID"), _("1C code"), _("Row"), _("What happened"), _("Field"),
+                  _("Value in 1C"), _("Value imported"), _("Reason")]  # fmt: skip
+        return ReportCsv(header, dict(self._fields["kind"]._description_selection(self.env)))
+
+    @api.model
     def _report_csv(self, rows):
         """CSV bytes Excel opens in Russian (UTF-8 with BOM, «;»); ``rows`` are tuples in ISSUE_COLUMNS order."""
-        _ = self.env._
-        kinds = dict(self._fields["kind"]._description_selection(self.env))
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow([_("1C table"), _("1C ID"), _("1C code"), _("Row"), _("What happened"), _("Field"),
-                         _("Value in 1C"), _("Value imported"), _("Reason")])  # fmt: skip
+        report = self._report_writer()
+        report.write(rows)
+        return report.value()
+
+
+class ReportCsv:
+    """The import report written as it comes: UTF-8 with BOM and «;», so that Excel opens it in Russian."""
+
+    def __init__(self, header, kinds):
+        self.kinds = kinds
+        self.buffer = io.StringIO()
+        self.buffer.write("\ufeff")
+        self.writer = csv.writer(self.buffer, delimiter=";", lineterminator="\r\n")
+        self.writer.writerow(header)
+
+    def write(self, rows):  # pylint: disable=method-required-super
         for row in rows:
-            row = list(row)
-            row[4] = kinds.get(row[4], row[4])
-            writer.writerow(["" if value is None else value for value in row])
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+            row = ["" if value is None else value for value in row]
+            row[4] = self.kinds.get(row[4], row[4])
+            self.writer.writerow(row)
+
+    def value(self):
+        return self.buffer.getvalue().encode("utf-8")

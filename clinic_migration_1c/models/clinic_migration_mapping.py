@@ -204,11 +204,12 @@ class ClinicMigrationMapping(models.Model):
                 continue
             for target in targets:
                 if target not in resolved[entity]["columns"]:
+                    label = labels[".".join((entity, target))]
                     raise UserError(
                         self.env._(
                             "Table %(table)s needs a column for «%(field)s» on the mapping screen.",
                             table=resolved[entity]["table"].name,
-                            field=labels[f"{entity}.{target}"],
+                            field=label,
                         )
                     )
         if resolved["document"]["table"] and not resolved["line"]["table"]:

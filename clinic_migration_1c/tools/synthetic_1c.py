@@ -44,6 +44,12 @@ LINE_ATTRIBUTES = (("SP141", "(P)Услуга", "C", 9, 0), ("SP142", "(P)Кол
                    ("SP145", "(P)Сумма", "N", 12, 2))  # fmt: skip
 
 
+def typable(text, encoding):
+    """The text as a keyboard of that code page could type it: long dashes become hyphens."""
+    text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2010", "-").replace("\u2011", "-")
+    return text.encode(encoding, "replace").decode(encoding)
+
+
 def make_id(number, prefix="   "):
     """1C's 9-character object ID: the base-36 number right-aligned in six, then the infobase prefix."""
     digits = ""
@@ -238,14 +244,15 @@ def generate_export(patients=1000, documents=3000, duplicate_share=0.05, seed=1,
     for number, patient in enumerate(population["patients"], 10):
         objid = make_id(number)
         ids[objid] = patient["id"]
-        name = " ".join(p for p in (patient["surname"], patient["first_name"], patient["patronymic"]) if p.strip())
+        name = typable(" ".join(p for p in (patient["surname"], patient["first_name"], patient["patronymic"])
+                                if p.strip()), encoding)  # fmt: skip
         birth = patient["birth_date"]
         row = {
             "ID": objid, "PARENTID": rng.choice(list(folders.values())) if rng.random() < 0.05 else "",
             "CODE": str(number), "DESCR": name, "ISFOLDER": 2, "VERSTAMP": 1,
             "SP102": f"{birth.year}13{birth.day:02d}" if rng.random() < 0.003 else birth,
             "SP103": {"male": "М", "female": "Ж"}[patient["gender"]] if rng.random() < 0.7 else "",
-            "SP104": patient["phone"], "SP105": _address(rng, places) if rng.random() < 0.8 else "",
+            "SP104": typable(patient["phone"], encoding), "SP105": _address(rng, places) if rng.random() < 0.8 else "",
             "SP106": patient["snils_typed"],
         }  # fmt: skip
         # Only original cards are marked or deleted, so that every planted pair stays in the import.

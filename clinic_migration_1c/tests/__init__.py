@@ -1,0 +1,4 @@
+from . import test_tools
+from . import test_import
+from . import test_bad_files
+from . import test_exports

@@ -15,7 +15,6 @@ ISSUE_KINDS = [
     ("updated", "Updated from a newer export"),
     ("failed", "Failed while writing"),
 ]
-ISSUE_COLUMNS = ("source_table", "source_id", "code", "label", "kind", "field", "value_before", "value_after", "reason")
 
 
 class ClinicMigrationIssue(models.Model):
@@ -40,7 +39,8 @@ class ClinicMigrationIssue(models.Model):
 
     @api.model
     def _bulk_create(self, run_id, issues):
-        """Insert report lines (tuples in the order of ISSUE_COLUMNS) in bulk."""
+        """Insert report lines in bulk: tuples of (table, 1C ID, 1C code, row, kind, field, value in 1C, value
+        imported, reason), the columns of the CSV report."""
         if not issues:
             return
         self.env.flush_all()
@@ -65,7 +65,7 @@ class ClinicMigrationIssue(models.Model):
 
     @api.model
     def _report_csv(self, rows):
-        """CSV bytes Excel opens in Russian (UTF-8 with BOM, «;»); ``rows`` are tuples in ISSUE_COLUMNS order."""
+        """CSV bytes Excel opens in Russian (UTF-8 with BOM, «;»); ``rows`` as for ``_bulk_create``."""
         report = self._report_writer()
         report.write(rows)
         return report.value()

@@ -158,6 +158,7 @@ class ClinicMigrationPlanner(models.AbstractModel):
             "address_matched": _("Found in the KLADR classifier (code %(code)s)."),
             "address_unmatched": _("Not found in the KLADR classifier: kept as typed, not verified."),
             "marked": _("Marked for deletion in 1C: not imported."),
+            "deleted": _("Deleted in the DBF file (flag *): never imported."),
             "marked_archived": _("Marked for deletion in 1C: imported as archived."),
             "merged_into": _("Same person as %(master)s (1C %(id)s): %(reasons)s."),
             "matched": _("Same person as card %(card)s already in Odoo: %(reasons)s."),
@@ -232,6 +233,7 @@ class ClinicMigrationPlanner(models.AbstractModel):
                 ("document.unchanged", _("Unchanged since the last import")),
                 ("document.rejected", _("Rejected")),
                 ("document.skipped", _("Marked for deletion in 1C, not imported")),
+                ("document.deleted", _("Deleted in the DBF file, not imported")),
                 ("document.lines", _("Service lines")),
                 ("document.payments", _("Payments")),
             ]),
@@ -328,7 +330,7 @@ class ClinicMigrationPlanner(models.AbstractModel):
     def _catalog_rows(self, plan, entity, spec, periodic):
         """Yield (ref, values) of a catalogue's elements; its folders (groups) are planned here, at the end."""
         table = spec["table"]
-        plan.counts[f"{entity}.deleted"] += table.deleted_count
+        self._report_deleted(plan, entity, spec, periodic)
         folders = {}
         for _number, row in self.env["clinic.migration.source"]._rows(table):
             values = self._row_values(row, spec, periodic)
@@ -347,6 +349,17 @@ class ClinicMigrationPlanner(models.AbstractModel):
                 continue
             yield ref, values
         self._plan_folders(plan, entity, table, folders)
+
+    @api.model
+    def _report_deleted(self, plan, entity, spec, periodic):
+        """Rows deleted in the DBF file itself are never imported, but counted and listed in the report."""
+        for _number, row in self.env["clinic.migration.source"]._rows(spec["table"], deleted=True):
+            values = self._row_values(row, spec, periodic)
+            label = values.get("full_name") or values.get("name") or _key(values.get("id"))
+            ref = RowRef(spec["table"].name, values.get("id", ""), (values.get("code") or "").strip(), label.strip())
+            plan.counts[f"{entity}.deleted"] += 1
+            plan.sample(f"{entity}.deleted", ref)
+            plan.add_issue(ref, "skipped", plan.texts["deleted"])
 
     @api.model
     def _link_state(self, links, model, source_id, digest):
@@ -736,6 +749,7 @@ class ClinicMigrationPlanner(models.AbstractModel):
             journal = self._compact_rows(journal_spec, "document", pool, table_number(table.name))
         lines = self._compact_rows(resolved["line"], "document", pool)
         links = self._links(plan, table.name, "clinic.visit")
+        self._report_deleted(plan, "document", header, {})
         for _number, row in self.env["clinic.migration.source"]._rows(table):
             values = self._row_values(row, header, {})
             key = _key(values.get("id"))

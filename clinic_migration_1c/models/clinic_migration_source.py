@@ -63,9 +63,10 @@ class ClinicMigrationSource(models.AbstractModel):
             raise self._source_error(exc) from exc
 
     @api.model
-    def _rows(self, table):
-        """The rows of a table; a record damaged deep inside the file stops the import with its reason."""
+    def _rows(self, table, deleted=False):
+        """The rows of a table (its DBF-deleted ones with ``deleted``); a record damaged deep inside the file stops
+        the import with its reason."""
         try:
-            yield from table.rows()
+            yield from (table.deleted_rows() if deleted else table.rows())
         except SourceError as exc:
             raise self._source_error(exc) from exc

@@ -14,7 +14,7 @@ Clients (SC101, cp866, with 1Cv7.DD; SNILS is a periodic attribute kept in 1SCON
  15    Сидоров Петр, same SNILS                      same SNILS as 14 -> merged
  16    Кузнецова Мария Ивановна, date «19801345»     broken DBF date -> kept as typed, flagged
  17    Смирнов Алексей Викторович                    marked for deletion (ISMARK) -> not imported
- 18    Удалова Вера Павловна                         DBF-deleted record -> counted, never read
+ 18    Удалова Вера Павловна                         DBF-deleted record -> reported, never imported
  19    (blank name)                                  rejected
  20    Волков Дмитрий Андреевич                      Kazakh number; street unknown to KLADR
  21    Васильева Елена Павловна                      SNILS with a wrong control number
@@ -68,8 +68,6 @@ CLIENTS = [
     client(23, "Морозов Сергей Сергеевич", date(1966, 6, 16), "М",
            "8 (343) 350-00-01; +7 912 000-00-02 / 8 912 000 00 03"),
 ]  # fmt: skip
-# A dozen ways of typing a number, all in CLIENTS above.
-PHONE_FORMATS = 13
 SERVICES = [
     {"ID": make_id(10), "PARENTID": make_id(1), "CODE": "B01.047.001", "DESCR": "Прием терапевта первичный",
      "ISFOLDER": 2, "VERSTAMP": 1, "SP121": 2200, "SP123": 30},

@@ -155,6 +155,8 @@ class TestImport(MigrationCase):
         self.assertEqual(kinds.count("Merged"), 3)
         self.assertEqual(kinds.count("Possible duplicate to review"), 1)
         self.assertTrue(any(row[6] == "8 (912) 345-67-89" and row[7] == "+79123456789" for row in report))
+        self.assertIn(["Удалова Вера Павловна", "Not imported"], [row[3:5] for row in report])
+        self.assertEqual(kinds.count("Not imported"), 4, "2 clients, 1 service and 1 document")
 
     def test_rerun_changes_nothing(self):
         self.run_import(self.wizard())

@@ -33,6 +33,8 @@ class TestTools(TransactionCase):
                 {"ID": "    14", "DESCR": "Пётр Ёлкин", "BIRTH": "19801345", "SUM": ""},
             ])  # fmt: skip
             self.assertEqual(detect_encoding(table.text_sample())[0], encoding)
+            deleted = [row["DESCR"] for _number, row in table.rows(encoding, deleted=True)]
+            self.assertEqual(deleted, ["Удалённая Запись"])
 
     def test_dbf_refusals(self):
         data = write_dbf(COLUMNS, ROWS, "cp866")

@@ -107,17 +107,19 @@ class DbfTable:
         count = self.record_count if limit is None else min(limit, self.record_count)
         return range(self.header_length, self.header_length + count * self.record_length, self.record_length)
 
-    def rows(self, encoding):
-        """Yield (record number, {column: text}) for every live record, in file order."""
+    def rows(self, encoding, deleted=False):
+        """Yield (record number, {column: text}) for every live record (or, with ``deleted``, every record
+        carrying the DBF deletion flag), in file order."""
         codec = codecs.lookup(encoding).name
         data, fields = self._data, self.fields
         single_byte = codec not in ("utf-8", "utf-16", "utf-32")
+        wanted = DELETED if deleted else LIVE
         for number, start in enumerate(self._starts(), 1):
             flag = data[start]
-            if flag == DELETED:
-                continue
-            if flag != LIVE:
+            if flag not in (LIVE, DELETED):
                 raise SourceError("damaged_record", file=self.filename, number=number)
+            if flag != wanted:
+                continue
             record = data[start : start + self.record_length]
             if single_byte:
                 text = record.decode(codec, "replace")

@@ -84,12 +84,17 @@ class Table:
         self.encoding, self.detected_encoding, self.scores = encoding, detected, scores
         self.row_count, self.deleted_count = row_count, deleted_count
         self._rows = rows
+        self._deleted_rows = None
         self.title = ""
         # Declared widths of the columns (DBF only): a value filling its column may have been cut.
         self.lengths = {}
 
     def rows(self):
         return self._rows()
+
+    def deleted_rows(self):
+        """Rows carrying the DBF deletion flag: never imported, but listed in the report."""
+        return self._deleted_rows() if self._deleted_rows else iter(())
 
     def column(self, wanted):
         """The column name as the file spells it, matched case-insensitively; '' when absent."""
@@ -109,6 +114,7 @@ def read_dbf(filename, data, encoding=None):
         - table.deleted_count, table.deleted_count, lambda: table.rows(chosen)
     )  # fmt: skip
     result.lengths = {field.name: field.length for field in table.fields}
+    result._deleted_rows = lambda: table.rows(chosen, deleted=True)
     return result
 
 

@@ -9,6 +9,8 @@ from odoo.fields import Command
 from odoo.models import MAGIC_COLUMNS
 from odoo.tools import SQL
 
+from .clinic_migration_planner import ADDRESS_FIELDS
+
 _logger = logging.getLogger(__name__)
 
 BATCH_KINDS = [
@@ -22,11 +24,6 @@ BATCH_KINDS = [
 BATCH_STATES = [("pending", "Pending"), ("done", "Done"), ("failed", "Failed"), ("cancelled", "Cancelled")]
 # No mail tracking or followers on what the import writes: history, not activity.
 QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True, "mail_notrack": True}
-# A card's address is one block: an existing card keeps its own rather than get a mix of two.
-ADDRESS_FIELDS = (
-    "zip", "city", "street", "addr_district", "addr_settlement", "addr_street", "addr_house", "addr_building",
-    "addr_flat", "kladr_code", "address_verified", "clinic_region_id", "country_id",
-)  # fmt: skip
 
 
 class ClinicMigrationBatch(models.Model):
@@ -73,7 +70,7 @@ class ClinicMigrationBatch(models.Model):
                 failures = self._execute_one_by_one(handler, items, tables)
         self._report_failures(failures)
         self.write({
-            "state": "failed" if failures and len(failures) == len(items) else "done",
+            "state": "failed" if failures and len(failures) >= len(items) else "done",
             "failed_count": len(failures),
             "payload": False,
             "date_done": fields.Datetime.now(),
@@ -201,7 +198,7 @@ class ClinicMigrationBatch(models.Model):
         """An existing card: a newer export overwrites what 1C changed; a match only fills what the card lacks."""
         if item["action"] == "attach":
             vals = {field: value for field, value in item["values"].items() if field != "active" and not partner[field]}
-            if any(partner[field] for field in ADDRESS_FIELDS if field != "country_id"):
+            if any(partner[field] for field in ADDRESS_FIELDS):
                 vals = {field: value for field, value in vals.items() if field not in ADDRESS_FIELDS}
         else:
             vals = dict(item["values"])
@@ -328,6 +325,8 @@ class ClinicMigrationBatch(models.Model):
         """Historical visits with their services and payments, read-only, on the de-duplicated patients."""
         run = self.run_id
         patients = self._link_map(tables["patient"], [item["client"] for item in items], "res.partner")
+        alive = set(self.env["res.partner"].browse(set(patients.values())).exists().ids)
+        patients = {client: partner for client, partner in patients.items() if partner in alive}
         services = self._link_map(tables["service"], [line[0] for item in items for line in item["lines"]],
                                   "product.template")  # fmt: skip
         templates = self.env["product.template"].with_context(active_test=False).browse(set(services.values()))

@@ -32,6 +32,9 @@ ACTION_COUNTS = {"create": "new", "update": "updated", "unchanged": "unchanged"}
 SUMMARY_ROW = "<tr><td>%s</td><td class='text-end'>%s</td><td class='text-muted small'>%s</td></tr>"
 DEFAULT_DURATION = 30
 MAX_DURATION = 12 * 60
+# A card's address is one block: completing a card never mixes the parts of two addresses.
+ADDRESS_FIELDS = ("zip", "city", "street", "addr_district", "addr_settlement", "addr_street", "addr_house",
+                  "addr_building", "addr_flat", "kladr_code", "address_verified", "clinic_region_id")  # fmt: skip
 
 
 def payload_hash(values):
@@ -465,7 +468,7 @@ class ClinicMigrationPlanner(models.AbstractModel):
                     texts["duration_invalid"] % {"value": values.get("duration"), "default": DEFAULT_DURATION},
                 )
             )
-            duration = None  # fmt: skip
+            duration = None
         return {
             "label": name,
             "parent": values.get("parent", ""),
@@ -521,7 +524,7 @@ class ClinicMigrationPlanner(models.AbstractModel):
             if source_id != "__alive__" and link[1] in links["__alive__"]:
                 plan.clients.setdefault(_key(source_id), source_id)
         for card in changed:
-            self._add_patient_item(plan, "update", card["target"], [card], [])
+            self._add_patient_item(plan, "update", card["target"], [card], "")
         self._plan_new_patients(plan, new)
         self._check_snils(plan)
 
@@ -554,9 +557,8 @@ class ClinicMigrationPlanner(models.AbstractModel):
             plan.refused_clients[_key(ref.id)] = texts["no_name"]
             return None
         shown = names.full_name(surname, first, patronymic)
-        typed = " ".join(
-            (full or " ".join(values.get(p) or "" for p in ("surname", "first_name", "patronymic"))).split()
-        )
+        # As typed, double spaces included: fixing them is a change the report shows.
+        typed = full or " ".join(values.get(part) or "" for part in ("surname", "first_name", "patronymic")).strip()
         if typed != shown:
             issues.append(("normalized", plan.labels["name"], typed, shown, texts["name_tidied"]))
         if full and not values.get("surname") and context["full_width"] and len(full) >= context["full_width"]:
@@ -657,7 +659,7 @@ class ClinicMigrationPlanner(models.AbstractModel):
             members = [cards[index] for index in ids]
             match = self._match_existing(engine, existing, members)
             if match:
-                self._add_patient_item(plan, "attach", match["id"], members, [], match)
+                self._add_patient_item(plan, "attach", match["id"], members, "", match)
             else:
                 self._add_patient_item(plan, "create", False, members, reasons)
             for index in ids:
@@ -681,9 +683,11 @@ class ClinicMigrationPlanner(models.AbstractModel):
         texts = plan.texts
         master = max(members, key=lambda card: (card["completeness"], -members.index(card)))
         values, phones, remarks, parents = dict(master["values"]), list(master["phones"]), [], []
+        has_address = any(field in values for field in ADDRESS_FIELDS)
         for card in members:
             for field, value in card["values"].items():
-                values.setdefault(field, value)
+                if not (has_address and field in ADDRESS_FIELDS):
+                    values.setdefault(field, value)
             phones += [line for line in card["phones"] if line["number"] not in {p["number"] for p in phones}]
             remarks += [remark for remark in card["remarks"] if remark not in remarks]
             parents += [parent for parent in card["parents"] if parent and parent not in parents]

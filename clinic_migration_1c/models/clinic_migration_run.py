@@ -1,6 +1,8 @@
 import base64
 import logging
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -178,9 +180,14 @@ class ClinicMigrationRun(models.Model):
                 issue_sink=lambda issues: self.env["clinic.migration.issue"]._bulk_create(self.id, issues),
                 document_chunk=self.document_batch_size or DOCUMENT_BATCH_SIZE,
             )
-        except UserError as exc:
+        except psycopg2.OperationalError:
+            raise  # a lock or a serialization failure: the job tries again
+        except Exception as exc:  # noqa: BLE001 - whatever stops the planning is shown on the import
             savepoint.close(rollback=True)
-            _logger.info("1C import %s cannot start: %s", self.id, exc)
+            if isinstance(exc, UserError):
+                _logger.info("1C import %s cannot start: %s", self.id, exc)
+            else:
+                _logger.exception("1C import %s failed while planning", self.id)
             self.write({"state": "failed", "error": str(exc), "date_end": fields.Datetime.now()})
             return
         savepoint.close(rollback=False)

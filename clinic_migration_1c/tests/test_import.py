@@ -201,6 +201,24 @@ class TestImport(MigrationCase):
         self.assertEqual(self.env["clinic.migration.link"].search_count([("model", "=", "res.partner")]), 11)
         self.assertEqual(self.env["clinic.visit"].search_count([("is_imported", "=", True)]), 6)
 
+    def test_a_row_that_cannot_be_written_is_reported(self):
+        """A card deleted between planning and its documents' batch: that document alone fails, in the report."""
+        wizard = self.wizard()
+        wizard.action_dry_run()
+        run = self.env["clinic.migration.run"].browse(wizard.action_import()["res_id"])
+        self.process(run, limit=5)  # planning, groups, services, cards, duplicates
+        self.assertEqual(
+            set(run.batch_ids.filtered(lambda b: b.state == "pending").mapped("kind")), {"documents", "finish"}
+        )
+        self.imported(CLIENT_TABLE, 21).unlink()
+        self.process(run)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(self.env["clinic.visit"].search_count([("is_imported", "=", True)]), 5)
+        failed = run.issue_ids.filtered(lambda issue: issue.kind == "failed")
+        self.assertEqual((failed.source_table, failed.source_id), (DH, make_id(11).rstrip()))
+        self.assertIn("has no card in Odoo", failed.reason)
+        self.assertEqual(run.batch_ids.filtered(lambda b: b.kind == "documents").failed_count, 1)
+
     def test_marked_clients_imported_as_archived(self):
         run = self.run_import(self.wizard(marked_policy="archive"))
         self.assertCounts(run.counts, {"patient.new": 9, "patient.skipped": 0, "document.new": 7,

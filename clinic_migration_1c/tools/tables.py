@@ -187,6 +187,7 @@ class Upload:
                 self.dd = parse_dd(data.decode(encodings.get(path) or detected, "replace"))
                 self.dd_file = path
             elif role == "kladr":
+                dbf.DbfTable(data, path)  # a damaged classifier file is refused now, not half-way through the import
                 self.kladr_files[table_name(path)] = data
             elif role == "dbf":
                 self._add(read_dbf(path, data, encodings.get(path)))

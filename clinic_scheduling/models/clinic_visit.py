@@ -150,6 +150,10 @@ class ClinicVisit(models.Model):
         self._check_not_imported()
         return super().unlink()
 
+    def _state_label(self):
+        """The status as the user reads it, in their language."""
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
     def _check_not_imported(self):
         """Imported visits are history: nobody but the superuser (the import itself) changes them."""
         if self.env.su:
@@ -173,7 +177,7 @@ class ClinicVisit(models.Model):
                     self.env._(
                         "Visit %(name)s is %(state)s: only an open visit can be closed.",
                         name=visit.display_name,
-                        state=dict(visit._fields["state"]._description_selection(self.env))[visit.state],
+                        state=visit._state_label(),
                     )
                 )
         self._close()
@@ -187,7 +191,7 @@ class ClinicVisit(models.Model):
                     self.env._(
                         "Visit %(name)s is %(state)s: only an open visit can be cancelled.",
                         name=visit.display_name,
-                        state=dict(visit._fields["state"]._description_selection(self.env))[visit.state],
+                        state=visit._state_label(),
                     )
                 )
             if visit.payment_ids:
@@ -208,7 +212,7 @@ class ClinicVisit(models.Model):
                     self.env._(
                         "Visit %(name)s is %(state)s: only a closed visit can be reopened.",
                         name=visit.display_name,
-                        state=dict(visit._fields["state"]._description_selection(self.env))[visit.state],
+                        state=visit._state_label(),
                     )
                 )
         self.write({"state": "open"})

@@ -37,6 +37,12 @@ CLINIC_DEV_PACKAGES=(
     "pytest>=8,<10"
     "websocket-client>=1.6"
 )
+# OCA add-ons, as PyPI wheels of their 18.0 series. Each declares a dependency on an `odoo`
+# distribution pip cannot see (Odoo is installed from source), so they go in with --no-deps;
+# their own Python dependencies are in Odoo's requirements already. Never vendored.
+CLINIC_OCA_ADDONS=(
+    "odoo-addon-queue-job==18.0.4.1.2.2"
+)
 # What xmlsec's setup.py needs when built with --no-build-isolation.
 CLINIC_XMLSEC_BUILD_DEPS=(
     "setuptools_scm[toml]>=3.4,<9"
@@ -164,10 +170,12 @@ clinic_install_system_deps() {
 
 # Prints one word per problem (nothing when all is in place):
 #   missing:<requirement>   not installed or wrong version (requirements.txt and dev tools)
+#   oca:<requirement>       an OCA add-on wheel not installed or of another version
 #   lxml-libxml2            lxml is not linked with the system's libxml2 (a PyPI wheel): rebuild
 #   xmlsec-import           `import xmlsec` fails (missing, or built against another libxml2/lxml)
 clinic_python_deps_problems() {
-    "$CLINIC_PYTHON" - "$CLINIC_REPO/requirements.txt" "${CLINIC_DEV_PACKAGES[@]}" <<'EOF'
+    "$CLINIC_PYTHON" - "$CLINIC_REPO/requirements.txt" "${CLINIC_DEV_PACKAGES[@]}" \
+        "${CLINIC_OCA_ADDONS[@]/#/oca:}" <<'EOF'
 import subprocess
 import sys
 from importlib import metadata
@@ -180,7 +188,9 @@ except ImportError:  # pip always vendors it
 lines = [line.split("#", 1)[0].strip() for line in open(sys.argv[1], encoding="utf-8")]
 wanted = [line for line in lines if line and not line.startswith("-")] + sys.argv[2:]
 for text in wanted:
-    req = Requirement(text)
+    oca = text.startswith("oca:")
+    bare = text[len("oca:") :] if oca else text
+    req = Requirement(bare)
     if req.marker and not req.marker.evaluate():
         continue
     try:
@@ -188,7 +198,7 @@ for text in wanted:
     except metadata.PackageNotFoundError:
         version = None
     if version is None or (req.specifier and not req.specifier.contains(version, prereleases=True)):
-        print(f"missing:{text}")
+        print(f"oca:{bare}" if oca else f"missing:{text}")
 
 try:
     import lxml.etree as etree
@@ -236,7 +246,9 @@ clinic_install_python_deps() {
                 --force-reinstall --no-deps "${xmlsec_req:-xmlsec}"
         fi &&
         # 4. dev and CI tools.
-        "$CLINIC_PYTHON" -m pip install --quiet "${CLINIC_DEV_PACKAGES[@]}"
+        "$CLINIC_PYTHON" -m pip install --quiet "${CLINIC_DEV_PACKAGES[@]}" &&
+        # 5. OCA add-ons: --no-deps, since their wheels depend on an `odoo` distribution.
+        "$CLINIC_PYTHON" -m pip install --quiet --no-deps "${CLINIC_OCA_ADDONS[@]}"
     ) >"$log" 2>&1; then
         echo "pip failed (log: $log)"
         clinic_tail "$log"

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.access import RECEPTIONIST, require_group
+
 # Odoo's merge wizard takes at most this many partners at once (itself included).
 MERGE_CHUNK = 3
 
@@ -55,6 +57,8 @@ class ClinicDuplicateCluster(models.Model):
         return ",".join(str(i) for i in sorted(partner_ids))
 
     def action_merge(self):
+        require_group(self.env, RECEPTIONIST)
+        self.check_access("write")
         for cluster in self:
             if cluster.state != "open" or len(cluster.partner_ids) < 2:
                 raise UserError(self.env._("«%(name)s» has nothing left to merge.", name=cluster.name or cluster.key))
@@ -81,6 +85,7 @@ class ClinicDuplicateCluster(models.Model):
             wizard._merge((master | chunk).ids, master, extra_checks=False)
         self.write({"state": "merged", "decided_by_id": self.env.uid, "decided_on": fields.Datetime.now()})
 
+    @api.private
     @api.model
     def merge_auto(self, partner_ids=None):
         """Merge every open merge-safe cluster (used by imports); returns the clusters merged."""

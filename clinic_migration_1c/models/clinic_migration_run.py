@@ -112,6 +112,7 @@ class ClinicMigrationRun(models.Model):
     def action_download_report(self):
         """The report as a CSV file Excel opens in Russian: UTF-8 with BOM, «;» between columns."""
         self.ensure_one()
+        self.check_access("read")
         self.env.flush_all()
         self.env.cr.execute(
             "SELECT source_table, source_id, code, label, kind, field, value_before, value_after, reason "
@@ -132,6 +133,7 @@ class ClinicMigrationRun(models.Model):
 
     def action_view_issues(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("clinic_migration_1c.clinic_migration_issue_action")
         action["domain"] = [("run_id", "=", self.id)]
         return action

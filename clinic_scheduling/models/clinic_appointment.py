@@ -228,6 +228,7 @@ class ClinicAppointment(models.Model):
         return True
 
     def action_open_cancel_wizard(self):
+        self.check_access("write")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Cancel appointment"),
@@ -240,6 +241,7 @@ class ClinicAppointment(models.Model):
     def action_open_reschedule(self):
         """The booking window, set to move this appointment."""
         self.ensure_one()
+        self.check_access("write")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Move appointment"),
@@ -255,6 +257,7 @@ class ClinicAppointment(models.Model):
 
     # ------------------------------------------------------------------ booking
 
+    @api.private
     @api.model
     def book(
         self, patient, slots, services=None, source="front_desk", hold_token=None, booking_started_at=None, **extra
@@ -302,6 +305,7 @@ class ClinicAppointment(models.Model):
             self._raise_taken(exc, slots)
         return appointment
 
+    @api.private
     @api.model
     def book_slot(self, patient, slot, services=None, **kwargs):
         """Book from one chosen start: the service's duration decides how many slots follow it."""
@@ -310,6 +314,7 @@ class ClinicAppointment(models.Model):
         self._check_run(run, duration)
         return self.book(patient, run, services=services, **kwargs)
 
+    @api.private
     def action_reschedule(self, slot, hold_token=None):
         """Move to another start; the history keeps the old time, the old slots go to the waiting list."""
         self.ensure_one()
@@ -483,6 +488,8 @@ class ClinicAppointment(models.Model):
                 "res_model_id": self.env["ir.model"]._get_id(self._name),
                 "res_id": appointment.id,
                 "active": appointment.state in ACTIVE_STATES,
+                # Others see «Busy» in Odoo Calendar: the patient's name stays with the practitioner.
+                "privacy": "private",
             }
             if appointment.calendar_event_id:
                 appointment.calendar_event_id.write(vals)

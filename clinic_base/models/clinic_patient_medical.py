@@ -33,9 +33,12 @@ class ClinicPatientMedical(models.Model):
         summary existed bring their medical columns along."""
         self.env.cr.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'res_partner' AND column_name IN %s",
-            [MEDICAL_FIELDS],
+            [(*MEDICAL_FIELDS, "is_patient")],
         )
-        old = [row[0] for row in self.env.cr.fetchall()]
+        found = {row[0] for row in self.env.cr.fetchall()}
+        if "is_patient" not in found:
+            return  # first install: res.partner gets its clinic columns later, and there is no patient yet
+        old = [name for name in MEDICAL_FIELDS if name in found]
         columns = "".join(f", {name}" for name in old)
         values = "".join(f", p.{name}" for name in old)
         self.env.cr.execute(

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 BLOOD_GROUPS = [
     ("0+", "O(I) Rh+"),
@@ -39,12 +40,15 @@ class ClinicPatientMedical(models.Model):
         if "is_patient" not in found:
             return  # first install: res.partner gets its clinic columns later, and there is no patient yet
         old = [name for name in MEDICAL_FIELDS if name in found]
-        columns = "".join(f", {name}" for name in old)
-        values = "".join(f", p.{name}" for name in old)
+        columns = [SQL.identifier(name) for name in old]
         self.env.cr.execute(
-            f"INSERT INTO clinic_patient_medical (partner_id, create_date, write_date{columns}) "
-            f"SELECT p.id, now() at time zone 'UTC', now() at time zone 'UTC'{values} FROM res_partner p "
-            "WHERE p.is_patient AND NOT EXISTS (SELECT 1 FROM clinic_patient_medical m WHERE m.partner_id = p.id)"
+            SQL(
+                "INSERT INTO clinic_patient_medical (partner_id, create_date, write_date%s) "
+                "SELECT p.id, now() at time zone 'UTC', now() at time zone 'UTC'%s FROM res_partner p "
+                "WHERE p.is_patient AND NOT EXISTS (SELECT 1 FROM clinic_patient_medical m WHERE m.partner_id = p.id)",
+                SQL("").join(SQL(", %s", column) for column in columns),
+                SQL("").join(SQL(", p.%s", column) for column in columns),
+            )
         )
 
     @api.model

@@ -93,10 +93,12 @@ class ClinicMigrationRun(models.Model):
         return self.env.ref(CRON_XMLID, raise_if_not_found=False)
 
     def action_pause(self):
+        self.check_access("write")
         self.filtered(lambda run: run.state in ("queued", "running")).write({"state": "paused"})
         return True
 
     def action_resume(self):
+        self.check_access("write")
         for run in self.filtered(lambda r: r.state in ("paused", "failed")):
             run.write({"state": "running" if run.batch_ids else "queued", "error": False})
         if self._cron():
@@ -104,6 +106,7 @@ class ClinicMigrationRun(models.Model):
         return True
 
     def action_cancel(self):
+        self.check_access("write")
         runs = self.filtered(lambda run: run.state in ("queued", "running", "paused", "failed"))
         runs.batch_ids.filtered(lambda batch: batch.state == "pending").write({"state": "cancelled", "payload": False})
         runs.write({"state": "cancelled", "date_end": fields.Datetime.now()})

@@ -155,7 +155,12 @@ class ClinicAppointment(models.Model):
 
     def init(self):
         """No double booking, enforced by PostgreSQL itself: the practitioner's and the cabinet's time
-        ranges of active appointments may not overlap, whichever code path inserts them."""
+        ranges of active appointments may not overlap, whichever code path inserts them.
+        Calendar events made before they were private become private (they name the patient)."""
+        self.env.cr.execute(
+            "UPDATE calendar_event SET privacy = 'private' "
+            "WHERE res_model = 'clinic.appointment' AND privacy IS DISTINCT FROM 'private'"
+        )
         for name, column, extra in (
             (EMPLOYEE_CONSTRAINT, "employee_id", SQL("")),
             (CABINET_CONSTRAINT, "cabinet_id", SQL(" AND cabinet_id IS NOT NULL")),
@@ -435,6 +440,7 @@ class ClinicAppointment(models.Model):
         return " ".join(lines)
 
     def _transition(self, new_state, **vals):
+        self.check_access("write")  # before the state checks: whoever may not write learns nothing
         now = fields.Datetime.now()
         for appointment in self:
             if new_state not in TRANSITIONS[appointment.state]:
@@ -492,6 +498,7 @@ class ClinicAppointment(models.Model):
                 "privacy": "private",
             }
             if appointment.calendar_event_id:
-                appointment.calendar_event_id.write(vals)
+                # private events are the practitioner's: the front desk moves them as superuser
+                Event.browse(appointment.calendar_event_id.id).write(vals)
             else:
                 appointment.calendar_event_id = Event.create(vals)

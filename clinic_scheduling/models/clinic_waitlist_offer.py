@@ -82,9 +82,9 @@ class ClinicWaitlistOffer(models.Model):
 
         The patient's time to answer is not booking time: the offer keeps its own stamps.
         """
-        self.ensure_one()
         require_group(self.env, RECEPTIONIST)
         self.check_access("write")
+        self.ensure_one()
         if self.state != "pending":
             state = dict(self._fields["state"]._description_selection(self.env))[self.state]
             raise UserError(self.env._("This offer is %(state)s already.", state=state))

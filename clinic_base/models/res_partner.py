@@ -215,8 +215,10 @@ class ResPartner(models.Model):
         Medical = self.env["clinic.patient.medical"]
         for partner in self:
             Medical._ensure_for(partner)
-            medical = Medical.sudo().search([("partner_id", "=", partner.id)]).with_env(self.env)
-            # written as the user: the record rules refuse a patient the doctor does not treat
+            medical = Medical.sudo().search([("partner_id", "=", partner.id)])
+            if not self.env.context.get("clinic_medical_on_create"):
+                # written as the user: the record rules refuse a patient the doctor does not treat
+                medical = medical.with_env(self.env)
             medical.write({name: partner[name] for name in MEDICAL_FIELDS})
 
     @api.depends("surname", "first_name", "patronymic", "birth_date", "snils", "phone", "mobile", "clinic_phone_ids")
@@ -284,7 +286,9 @@ class ResPartner(models.Model):
             self._clinic_prepare_vals(vals, vals.get("is_patient"))
             if vals.get("is_patient") and not vals.get("medical_card_number"):
                 vals["medical_card_number"] = self.env["ir.sequence"].next_by_code("clinic.medical.card")
-        partners = super().create(vals_list)
+        # the medical data typed on a new card is written by whoever creates it (see _inverse_medical)
+        partners = super(ResPartner, self.with_context(clinic_medical_on_create=True)).create(vals_list)
+        partners = partners.with_env(self.env)
         for partner, vals in zip(partners, vals_list, strict=True):
             partner._clinic_phone_lines_from_vals(vals)
         self.env["clinic.patient.medical"]._ensure_for(partners)

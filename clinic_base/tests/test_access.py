@@ -59,6 +59,16 @@ class TestAccess(ClinicCase):
             as_doctor.write({"allergies": "Нет"})
         self.assertEqual(self.child.with_user(self.manager).allergies, "Пенициллин")
 
+    def test_doctor_types_medical_data_on_a_new_card(self):
+        card = (
+            self.env["res.partner"]
+            .with_user(self.doctor)
+            .create({"name": "Новиков Новик Новикович", "is_patient": True, "allergies": "Мёд"})
+        )
+        self.assertEqual(card.with_user(self.manager).allergies, "Мёд")
+        with self.assertRaises(AccessError):
+            card.with_user(self.doctor).write({"allergies": "Нет"})
+
     def test_emergency_access_is_reasoned_logged_and_expires(self):
         wizard = (
             self.env["clinic.emergency.access.wizard"]

@@ -4,6 +4,7 @@ from . import (
     test_booking_window,
     test_kpi,
     test_race,
+    test_rpc,
     test_slots,
     test_visit,
     test_waitlist,

@@ -118,11 +118,13 @@ class TestBookingApi(OnlineBookingHttpCase):
         slot = self.free_runs(self.doctor)[0][0]
         first = self.book(self.body(slot), key="order-1")
         self.assertEqual(first[0], 201, first[1])
-        appointment = self.Appointment.browse(int(first[1]["id"][2:]))
+        appointment = self.Appointment.search([("online_ref", "=", first[1]["id"])])
+        self.assertEqual(len(appointment), 1)
         self.assertEqual((appointment.api_consumer_id, appointment.source), (self.consumer, "website"))
         self.assertEqual(first[1]["status"], "booked")
         self.assertEqual(first[1]["start"], self.iso(slot))
-        self.assertEqual(first[1]["patient_id"], f"P-{appointment.patient_id.id}")
+        self.assertNotIn("patient_id", first[1], "no patient id goes out")
+        self.assertNotIn(str(appointment.id), first[1]["id"])
         before = self.counts()
         again = self.book(self.body(slot), key="order-1")
         self.assertEqual(again, first, "the same key and body return the same answer")
@@ -193,9 +195,12 @@ class TestBookingApi(OnlineBookingHttpCase):
         child_body["representative"] = {"last_name": "Апиева", "first_name": "Мария", "kinship": "mother"}
         status, booked = self.book(child_body, key="child-2")
         self.assertEqual(status, 201, booked)
-        patient = self.Partner.browse(int(booked["patient_id"][2:]))
+        patient = self.Appointment.search([("online_ref", "=", booked["id"])]).patient_id
         mother = self.Appointment.search([("start", "=", slot.start), ("employee_id", "=", self.doctor.id)]).patient_id
-        self.assertEqual(patient.relation_ids.relative_id, mother, "the mother with that phone is known already")
+        self.assertFalse(patient.relation_ids, "a representative declared through the API is not linked")
+        request = self.env["clinic.representation.request"].search([("child_id", "=", patient.id)])
+        self.assertEqual(request.state, "pending")
+        self.assertNotEqual(request.representative_id, mother, "a name and a phone find nobody's card")
 
     def test_limits_per_key_per_address_and_rights(self):
         self.consumer.rate_limit = 3

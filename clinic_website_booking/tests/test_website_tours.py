@@ -59,11 +59,12 @@ class TestBookingTourPhone(BookingTourMixin, OnlineBookingHttpCase):
         appointment = self.assertBookedOnline("Малышева", self.pediatrician, "+79167003344")
         child = appointment.patient_id
         self.assertEqual(child.birth_date, date(2019, 6, 2))
-        link = child.relation_ids
-        self.assertEqual((link.relative_id.name, link.kinship), ("Малышева Ольга Петровна", "mother"))
-        self.assertTrue(link.is_legal_representative)
+        self.assertFalse(child.relation_ids, "a representation typed in a form is not a relation")
+        request = self.env["clinic.representation.request"].search([("child_id", "=", child.id)])
+        self.assertEqual((request.representative_id.name, request.kinship, request.state),
+                         ("Малышева Ольга Петровна", "mother", "pending"))  # fmt: skip
         consent = child.consent_ids.filtered(lambda c: c.purpose == "personal_data")
-        self.assertEqual((consent.given_by, consent.representative_id), ("representative", link.relative_id))
+        self.assertEqual((consent.given_by, consent.representative_id), ("representative", request.representative_id))
         self.assertTrue(appointment.needs_attention, "the front desk checks a representative declared online")
 
 
@@ -75,7 +76,7 @@ class TestPortalTour(OnlineBookingHttpCase):
         appointment = self.Booking.book_online(
             self.values(start, account=user.partner_id, person=self.person("Портальная", "Ира", "", "1980-01-01"))
         )
-        self.assertEqual(appointment.patient_id, user.partner_id)
+        self.assertEqual(appointment.patient_id, user.partner_id, "the account's own contact, typed by its owner")
         waiting = self.Partner.create({"is_patient": True, "surname": "Ждущий", "first_name": "Олег"})
         entry = self.env["clinic.waitlist"].create(
             {"patient_id": waiting.id, "employee_id": self.doctor.id, "date_to": date.today() + timedelta(days=14)}

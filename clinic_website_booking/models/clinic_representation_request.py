@@ -14,7 +14,6 @@ class ClinicRepresentationRequest(models.Model):
 
     _name = "clinic.representation.request"
     _description = "Declared legal representation"
-    _inherit = ["mail.thread"]
     _order = "state, create_date desc, id desc"
 
     child_id = fields.Many2one(
@@ -43,7 +42,6 @@ class ClinicRepresentationRequest(models.Model):
         default="pending",
         required=True,
         readonly=True,
-        tracking=True,
     )
     decided_by_id = fields.Many2one("res.users", string="Decided by", readonly=True)
     decided_on = fields.Datetime(string="Decided on", readonly=True)

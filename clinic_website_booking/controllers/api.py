@@ -15,6 +15,7 @@ from odoo import fields, http
 from odoo.http import request
 from odoo.tools import file_open
 
+from ..models.clinic_identity_code import VALID_MINUTES
 from ..models.clinic_online_booking import MAX_AHEAD_DAYS, OnlineBookingError, echo
 
 PREFIX = "/api/booking/v1"
@@ -23,6 +24,8 @@ MAX_DAYS = 31
 DEFAULT_DAYS = 7
 MAX_BODY = 64 * 1024
 MAX_REASON = 500
+# One-time codes a phone may be sent per hour (each is a message paid for and a nuisance to its owner).
+IDENTITY_CODES_PER_HOUR = 3
 # How long before a booking request its visitor may have started looking (booking_started_at).
 MAX_BOOKING_TIME = timedelta(days=30)
 ID_PREFIXES = {
@@ -270,6 +273,21 @@ class ClinicBookingApi(http.Controller):
         status, answer = request.env["clinic.api.idempotency"]._run_once(consumer, key, body, book)
         return json_response(answer, status=status)
 
+    @api_route("/identity/challenges", methods=("POST",), books=True)
+    def identity_challenge(self, consumer, **kw):
+        """The patient says they are on file: a one-time code goes to the phone of their card, if the typed
+        person has one with that phone; the answer is the same either way. The booking then carries
+        ``identity: {challenge, code}`` and is made on that card."""
+        payload = self._json(request.httprequest.get_data())
+        booking = request.env["clinic.online.booking"]
+        if not isinstance(payload.get("patient"), dict):
+            raise OnlineBookingError("missing_field", request.env._("Say who the patient is."), "patient")
+        person = booking._clean_person(self._person(payload["patient"]), "")
+        phone = booking._clean_phone(payload.get("contact_phone"))
+        booking._check_rate(f"identity-phone:{phone}", IDENTITY_CODES_PER_HOUR, 3600)
+        challenge = request.env["clinic.identity.code"]._challenge(person, phone)
+        return json_response({"challenge": challenge, "expires_in": VALID_MINUTES * 60}, status=201)
+
     @api_route("/appointments/<string:appointment_id>")
     def appointment(self, consumer, appointment_id, **kw):
         return json_response(appointment_payload(self._own_appointment(consumer, appointment_id)))
@@ -445,12 +463,22 @@ class ClinicBookingApi(http.Controller):
             "consent_personal_data": consents.get("personal_data") is True,
             "consent_messages": consents.get("service_messages") is True,
             "consumer": consumer,
+            "identity": self._identity(payload.get("identity")),
             "booking_started_at": self._moment(
                 payload["booking_started_at"], "booking_started_at", now - MAX_BOOKING_TIME, now
             )
             if payload.get("booking_started_at")
             else None,
         }
+
+    def _identity(self, part):
+        if part in (None, {}):
+            return None
+        if not isinstance(part, dict) or not part.get("challenge") or not part.get("code"):
+            raise OnlineBookingError(
+                "invalid_field", request.env._("identity needs the challenge and the code received."), "identity"
+            )
+        return {"challenge": str(part["challenge"])[:64], "code": str(part["code"])[:16]}
 
     def _person(self, part):
         return {

@@ -7,6 +7,7 @@ from . import (
     clinic_appointment,
     clinic_slot,
     clinic_representation_request,
+    clinic_identity_code,
     res_partner,
     clinic_demo,
     res_config_settings,

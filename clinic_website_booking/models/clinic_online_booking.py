@@ -353,13 +353,19 @@ class ClinicOnlineBooking(models.AbstractModel):
         or ``person`` (typed ``surname``, ``first_name``, ``patronymic``, ``birth_date``), ``representative``
         (typed ``surname``, ``first_name``, ``patronymic``, ``kinship``; a logged-in ``account`` represents
         their children themselves), ``phone``, ``email``, ``consent_personal_data``, ``consent_messages``,
-        ``consumer`` (clinic.api.consumer of an API call), ``booking_started_at``, ``funnel``.
+        ``consumer`` (clinic.api.consumer of an API call), ``booking_started_at``, ``funnel``, ``identity``
+        (``challenge`` and ``code`` of clinic.identity.code: the typed person proved to be that card).
 
         Everything is checked before anything is written; a refusal raises OnlineBookingError and leaves
         the database as it was, apart from the rate-limit counters.
         """
         request = self._clean(values)
         slot = self.check_offer(values["slot"], request["service"])
+        proof = self.env["clinic.identity.code"]
+        if values.get("identity") and request["person"]:
+            identity = values["identity"]
+            proof = proof._verify(identity.get("challenge"), identity.get("code"), request["phone"])
+            request["patient"] = proof.partner_id
         self._check_age(request, slot)
         self._check_phone_limits(request["phone"])
         consumer = values.get("consumer") or self.env["clinic.api.consumer"]
@@ -389,6 +395,7 @@ class ClinicOnlineBooking(models.AbstractModel):
             except UserError as error:
                 raise OnlineBookingError("slot_unavailable", str(error), "slot") from None
             appointment._set_online_ref()
+            proof.sudo().used = bool(proof)
             if values.get("funnel"):
                 values["funnel"]._step("booked", appointment=appointment)
             appointment._notify_front_desk_online(attention)

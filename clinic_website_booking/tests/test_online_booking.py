@@ -1,5 +1,6 @@
 from collections import Counter
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
@@ -175,6 +176,33 @@ class TestOnlineBooking(OnlineBookingCase):
         link = child.relation_ids
         self.assertEqual((link.relative_id, link.kinship, link.is_legal_representative),
                          (request.representative_id, "mother", True))  # fmt: skip
+
+    def test_one_time_code_allows_five_tries_in_all(self):
+        """Each try is counted for good (a refused booking rolls back, the count stays): the sixth fails even right."""
+        self.Partner.create(
+            {"is_patient": True, "surname": "Новикова", "first_name": "Мария", "patronymic": "Сергеевна",
+             "birth_date": "1990-04-12", "phone": "8 912 555-01-02"}
+        )  # fmt: skip
+        Code = self.env["clinic.identity.code"]
+        sent = []
+        person = self.Booking._clean_person(self.person(), "")
+        with patch.object(type(Code), "_deliver_code", lambda self, phone, code: sent.append(code)):
+            challenge = Code._challenge(person, "+79125550102")
+        self.assertEqual(len(sent), 1)
+        for attempt in range(5):
+            # Not assertRaises: it would roll the counted try back, the website and the API keep it.
+            try:
+                Code._verify(challenge, f"x{attempt}", "+79125550102")
+            except OnlineBookingError as error:
+                self.assertEqual(error.field, "identity.code")
+            else:
+                self.fail("a wrong code was taken")
+        try:
+            Code._verify(challenge, sent[0], "+79125550102")
+        except OnlineBookingError as error:
+            self.assertEqual(error.field, "identity.challenge")
+        else:
+            self.fail("a sixth try was let through")
 
     def test_portal_account_cannot_become_a_childs_representative(self):
         """Hole 2: a portal account typing a known child's name and birth date gets no link to that child."""

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 from odoo import api, fields, models
 
@@ -71,15 +72,17 @@ class ClinicMigrationIssue(models.Model):
         return report.value()
 
 
-# A cell starting with one of these is read by Excel and LibreOffice as a formula (CSV injection, OWASP).
+# A cell starting with one of these is read by Excel and LibreOffice as a formula (CSV injection, OWASP); a plain
+# signed number (a phone in E.164, a negative amount) is only a number and stays as it is.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER_RE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 
 
 def csv_cell(value):
     """A value as a report cell: empty for None, text that would start a formula prefixed with an apostrophe."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER_RE.match(value):
         return f"'{value}"
     return value
 

@@ -82,11 +82,19 @@ class TestBadFiles(MigrationCase):
 
     def test_report_cells_are_not_formulas(self):
         """A 1C value that Excel would run as a formula is written as text in the report."""
-        hostile = ['=HYPERLINK("http://evil";"x")', "+7 912 345-67-89", "-2+3", "@SUM(A1)", "\t=1", "Иванов"]
-        rows = [("SC101", "1", "1", 1, "rejected", "DESCR", value, None, "test") for value in hostile]
+        hostile = [
+            '=HYPERLINK("http://evil";"x")',
+            "+7 912 345-67-89",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "+1+cmd|' /C calc'!A0",
+        ]
+        harmless = ["Иванов", "+79123456789", "-5", "-1,5"]
+        rows = [("SC101", "1", "1", 1, "rejected", "DESCR", value, None, "test") for value in hostile + harmless]
         text = self.env["clinic.migration.issue"]._report_csv(rows).decode("utf-8-sig")
         cells = [row[6] for row in csv.reader(io.StringIO(text), delimiter=";")][1:]
-        self.assertEqual(cells, ["'" + value for value in hostile[:-1]] + ["Иванов"])
+        self.assertEqual(cells, ["'" + value for value in hostile] + harmless)
 
     def test_run_fails_cleanly(self):
         """A file damaged after the dry run: the scheduled job marks the import failed and writes no data."""

@@ -395,6 +395,9 @@ class ClinicOnlineBooking(models.AbstractModel):
             except UserError as error:
                 raise OnlineBookingError("slot_unavailable", str(error), "slot") from None
             appointment._set_online_ref()
+            self.env["clinic.representation.request"].sudo().search(
+                [("child_id", "=", patient.id), ("state", "=", "pending"), ("appointment_id", "=", False)]
+            ).appointment_id = appointment
             proof.sudo().used = bool(proof)
             if values.get("funnel"):
                 values["funnel"]._step("booked", appointment=appointment)

@@ -166,6 +166,7 @@ class TestOnlineBooking(OnlineBookingCase):
         self.assertEqual((request.representative_id.name, request.kinship, request.state),
                          ("Малышева Ольга Петровна", "mother", "pending"))  # fmt: skip
         self.assertEqual(request.representative_id.phone, "+79125550102")
+        self.assertEqual(request.appointment_id, appointment)
         consent = child.consent_ids.filtered(lambda c: c.purpose == "personal_data")
         self.assertEqual((consent.given_by, consent.representative_id), ("representative", request.representative_id))
         self.assertTrue(appointment.needs_attention)

@@ -24,8 +24,6 @@ MAX_DAYS = 31
 DEFAULT_DAYS = 7
 MAX_BODY = 64 * 1024
 MAX_REASON = 500
-# One-time codes a phone may be sent per hour (each is a message paid for and a nuisance to its owner).
-IDENTITY_CODES_PER_HOUR = 3
 # How long before a booking request its visitor may have started looking (booking_started_at).
 MAX_BOOKING_TIME = timedelta(days=30)
 ID_PREFIXES = {
@@ -279,13 +277,11 @@ class ClinicBookingApi(http.Controller):
         person has one with that phone; the answer is the same either way. The booking then carries
         ``identity: {challenge, code}`` and is made on that card."""
         payload = self._json(request.httprequest.get_data())
-        booking = request.env["clinic.online.booking"]
         if not isinstance(payload.get("patient"), dict):
             raise OnlineBookingError("missing_field", request.env._("Say who the patient is."), "patient")
-        person = booking._clean_person(self._person(payload["patient"]), "")
-        phone = booking._clean_phone(payload.get("contact_phone"))
-        booking._check_rate(f"identity-phone:{phone}", IDENTITY_CODES_PER_HOUR, 3600)
-        challenge = request.env["clinic.identity.code"]._challenge(person, phone)
+        challenge = request.env["clinic.online.booking"]._request_identity_code(
+            self._person(payload["patient"]), payload.get("contact_phone")
+        )
         return json_response({"challenge": challenge, "expires_in": VALID_MINUTES * 60}, status=201)
 
     @api_route("/appointments/<string:appointment_id>")

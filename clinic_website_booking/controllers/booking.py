@@ -118,10 +118,32 @@ class ClinicBooking(http.Controller):
                 }
             )
         except OnlineBookingError as error:
-            return self._render_who(choice, slot, token, error=error, form=typed_back(kw))
+            return self._render_who(
+                choice, slot, token, error=error, form=typed_back(kw), identity_challenge=kw.get("identity_challenge")
+            )
         access_token = appointment.sudo()._portal_ensure_token()
         query = urlencode({"access_token": access_token, "booked": 1})
         return request.redirect(f"/my/appointments/{appointment.id}?{query}")
+
+    @http.route("/booking/identity", type="http", auth="public", website=True, methods=["POST"], sitemap=False)
+    def booking_identity(self, slot_id=None, token=None, **kw):
+        """«I have a card»: a one-time code goes to the phone of the card of the typed person, if there is one (the
+        page says the same either way); the form comes back with a field for the code."""
+        booking = request.env["clinic.online.booking"]
+        choice = self._choice(kw)
+        slot = request.env["clinic.slot"]._by_public_ref(slot_id)
+        challenge = error = None
+        try:
+            booking._check_visitor(request.httprequest.remote_addr)
+            values = self._who_values(kw)
+            if not values["person"]:
+                raise OnlineBookingError(
+                    "invalid_field", request.env._("A code confirms a person typed in the form."), "who"
+                )
+            challenge = booking._request_identity_code(values["person"], values["phone"])
+        except OnlineBookingError as exc:
+            error = exc
+        return self._render_who(choice, slot, token, error=error, form=typed_back(kw), identity_challenge=challenge)
 
     @http.route("/booking/waitlist", type="http", auth="public", website=True, sitemap=False)
     def booking_waitlist(self, **kw):
@@ -237,7 +259,7 @@ class ClinicBooking(http.Controller):
             for day in (first, last + timedelta(days=1))
         )
 
-    def _render_who(self, choice, slot, token, error=None, form=None):
+    def _render_who(self, choice, slot, token, error=None, form=None, identity_challenge=None):
         booking = request.env["clinic.online.booking"]
         slot = slot.sudo()
         if error and error.field == "slot" and error.code != "slot_taken":
@@ -256,6 +278,7 @@ class ClinicBooking(http.Controller):
                 hold_until=pytz.utc.localize(held[0].hold_until).astimezone(choice["tz"]) if held else None,
                 error=error,
                 form=form or {},
+                identity_challenge=str(identity_challenge or "")[:32],
                 **self._who_options(),
             ),
         )
@@ -316,6 +339,9 @@ class ClinicBooking(http.Controller):
             "email": kw.get("email"),
             "consent_personal_data": bool(kw.get("consent_personal_data")),
             "consent_messages": bool(kw.get("consent_messages")),
+            "identity": {"challenge": kw["identity_challenge"], "code": kw["identity_code"]}
+            if kw.get("identity_challenge") and kw.get("identity_code")
+            else None,
         }
 
     def _check_captcha(self):

@@ -14,6 +14,11 @@ VALID_MINUTES = 10
 MAX_ATTEMPTS = 5
 
 
+def new_code():
+    """CODE_DIGITS random digits."""
+    return "".join(secrets.choice("0123456789") for _digit in range(CODE_DIGITS))
+
+
 class ClinicIdentityCode(models.Model):
     """A one-time code sent to a phone already on a patient's card, so that a visitor booking online proves the
     card is theirs: only then is the booking made on that card.
@@ -58,7 +63,7 @@ class ClinicIdentityCode(models.Model):
                 card = candidate
                 break
         ref = secrets.token_urlsafe(12)
-        code = "".join(secrets.choice("0123456789") for _digit in range(CODE_DIGITS))
+        code = new_code()
         self.sudo().create(
             {
                 "ref": ref,

@@ -76,6 +76,8 @@ ECHO_CHARS = 40
 MAX_AHEAD_DAYS = 366
 NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '’.-][^\W\d_]+)*\.?$")
 ACTIVE_ONLINE_STATES = ("booked", "confirmed")
+# One-time codes a phone may be sent per hour (each is a message paid for and a nuisance to its owner).
+CODES_PER_PHONE = 3
 
 
 def echo(value):
@@ -453,6 +455,15 @@ class ClinicOnlineBooking(models.AbstractModel):
                 sticky=bool(attention),
             )
         return entry
+
+    @api.model
+    def _request_identity_code(self, typed_person, phone):
+        """A one-time code for the typed person to prove a card holding ``phone`` (see clinic.identity.code); returns
+        the challenge, the same whether or not a card matched. A phone gets at most CODES_PER_PHONE an hour."""
+        person = self._clean_person(typed_person or {}, "")
+        phone = self._clean_phone(phone)
+        self._check_rate(f"identity-phone:{phone}", CODES_PER_PHONE, 3600)
+        return self.env["clinic.identity.code"]._challenge(person, phone)
 
     @api.private
     @api.model

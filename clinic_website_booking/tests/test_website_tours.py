@@ -1,7 +1,9 @@
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from odoo.tests import new_test_user, tagged
 
+from ..models import clinic_identity_code
 from .common import OnlineBookingHttpCase
 
 
@@ -47,6 +49,27 @@ class TestBookingTourDesktop(BookingTourMixin, OnlineBookingHttpCase):
         self.assertNotEqual(late.start, other.start, "the late visitor took one of the alternatives offered")
         same_time = [("employee_id", "=", other.employee_id.id), ("start", "=", other.start), ("state", "=", "booked")]
         self.assertEqual(self.Appointment.search_count(same_time), 1, "never two bookings of one time")
+
+    def test_known_patient_proves_the_card_with_a_code(self):
+        """A returning patient gets the booking on her own card, proven by a code sent to the card's phone."""
+        known = self.Partner.create(
+            {"is_patient": True, "surname": "Постоянная", "first_name": "Нина", "patronymic": "Петровна",
+             "birth_date": "1975-03-03", "phone": "+7 912 700-99-88"}
+        )  # fmt: skip
+        sent = []
+        Code = type(self.env["clinic.identity.code"])
+        with (
+            patch.object(clinic_identity_code, "new_code", lambda: "123456"),
+            patch.object(Code, "_deliver_code", lambda self, phone, code: sent.append((phone, code))),
+        ):
+            self.start_tour(
+                f"/booking/slots?age=adult&employee_id={self.doctor.id}", "clinic_website_booking_known_patient"
+            )
+        self.assertEqual(sent, [("+79127009988", "123456")])
+        appointment = self.Appointment.search([("patient_id", "=", known.id)])
+        self.assertEqual(len(appointment), 1, "booked on the proven card")
+        self.assertFalse(appointment.needs_attention)
+        self.assertEqual(self.Partner.search_count([("surname", "=", "Постоянная")]), 1, "no second card")
 
 
 @tagged("post_install", "-at_install")

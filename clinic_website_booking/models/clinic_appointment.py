@@ -71,6 +71,18 @@ class ClinicAppointment(models.Model):
         for appointment in self:
             appointment.access_url = f"/my/appointments/{appointment.id}"
 
+    @api.private
+    def get_portal_url(self, suffix=None, report_type=None, download=None, query_string=None, anchor=None):
+        """The link carries the patient's key to the appointment: the server builds it for the patient, it is never
+        handed out over RPC (whoever may read an appointment would otherwise act in the portal as its patient)."""
+        return super().get_portal_url(suffix, report_type, download, query_string, anchor)
+
+    @api.private
+    @api.model
+    def action_share(self):
+        """Sharing the portal link of an appointment by e-mail is not offered: the link acts as the patient."""
+        return super().action_share()
+
     @api.model
     def _portal_domain(self, partner):
         """Appointments a portal user manages: their own and those of the children they legally represent."""

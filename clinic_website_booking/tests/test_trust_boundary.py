@@ -66,6 +66,16 @@ class TestTrustBoundary(OnlineBookingHttpCase):
         self.assertEqual(slot.state, "free")
         self.assertFalse(self.env["clinic.rate.limit"].sudo().search([("bucket", "=", "phone:+79125550102")]))
 
+    def test_staff_who_read_an_appointment_get_no_patient_link(self):
+        """The portal link acts as the patient: whoever reads the appointment does not get it over RPC."""
+        appointment, token = self.book()
+        self.authenticate("clinic_reception_test", "clinic_reception_test")
+        for method, args in (("get_portal_url", [[appointment.id]]), ("action_share", [])):
+            with self.subTest(method), mute_logger("odoo.http"):
+                result, error = self.call_kw("clinic.appointment", method, *args)
+                self.assertIsNone(result)
+                self.assertNotIn(token, error)
+
     # ------------------------------------------------------------------ hole 4
 
     def test_an_employee_without_a_clinic_role_cannot_open_or_cancel_an_appointment(self):

@@ -24,6 +24,7 @@
         "views/hr_employee_views.xml",
         "views/resource_calendar_views.xml",
         "views/res_config_settings_views.xml",
+        "views/clinic_settings_views.xml",
         "wizards/clinic_appointment_cancel_wizard_views.xml",
         "wizards/clinic_booking_wizard_views.xml",
         "wizards/clinic_kpi_dashboard_views.xml",

@@ -17,5 +17,6 @@ from . import (
     clinic_visit_payment,
     clinic_kpi,
     res_config_settings,
+    clinic_settings,
     clinic_demo,
 )

@@ -1,5 +1,3 @@
-import pytz
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -81,7 +79,7 @@ class ClinicWaitlist(models.Model):
                 return False
             if employee.age_group != "both" and self.service_id.age_group not in ("both", employee.age_group):
                 return False
-        local = pytz.utc.localize(slot.start).astimezone(pytz.timezone(employee._clinic_tz()))
+        local = slot._local_start()
         hour = local.hour + local.minute / 60
         return self.date_from <= local.date() <= self.date_to and self.hour_from <= hour < self.hour_to
 

@@ -7,4 +7,5 @@ from . import (
     test_slots,
     test_visit,
     test_waitlist,
+    test_ui_click,
 )

@@ -1,9 +1,7 @@
-from datetime import datetime, time, timedelta
-
-import pytz
+from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..models.clinic_appointment import SOURCES
 
@@ -37,7 +35,7 @@ class ClinicBookingWizard(models.TransientModel):
     specialty_id = fields.Many2one("clinic.nsi.specialty", string="Specialty")
     employee_id = fields.Many2one("hr.employee", string="Practitioner", domain=[("is_practitioner", "=", True)])
     service_id = fields.Many2one("product.product", string="Service", domain=[("is_medical_service", "=", True)])
-    week_start = fields.Date(string="Week from", default=fields.Date.context_today, required=True)
+    week_start = fields.Date(string="Week from", default=lambda self: self.env.company._clinic_today(), required=True)
     free_slot_ids = fields.Many2many("clinic.slot", string="Free times", compute="_compute_free_slot_ids")
 
     @api.depends("patient_id")
@@ -90,9 +88,10 @@ class ClinicBookingWizard(models.TransientModel):
             wizard.free_slot_ids = [run[0].id for run in runs[:SLOTS_SHOWN]]
 
     def _week_bounds(self):
-        tz = pytz.timezone(self.env.user.tz or self.env.company.resource_calendar_id.tz or "Europe/Moscow")
-        start = tz.localize(datetime.combine(self.week_start, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-        return start, start + timedelta(days=DAYS_SHOWN)
+        company = self.env.company
+        return company._clinic_to_utc(self.week_start), company._clinic_to_utc(
+            self.week_start + timedelta(days=DAYS_SHOWN)
+        )
 
     def _duration(self):
         return self.service_id.duration_minutes or (self.appointment_id.duration if self.appointment_id else None)
@@ -117,14 +116,27 @@ class ClinicBookingWizard(models.TransientModel):
         self.week_start += timedelta(days=DAYS_SHOWN)
         return self._reopen()
 
-    def _reopen(self):
+    @api.model
+    def action_open_window(self):
+        """The «Book an appointment» menu: the window opens already saved, so its first «Book» click works."""
+        return self._open_window({})
+
+    @api.model
+    def _open_window(self, values, title=None):
+        if not self.env.user.has_group("clinic_base.group_clinic_receptionist"):
+            raise AccessError(self.env._("Only the front desk books appointments."))
+        return self.create(values)._reopen(title)
+
+    def _reopen(self, title=None):
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
+            "views": [(False, "form")],
             "target": "new",
-            "name": self.env._("Booking window"),
+            "name": title or self.env._("Booking window"),
+            "context": {"dialog_size": "extra-large"},
         }
 
     def book(self, slot):

@@ -25,16 +25,22 @@
         "views/resource_calendar_views.xml",
         "views/res_config_settings_views.xml",
         "views/clinic_settings_views.xml",
+        "views/clinic_day_grid_views.xml",
         "wizards/clinic_appointment_cancel_wizard_views.xml",
         "wizards/clinic_booking_wizard_views.xml",
         "wizards/clinic_kpi_dashboard_views.xml",
         "report/clinic_visit_reports.xml",
         "report/clinic_visit_templates.xml",
+        "views/res_partner_views.xml",
         "views/clinic_scheduling_menus.xml",
     ],
     "demo": ["demo/clinic_scheduling_demo.xml"],
     "assets": {
-        "web.assets_backend": ["clinic_scheduling/static/src/js/reception_notification.js"],
+        "web.assets_backend": [
+            "clinic_scheduling/static/src/js/reception_notification.js",
+            "clinic_scheduling/static/src/day_grid/*",
+        ],
+        "web.assets_tests": ["clinic_scheduling/static/tests/tours/*.js"],
     },
     "installable": True,
 }

@@ -210,12 +210,15 @@ class ClinicAppointment(models.Model):
         for appointment in appointments:
             appointment._log_event(False, appointment.state)
         appointments._sync_calendar_event()
+        self.env["clinic.day.grid"]._notify_change(appointments)
         return appointments
 
     def write(self, vals):
         result = super().write(vals)
         if {"start", "stop", "employee_id", "state", "patient_id"} & set(vals):
             self._sync_calendar_event()
+        if {"start", "stop", "employee_id", "state", "patient_id", "service_ids", "needs_attention"} & set(vals):
+            self.env["clinic.day.grid"]._notify_change(self)
         return result
 
     # ------------------------------------------------------------------ actions

@@ -8,4 +8,5 @@ from . import (
     test_visit,
     test_waitlist,
     test_ui_click,
+    test_ui_tours,
 )

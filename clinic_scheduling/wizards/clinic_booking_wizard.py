@@ -32,17 +32,48 @@ class ClinicBookingWizard(models.TransientModel):
         store=True,
         readonly=False,
     )
-    specialty_id = fields.Many2one("clinic.nsi.specialty", string="Specialty")
+    specialty_id = fields.Many2one(
+        "clinic.nsi.specialty", string="Specialty", domain="[('id', 'in', allowed_specialty_ids)]"
+    )
     employee_id = fields.Many2one("hr.employee", string="Practitioner", domain=[("is_practitioner", "=", True)])
-    service_id = fields.Many2one("product.product", string="Service", domain=[("is_medical_service", "=", True)])
+    service_id = fields.Many2one("product.product", string="Service", domain="[('id', 'in', allowed_service_ids)]")
+    allowed_specialty_ids = fields.Many2many(
+        "clinic.nsi.specialty",
+        string="Specialties on offer",
+        compute="_compute_allowed",
+        help="Only specialties a practitioner of the clinic has (for this age group and practitioner).",
+    )
+    allowed_service_ids = fields.Many2many(
+        "product.product",
+        string="Services on offer",
+        compute="_compute_allowed",
+        help="Only medical services of a specialty a practitioner of the clinic has.",
+    )
     week_start = fields.Date(string="Week from", default=lambda self: self.env.company._clinic_today(), required=True)
     free_slot_ids = fields.Many2many("clinic.slot", string="Free times", compute="_compute_free_slot_ids")
+    slot_id = fields.Many2one(
+        "clinic.slot", string="Chosen time", readonly=True, help="Set when a free cell of the day grid was clicked."
+    )
 
     @api.depends("patient_id")
     def _compute_age_group(self):
         for wizard in self:
             if wizard.patient_id.birth_date:
                 wizard.age_group = "child" if wizard.patient_id.is_child else "adult"
+
+    @api.depends("employee_id", "age_group")
+    def _compute_allowed(self):
+        for wizard in self:
+            domain = [("is_practitioner", "=", True)]
+            if wizard.employee_id:
+                domain.append(("id", "=", wizard.employee_id.id))
+            if wizard.age_group:
+                domain.append(("age_group", "in", (wizard.age_group, "both")))
+            specialties = self.env["hr.employee.public"].search(domain).specialty_ids
+            wizard.allowed_specialty_ids = specialties
+            wizard.allowed_service_ids = self.env["product.product"].search(
+                [("is_medical_service", "=", True), ("specialty_ids", "in", specialties.ids)]
+            )
 
     @api.depends("patient_id")
     def _compute_patient_warning(self):
@@ -163,9 +194,26 @@ class ClinicBookingWizard(models.TransientModel):
             "target": "current",
         }
 
+    def action_book_chosen(self):
+        """«Book» in the window opened from a free cell of the day grid."""
+        self.ensure_one()
+        if not self.slot_id:
+            raise UserError(self.env._("Choose a free time first."))
+        return self.book(self.slot_id)
+
 
 class ClinicSlot(models.Model):
     _inherit = "clinic.slot"
+
+    def action_book_from_grid(self):
+        """A free cell of the day grid clicked: the booking window, set to this very time."""
+        self.ensure_one()
+        if self.state not in ("free", "held") or self.start <= fields.Datetime.now():
+            raise UserError(self.env._("This time is no longer free: refresh the grid and choose another one."))
+        return self.env["clinic.booking.wizard"]._open_window(
+            {"slot_id": self.id, "employee_id": self.employee_id.id, "week_start": self._local_start().date()},
+            title=self.env._("Book an appointment"),
+        )
 
     def action_book_from_window(self):
         """The «Book» button on a free time in the booking window."""

@@ -1,0 +1,30 @@
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    """The patient card as the clinic's home: the patient's appointments, visits and payments on it."""
+
+    _inherit = "res.partner"
+
+    clinic_appointment_ids = fields.One2many("clinic.appointment", "patient_id", string="Appointments")
+    clinic_visit_ids = fields.One2many("clinic.visit", "patient_id", string="Visits")
+    clinic_payment_ids = fields.One2many("clinic.visit.payment", "patient_id", string="Payments")
+    clinic_waitlist_ids = fields.One2many("clinic.waitlist", "patient_id", string="Waiting list")
+
+    def action_clinic_book(self):
+        """«Book» on the patient card: the booking window with this patient chosen."""
+        self.ensure_one()
+        return self.env["clinic.booking.wizard"]._open_window({"patient_id": self.id})
+
+    def action_clinic_waitlist(self):
+        """«Waiting list» on the patient card: a new request for this patient."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Waiting list"),
+            "res_model": "clinic.waitlist",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_patient_id": self.id},
+        }

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 CLINIC_GROUPS = (
     "clinic_base.group_clinic_receptionist",
@@ -28,7 +28,13 @@ class ClinicDayGrid(models.AbstractModel):
         """Columns of the grid for ``day`` (``mode`` "day": one per practitioner; "week": seven days of one)."""
         self._check_clinic_user()
         company = self.env.company
-        day = fields.Date.to_date(day) if day else company._clinic_today()
+        try:
+            day = fields.Date.to_date(day) if day else company._clinic_today()
+            employee_id, specialty_id, cabinet_id = (int(v or 0) for v in (employee_id, specialty_id, cabinet_id))
+        except (TypeError, ValueError) as exc:
+            raise UserError(
+                self.env._("The day grid got a wrong day or filter (%(error)s): reload the page.", error=exc)
+            ) from exc
         practitioners = self._practitioners(specialty_id, cabinet_id)
         everyone = self._practitioners(None, None)
         if mode == "week":

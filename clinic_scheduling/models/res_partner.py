@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import AccessError
 
 
 class ResPartner(models.Model):
@@ -19,6 +20,8 @@ class ResPartner(models.Model):
     def action_clinic_waitlist(self):
         """«Waiting list» on the patient card: a new request for this patient."""
         self.ensure_one()
+        if not self.env.user.has_group("clinic_base.group_clinic_receptionist"):
+            raise AccessError(self.env._("Only the front desk puts patients on the waiting list."))
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Waiting list"),

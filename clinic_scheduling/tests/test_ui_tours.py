@@ -28,6 +28,7 @@ class TestDeskTours(ClinicUiCase):
         cls.specialty = env["clinic.nsi.specialty"].create({"code": "TOUR-1", "name": "Турология"})
         cls.cabinet = env["clinic.cabinet"].create({"name": "Тур кабинет", "code": "ТУР-1"})
         cls.practitioner.user_id = False  # the doctor's user is the tour practitioner's here
+        cls.practitioner.flush_recordset(["user_id"])
         cls.tour_doctor = env["hr.employee"].create(
             {
                 "name": "Турбинов Олег",

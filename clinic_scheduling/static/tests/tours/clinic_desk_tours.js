@@ -115,6 +115,15 @@ tours.add("clinic_desk_receptionist", {
             content: "Booked from the grid",
             trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Booked)",
         },
+        {
+            content: "The patient's link on the appointment",
+            trigger: ".o_form_view .o_field_widget[name=patient_id] a.o_form_uri",
+            run: "click",
+        },
+        {
+            content: "opens the clinic's patient card (not the generic contact form), with the new booking",
+            trigger: ".o_form_view .o_field_widget[name=clinic_appointment_ids] .o_data_row:contains(Турбинов)",
+        },
         ...openMenu("clinic_scheduling.clinic_front_desk_menu", "clinic_scheduling.clinic_appointment_calls_menu"),
         {
             content: "The patient to call before tomorrow is on the call list",

@@ -14,6 +14,8 @@ MEDICAL_GROUPS = "clinic_base.group_clinic_doctor,clinic_base.group_clinic_manag
 MANAGER_GROUP = "clinic_base.group_clinic_manager"
 NAME_PARTS = ("surname", "first_name", "patronymic")
 PHONE_FIELDS = ("phone", "mobile")
+# Fewer digits than this are part of a name, a card number or a typo, not a phone to search by.
+MIN_PHONE_DIGITS = 4
 # Fields that make a card "complete"; the most complete record survives a merge.
 COMPLETENESS_FIELDS = (
     "surname",
@@ -155,7 +157,7 @@ class ResPartner(models.Model):
         digits = "".join(ch for ch in str(value or "") if ch.isdigit())
         if len(digits) == 11 and digits[0] == "8":
             digits = "7" + digits[1:]
-        if not digits or operator not in ("ilike", "=", "like"):
+        if len(digits) < MIN_PHONE_DIGITS or operator not in ("ilike", "=", "like"):
             return [("id", "=", False)]
         return [("clinic_phone_ids.number", "like", digits)]
 
@@ -165,8 +167,7 @@ class ResPartner(models.Model):
         domain = super()._search_display_name(operator, value)
         if self.env.context.get("clinic_patient_search") and value and operator in ("ilike", "="):
             extra = [("medical_card_number", "ilike", value)]
-            if sum(ch.isdigit() for ch in str(value)) >= 4:
-                extra = expression.OR([extra, [("clinic_phone_search", "ilike", value)]])
+            extra = expression.OR([extra, [("clinic_phone_search", "ilike", value)]])
             domain = expression.OR([domain, extra])
         return domain
 
@@ -427,6 +428,12 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.id},
         }
+
+    def get_formview_id(self, access_uid=None):
+        """Every link to a patient (an appointment, a visit, the chatter) opens the clinic's patient card."""
+        if len(self) == 1 and self.is_patient:
+            return self.env.ref("clinic_base.res_partner_view_form_patient").id
+        return super().get_formview_id(access_uid=access_uid)
 
     def action_clinic_verify_address(self):
         """Match the typed address against the KLADR classifier; keep it as typed when nothing matches."""

@@ -9,6 +9,7 @@ from . import (
     clinic_appointment,
     clinic_appointment_event,
     clinic_appointment_call,
+    clinic_day_grid,
     clinic_waitlist,
     clinic_waitlist_offer,
     clinic_visit,
@@ -16,7 +17,8 @@ from . import (
     clinic_visit_line,
     clinic_visit_payment,
     clinic_kpi,
-    res_partner,
     res_config_settings,
+    clinic_settings,
+    res_partner,
     clinic_demo,
 )

@@ -125,6 +125,12 @@ class ClinicAppointment(models.Model):
     attention_reason = fields.Char(string="What to check")
     note = fields.Text(string="Note")
     company_id = fields.Many2one("res.company", string="Clinic", default=lambda self: self.env.company, required=True)
+    is_today = fields.Boolean(
+        string="Today",
+        compute="_compute_is_today",
+        search="_search_is_today",
+        help="Starts today in the clinic's time zone, whatever the zone of the user's browser.",
+    )
 
     _sql_constraints = [("stop_after_start", "CHECK(stop > start)", "An appointment ends after it starts.")]
 
@@ -136,11 +142,32 @@ class ClinicAppointment(models.Model):
 
     @api.depends("name", "patient_id", "start")
     def _compute_display_name(self):
+        tz = self.env.company.sudo().clinic_tz
         for appointment in self:
             when = (
-                format_datetime(self.env, appointment.start, dt_format="dd.MM.yyyy HH:mm") if appointment.start else ""
+                format_datetime(self.env, appointment.start, tz=tz, dt_format="dd.MM.yyyy HH:mm")
+                if appointment.start
+                else ""
             )
             appointment.display_name = f"{appointment.name} {appointment.patient_id.name or ''} {when}".strip()
+
+    def _compute_is_today(self):
+        day_start, day_stop = self._clinic_today_bounds()
+        for appointment in self:
+            appointment.is_today = bool(appointment.start) and day_start <= appointment.start < day_stop
+
+    def _search_is_today(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("«Today» can only be searched as true or false."))
+        day_start, day_stop = self._clinic_today_bounds()
+        today = ["&", ("start", ">=", day_start), ("start", "<", day_stop)]
+        return today if (operator == "=") == value else ["|", ("start", "<", day_start), ("start", ">=", day_stop)]
+
+    @api.model
+    def _clinic_today_bounds(self):
+        company = self.env.company
+        today = company._clinic_today()
+        return company._clinic_to_utc(today), company._clinic_to_utc(today + timedelta(days=1))
 
     @api.constrains("patient_id")
     def _check_patient(self):
@@ -188,12 +215,15 @@ class ClinicAppointment(models.Model):
         for appointment in appointments:
             appointment._log_event(False, appointment.state)
         appointments._sync_calendar_event()
+        self.env["clinic.day.grid"]._notify_change(appointments)
         return appointments
 
     def write(self, vals):
         result = super().write(vals)
         if {"start", "stop", "employee_id", "state", "patient_id"} & set(vals):
             self._sync_calendar_event()
+        if {"start", "stop", "employee_id", "state", "patient_id", "service_ids", "needs_attention"} & set(vals):
+            self.env["clinic.day.grid"]._notify_change(self)
         return result
 
     # ------------------------------------------------------------------ actions
@@ -247,18 +277,10 @@ class ClinicAppointment(models.Model):
         """The booking window, set to move this appointment."""
         self.ensure_one()
         self.check_access("write")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Move appointment"),
-            "res_model": "clinic.booking.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_appointment_id": self.id,
-                "default_patient_id": self.patient_id.id,
-                "default_employee_id": self.employee_id.id,
-            },
-        }
+        return self.env["clinic.booking.wizard"]._open_window(
+            {"appointment_id": self.id, "patient_id": self.patient_id.id, "employee_id": self.employee_id.id},
+            title=self.env._("Move appointment"),
+        )
 
     # ------------------------------------------------------------------ booking
 
@@ -395,9 +417,7 @@ class ClinicAppointment(models.Model):
         return dict(self._fields["state"]._description_selection(self.env))[state]
 
     def _format_start(self, start):
-        employee = self.employee_id or self.env["hr.employee"]
-        tz = employee._clinic_tz() if employee else None
-        return format_datetime(self.env, start, tz=tz, dt_format="dd.MM.yyyy HH:mm")
+        return format_datetime(self.env, start, tz=self.env.company.sudo().clinic_tz, dt_format="dd.MM.yyyy HH:mm")
 
     @api.model
     def _raise_taken(self, exc, slots):

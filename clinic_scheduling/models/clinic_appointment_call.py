@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
 
@@ -32,6 +33,23 @@ class ClinicAppointment(models.Model):
         "res.users", string="Called by", readonly=True, help="The one receptionist who handles this call."
     )
     call_outcome = fields.Selection(OUTCOMES, string="Call outcome", readonly=True)
+    in_call_list = fields.Boolean(
+        string="To call",
+        compute="_compute_in_call_list",
+        search="_search_in_call_list",
+        help="Booked, not confirmed, starting within 24 hours and not called yet.",
+    )
+
+    def _compute_in_call_list(self):
+        listed = self.filtered_domain(self._call_list_domain())
+        for appointment in self:
+            appointment.in_call_list = appointment in listed
+
+    def _search_in_call_list(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("«To call» can only be searched as true or false."))
+        domain = self._call_list_domain()
+        return domain if (operator == "=") == value else ["!", *expression.normalize_domain(domain)]
 
     @api.model
     def _call_list_domain(self):

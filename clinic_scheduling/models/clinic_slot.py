@@ -5,6 +5,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
 
@@ -46,6 +47,9 @@ class ClinicSlot(models.Model):
     )
     age_group = fields.Selection(related="employee_id.age_group", string="Sees")
     specialty_ids = fields.Many2many(related="employee_id.specialty_ids", string="Specialties")
+    start_label = fields.Char(
+        string="When", compute="_compute_start_label", help="Weekday, date and time in the clinic's time zone."
+    )
 
     _sql_constraints = [
         ("employee_start_unique", "UNIQUE(employee_id, start)", "A practitioner has one slot per start time."),
@@ -58,12 +62,19 @@ class ClinicSlot(models.Model):
             local = slot._local_start()
             slot.display_name = f"{slot.employee_id.name}, {local.strftime('%d.%m.%Y %H:%M') if local else ''}"
 
+    @api.depends("start")
+    def _compute_start_label(self):
+        tz = self.env.company.sudo().clinic_tz
+        for slot in self:
+            slot.start_label = (
+                format_datetime(self.env, slot.start, tz=tz, dt_format="EEE dd.MM HH:mm") if slot.start else False
+            )
+
     def _local_start(self):
         """Start in the clinic's time zone, for people and print forms."""
         if not self.start:
             return None
-        tz = pytz.timezone(self.employee_id._clinic_tz())
-        return pytz.utc.localize(self.start).astimezone(tz)
+        return pytz.utc.localize(self.start).astimezone(self.env.company._clinic_tzinfo())
 
     def action_block(self, reason):
         """Take slots out of booking (a meeting, a broken device); the front desk only."""
@@ -148,7 +159,7 @@ class ClinicSlot(models.Model):
         for the front desk: a schedule change never drops a booking.
         Returns the new slots (the waiting list gets a look at them).
         """
-        today = fields.Date.context_today(self)
+        today = self.env.company._clinic_today()
         date_from = date_from or today
         date_to = date_to or today + timedelta(days=self._horizon())
         created = self.browse()

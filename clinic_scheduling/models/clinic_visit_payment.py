@@ -20,13 +20,19 @@ class ClinicVisitPayment(models.Model):
     date = fields.Date(
         string="Date",
         required=True,
-        default=fields.Date.context_today,
+        default=lambda self: self.env.company._clinic_today(),
         index=True,
         help="Day the money was received: the tax certificate counts it in this year.",
     )
     method = fields.Selection(PAYMENT_METHODS, string="Method", required=True, default="cash", help="How it was paid.")
     currency_id = fields.Many2one("res.currency", string="Currency", related="visit_id.currency_id")
     amount = fields.Monetary(string="Amount", required=True, help="Money received, above zero.")
+    is_today = fields.Boolean(
+        string="Today",
+        compute="_compute_is_today",
+        search="_search_is_today",
+        help="Received today at the clinic (its time zone, not the browser's).",
+    )
     payer_id = fields.Many2one(
         "res.partner",
         string="Payer",
@@ -102,9 +108,20 @@ class ClinicVisitPayment(models.Model):
                     )
                 )
 
+    def _compute_is_today(self):
+        today = self.env.company._clinic_today()
+        for payment in self:
+            payment.is_today = payment.date == today
+
+    def _search_is_today(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(self.env._("«Today» can only be searched as true or false."))
+        today = self.env.company._clinic_today()
+        return [("date", "=" if (operator == "=") == value else "!=", today)]
+
     @api.constrains("date")
     def _check_date(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._clinic_today()
         for payment in self:
             if payment.date > today:
                 raise ValidationError(

@@ -1,5 +1,3 @@
-import pytz
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -18,7 +16,7 @@ class ClinicWaitlist(models.Model):
     employee_id = fields.Many2one("hr.employee", string="Practitioner", domain=[("is_practitioner", "=", True)])
     specialty_id = fields.Many2one("clinic.nsi.specialty", string="Specialty")
     service_id = fields.Many2one("product.product", string="Service", domain=[("is_medical_service", "=", True)])
-    date_from = fields.Date(string="From", required=True, default=fields.Date.context_today)
+    date_from = fields.Date(string="From", required=True, default=lambda self: self.env.company._clinic_today())
     date_to = fields.Date(string="Until", required=True)
     hour_from = fields.Float(string="Not before", default=0.0, help="Local time, e.g. 9.5 for 09:30.")
     hour_to = fields.Float(string="Not after", default=24.0)
@@ -84,7 +82,7 @@ class ClinicWaitlist(models.Model):
                 return False
             if employee.age_group != "both" and self.service_id.age_group not in ("both", employee.age_group):
                 return False
-        local = pytz.utc.localize(slot.start).astimezone(pytz.timezone(employee._clinic_tz()))
+        local = slot._local_start()
         hour = local.hour + local.minute / 60
         return self.date_from <= local.date() <= self.date_to and self.hour_from <= hour < self.hour_to
 
@@ -98,7 +96,9 @@ class ClinicWaitlist(models.Model):
         Offer = self.env["clinic.waitlist.offer"]
         offers = Offer.browse()
         now = fields.Datetime.now()
-        candidates = self.sudo().search([("state", "=", "waiting"), ("date_to", ">=", fields.Date.today())])
+        candidates = self.sudo().search(
+            [("state", "=", "waiting"), ("date_to", ">=", self.env.company._clinic_today())]
+        )
         if not candidates or not slots:
             return offers
         for slot in slots.sudo().sorted("start"):

@@ -7,8 +7,6 @@ from odoo import api, fields, models
 from odoo.addons.clinic_base.models.hr_employee import HR_GROUP
 from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
 
-DEFAULT_TZ = "Europe/Moscow"
-
 
 class HrEmployee(models.Model):
     _inherit = "hr.employee"
@@ -60,9 +58,11 @@ class HrEmployee(models.Model):
         return action
 
     def _clinic_tz(self):
-        """The practitioner's working time zone: their own, else their schedule's, else the clinic's."""
+        """The zone the practitioner's schedule is read in: their own, else their schedule's, else the clinic's.
+
+        Only the schedule: times are always shown to people in the clinic's zone (``res.company.clinic_tz``)."""
         employee = self.sudo()
-        return employee.tz or employee.resource_calendar_id.tz or self.env.company.resource_calendar_id.tz or DEFAULT_TZ
+        return employee.tz or employee.resource_calendar_id.tz or self.env.company._clinic_tzinfo().zone
 
     def _clinic_utc_bounds(self, date_from, date_to):
         """Local midnights of the first and the day after the last date, as naive UTC."""

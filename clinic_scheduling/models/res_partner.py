@@ -1,8 +1,9 @@
 from odoo import fields, models
+from odoo.exceptions import AccessError
 
 
 class ResPartner(models.Model):
-    """A patient's appointments and visits, so that record rules can ask «does this doctor treat them?»."""
+    """The patient card as the clinic's home: the patient's appointments, visits and payments on it."""
 
     _inherit = "res.partner"
 
@@ -10,3 +11,29 @@ class ResPartner(models.Model):
         "clinic.appointment", "patient_id", string="Appointments", groups="base.group_user"
     )
     clinic_visit_ids = fields.One2many("clinic.visit", "patient_id", string="Visits", groups="base.group_user")
+    clinic_payment_ids = fields.One2many(
+        "clinic.visit.payment", "patient_id", string="Payments", groups="base.group_user"
+    )
+    clinic_waitlist_ids = fields.One2many(
+        "clinic.waitlist", "patient_id", string="Waiting list", groups="base.group_user"
+    )
+
+    def action_clinic_book(self):
+        """«Book» on the patient card: the booking window with this patient chosen."""
+        self.ensure_one()
+        return self.env["clinic.booking.wizard"]._open_window({"patient_id": self.id})
+
+    def action_clinic_waitlist(self):
+        """«Waiting list» on the patient card: a new request for this patient."""
+        self.ensure_one()
+        if not self.env.user.has_group("clinic_base.group_clinic_receptionist"):
+            raise AccessError(self.env._("Only the front desk puts patients on the waiting list."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Waiting list"),
+            "res_model": "clinic.waitlist",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_patient_id": self.id},
+        }

@@ -1,15 +1,41 @@
-from datetime import date, datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytz
 
 from odoo.tests import TransactionCase
 
 TZ = pytz.timezone("Europe/Moscow")
+SEARCH_DAYS = 400
 
 
-def next_monday(today=None):
-    today = today or date.today()
-    return today + timedelta(days=7 - today.weekday())
+def is_working_day(env, calendar, day):
+    """Whether ``calendar`` has working hours on ``day`` in the clinic's zone (public holidays count)."""
+    tz = env.company._clinic_tzinfo()
+    start = tz.localize(datetime.combine(day, time.min))
+    return bool(calendar._work_intervals_batch(start, start + timedelta(days=1), tz=tz)[False])
+
+
+def next_working_day(env, calendar, after=None):
+    """The first working day of ``calendar`` after ``after`` (the clinic's today): never «tomorrow», which may be
+    a holiday."""
+    day = after or env.company._clinic_today()
+    for _attempt in range(SEARCH_DAYS):
+        day += timedelta(days=1)
+        if is_working_day(env, calendar, day):
+            return day
+    raise AssertionError(f"{calendar.name} has no working day in {SEARCH_DAYS} days")
+
+
+def working_monday(env, calendar):
+    """The first Monday from next week on whose whole week (Monday to Friday) works by ``calendar``: tests that
+    walk through a week never land on a public holiday (five Mondays of 2027 are)."""
+    today = env.company._clinic_today()
+    monday = today + timedelta(days=7 - today.weekday())
+    for _attempt in range(SEARCH_DAYS // 7):
+        if all(is_working_day(env, calendar, monday + timedelta(days=i)) for i in range(5)):
+            return monday
+        monday += timedelta(days=7)
+    raise AssertionError(f"{calendar.name} has no full working week in {SEARCH_DAYS} days")
 
 
 def utc(day, hour, minute=0):
@@ -28,7 +54,6 @@ class SchedulingCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True))
-        cls.monday = next_monday()
         cls.calendar = cls.env["resource.calendar"].create(
             {
                 "name": "Приём 9-18",
@@ -40,6 +65,7 @@ class SchedulingCase(TransactionCase):
                 ],
             }
         )
+        cls.monday = working_monday(cls.env, cls.calendar)
         cls.specialty = cls.env["clinic.nsi.specialty"].search([], limit=1)
         cls.cabinet = cls.env["clinic.cabinet"].create({"name": "Кабинет терапевта", "code": "T-101"})
         cls.doctor = cls.practitioner("Терапевтов Иван")

@@ -65,7 +65,8 @@ class TestBookingWindow(SchedulingCase):
         wizard = self.window(patient_id=self.patient.id)
         self.assertIn(appointment, wizard.patient_appointment_ids)
         action = appointment.action_open_reschedule()
-        mover = Form(self.env["clinic.booking.wizard"].with_context(**action["context"])).save()
+        mover = self.env["clinic.booking.wizard"].browse(action["res_id"])
+        self.assertEqual(mover.appointment_id, appointment)
         mover.week_start = self.monday
         target = self.slot_at(self.doctor, self.monday, 16)
         self.assertIn(target, mover.free_slot_ids)

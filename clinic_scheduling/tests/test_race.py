@@ -8,7 +8,7 @@ from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 
 from ..models.clinic_appointment import SlotTakenError
-from .common import next_monday, utc
+from .common import next_working_day, utc
 
 RACERS = 6
 
@@ -47,14 +47,13 @@ class TestBookingRace(BaseCase):
                 .id
             )
             cls.calendar_id = calendar.id
+            cls.monday = next_working_day(env, calendar)  # a Monday: the only day of this schedule
             cls.patient_ids = [
                 env["res.partner"].create({"is_patient": True, "surname": f"Гонщик{i}", "first_name": "Тест"}).id
                 for i in range(RACERS)
             ]
             cls.slot_id = (
-                env["clinic.slot"]
-                .search([("employee_id", "=", cls.doctor_id), ("start", "=", utc(next_monday(), 9))])
-                .id
+                env["clinic.slot"].search([("employee_id", "=", cls.doctor_id), ("start", "=", utc(cls.monday, 9))]).id
             )
 
     @classmethod
@@ -125,7 +124,7 @@ class TestBookingRace(BaseCase):
 
     def test_database_alone_stops_overlaps_from_raw_inserts(self):
         """Even code that skips the slot locks cannot double-book: the exclusion constraint decides."""
-        start = utc(next_monday() + timedelta(days=7), 9)
+        start = utc(self.monday + timedelta(days=7), 9)
         results = []
         barrier = threading.Barrier(2)
 

@@ -1,9 +1,7 @@
-from datetime import datetime, time, timedelta
-
-import pytz
+from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
 
@@ -36,17 +34,48 @@ class ClinicBookingWizard(models.TransientModel):
         store=True,
         readonly=False,
     )
-    specialty_id = fields.Many2one("clinic.nsi.specialty", string="Specialty")
+    specialty_id = fields.Many2one(
+        "clinic.nsi.specialty", string="Specialty", domain="[('id', 'in', allowed_specialty_ids)]"
+    )
     employee_id = fields.Many2one("hr.employee", string="Practitioner", domain=[("is_practitioner", "=", True)])
-    service_id = fields.Many2one("product.product", string="Service", domain=[("is_medical_service", "=", True)])
-    week_start = fields.Date(string="Week from", default=fields.Date.context_today, required=True)
+    service_id = fields.Many2one("product.product", string="Service", domain="[('id', 'in', allowed_service_ids)]")
+    allowed_specialty_ids = fields.Many2many(
+        "clinic.nsi.specialty",
+        string="Specialties on offer",
+        compute="_compute_allowed",
+        help="Only specialties a practitioner of the clinic has (for this age group and practitioner).",
+    )
+    allowed_service_ids = fields.Many2many(
+        "product.product",
+        string="Services on offer",
+        compute="_compute_allowed",
+        help="Only medical services of a specialty a practitioner of the clinic has.",
+    )
+    week_start = fields.Date(string="Week from", default=lambda self: self.env.company._clinic_today(), required=True)
     free_slot_ids = fields.Many2many("clinic.slot", string="Free times", compute="_compute_free_slot_ids")
+    slot_id = fields.Many2one(
+        "clinic.slot", string="Chosen time", readonly=True, help="Set when a free cell of the day grid was clicked."
+    )
 
     @api.depends("patient_id")
     def _compute_age_group(self):
         for wizard in self:
             if wizard.patient_id.birth_date:
                 wizard.age_group = "child" if wizard.patient_id.is_child else "adult"
+
+    @api.depends("employee_id", "age_group")
+    def _compute_allowed(self):
+        for wizard in self:
+            domain = [("is_practitioner", "=", True)]
+            if wizard.employee_id:
+                domain.append(("id", "=", wizard.employee_id.id))
+            if wizard.age_group:
+                domain.append(("age_group", "in", (wizard.age_group, "both")))
+            specialties = self.env["hr.employee.public"].search(domain).specialty_ids
+            wizard.allowed_specialty_ids = specialties
+            wizard.allowed_service_ids = self.env["product.product"].search(
+                [("is_medical_service", "=", True), ("specialty_ids", "in", specialties.ids)]
+            )
 
     @api.depends("patient_id")
     def _compute_patient_warning(self):
@@ -92,9 +121,10 @@ class ClinicBookingWizard(models.TransientModel):
             wizard.free_slot_ids = [run[0].id for run in runs[:SLOTS_SHOWN]]
 
     def _week_bounds(self):
-        tz = pytz.timezone(self.env.user.tz or self.env.company.resource_calendar_id.tz or "Europe/Moscow")
-        start = tz.localize(datetime.combine(self.week_start, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-        return start, start + timedelta(days=DAYS_SHOWN)
+        company = self.env.company
+        return company._clinic_to_utc(self.week_start), company._clinic_to_utc(
+            self.week_start + timedelta(days=DAYS_SHOWN)
+        )
 
     def _duration(self):
         return self.service_id.duration_minutes or (self.appointment_id.duration if self.appointment_id else None)
@@ -119,14 +149,27 @@ class ClinicBookingWizard(models.TransientModel):
         self.week_start += timedelta(days=DAYS_SHOWN)
         return self._reopen()
 
-    def _reopen(self):
+    @api.model
+    def action_open_window(self):
+        """The «Book an appointment» menu: the window opens already saved, so its first «Book» click works."""
+        return self._open_window({})
+
+    @api.model
+    def _open_window(self, values, title=None):
+        if not self.env.user.has_group("clinic_base.group_clinic_receptionist"):
+            raise AccessError(self.env._("Only the front desk books appointments."))
+        return self.create(values)._reopen(title)
+
+    def _reopen(self, title=None):
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
+            "views": [(False, "form")],
             "target": "new",
-            "name": self.env._("Booking window"),
+            "name": title or self.env._("Booking window"),
+            "context": {"dialog_size": "extra-large"},
         }
 
     @api.private
@@ -154,9 +197,26 @@ class ClinicBookingWizard(models.TransientModel):
             "target": "current",
         }
 
+    def action_book_chosen(self):
+        """«Book» in the window opened from a free cell of the day grid."""
+        self.ensure_one()
+        if not self.slot_id:
+            raise UserError(self.env._("Choose a free time first."))
+        return self.book(self.slot_id)
+
 
 class ClinicSlot(models.Model):
     _inherit = "clinic.slot"
+
+    def action_book_from_grid(self):
+        """A free cell of the day grid clicked: the booking window, set to this very time."""
+        self.ensure_one()
+        if self.state not in ("free", "held") or self.start <= fields.Datetime.now():
+            raise UserError(self.env._("This time is no longer free: refresh the grid and choose another one."))
+        return self.env["clinic.booking.wizard"]._open_window(
+            {"slot_id": self.id, "employee_id": self.employee_id.id, "week_start": self._local_start().date()},
+            title=self.env._("Book an appointment"),
+        )
 
     def action_book_from_window(self):
         """The «Book» button on a free time in the booking window."""

@@ -19,13 +19,13 @@ class ClinicKpiDashboard(models.TransientModel):
     date_from = fields.Date(
         string="From",
         required=True,
-        default=lambda self: fields.Date.context_today(self) - timedelta(days=29),
+        default=lambda self: self.env.company._clinic_today() - timedelta(days=29),
         help="First day of the period, included.",
     )
     date_to = fields.Date(
         string="To",
         required=True,
-        default=fields.Date.context_today,
+        default=lambda self: self.env.company._clinic_today(),
         help="Last day of the period, included.",
     )
     employee_ids = fields.Many2many(

@@ -136,7 +136,7 @@ def slots_payload(runs, service=None):
 
 
 def appointment_payload(appointment):
-    tz = pytz.timezone(appointment.employee_id._clinic_tz())
+    tz = appointment.company_id._clinic_tzinfo()
     status = STATUS.get(appointment.state) or f"cancelled_by_{appointment.cancelled_by or 'clinic'}"
     return {
         "id": appointment.online_ref,

@@ -62,7 +62,7 @@ def format_short_day(day):
 
 def local_time(appointment):
     """The appointment's start in the clinic's time zone: «понедельник, 1 декабря, 09:30»."""
-    tz = pytz.timezone(appointment.employee_id._clinic_tz())
+    tz = appointment.company_id._clinic_tzinfo()
     moment = pytz.utc.localize(appointment.start).astimezone(tz)
     return f"{format_day(moment.date())}, {moment:%H:%M}"
 

@@ -152,9 +152,8 @@ class ClinicOnlineBooking(models.AbstractModel):
     @api.private
     @api.model
     def clinic_tz(self):
-        """The time zone the website and the API speak in: the published practitioners' one (the clinic's
-        when none is published)."""
-        return self.practitioners()[:1]._clinic_tz()
+        """The time zone the website and the API speak in: the clinic's own."""
+        return self.env.company._clinic_tzinfo().zone
 
     @api.private
     @api.model
@@ -217,14 +216,9 @@ class ClinicOnlineBooking(models.AbstractModel):
     @api.private
     @api.model
     def localized(self, runs):
-        """``(run, its start in the practitioner's time zone)`` for each run; each time zone is looked up once."""
-        zones, localized = {}, []
-        for run in runs:
-            employee = run.employee_id
-            if employee.id not in zones:
-                zones[employee.id] = pytz.timezone(employee._clinic_tz())
-            localized.append((run, pytz.utc.localize(run[0].start).astimezone(zones[employee.id])))
-        return localized
+        """``(run, its start in the clinic's time zone)`` for each run."""
+        tz = self.env.company._clinic_tzinfo()
+        return [(run, pytz.utc.localize(run[0].start).astimezone(tz)) for run in runs]
 
     @api.private
     @api.model

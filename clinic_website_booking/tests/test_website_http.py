@@ -5,6 +5,8 @@ from urllib.parse import parse_qs, urlsplit
 from odoo import fields
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.clinic_scheduling.tests.common import next_working_day
+
 from .common import OnlineBookingHttpCase
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -68,7 +70,7 @@ class TestWebsiteBooking(OnlineBookingHttpCase):
         self.assertNotIn("Терапевтова", self.url_open("/doctors").text)
 
     def test_filters_of_free_times(self):
-        tomorrow = (date.today() + timedelta(days=1)).isoformat()  # a whole day, whatever the hour of the test
+        tomorrow = next_working_day(self.env, self.calendar).isoformat()  # a whole working day, whatever the hour
         url = f"/booking/slots?age=adult&employee_id={self.doctor.id}&date_from={tomorrow}"
         evening = self.url_open(f"{url}&daypart=evening").text
         self.assertIn("17:30", evening)

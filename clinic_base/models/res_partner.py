@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
-from ..tools import checksums, names
+from ..tools import checksums, dedupe, names
 from .clinic_partner_relation import PARENT_KINSHIPS
 
 ADULT_AGE = 18
@@ -51,6 +51,13 @@ class ResPartner(models.Model):
     surname_key = fields.Char(string="Surname key", compute="_compute_name_keys", store=True, index=True)
     first_name_key = fields.Char(string="First name key", compute="_compute_name_keys", store=True, index=True)
     patronymic_key = fields.Char(string="Patronymic key", compute="_compute_name_keys", store=True)
+    name_key = fields.Char(
+        string="Full name key",
+        compute="_compute_name_keys",
+        store=True,
+        index=True,
+        help="The folded name words in alphabetical order: finds a name typed in any order.",
+    )
     birth_date = fields.Date(string="Birth date", index=True, tracking=True)
     age = fields.Integer(string="Age", compute="_compute_age")
     is_child = fields.Boolean(
@@ -125,7 +132,11 @@ class ResPartner(models.Model):
         help="Patients already in the base that look like this one.",
     )
     duplicate_reasons = fields.Char(string="Why they look alike", compute="_compute_duplicate_candidate_ids")
-    duplicate_blocking = fields.Boolean(string="Same SNILS exists", compute="_compute_duplicate_candidate_ids")
+    duplicate_blocking = fields.Boolean(
+        string="Already registered",
+        compute="_compute_duplicate_candidate_ids",
+        help="A card of this person surely exists (same SNILS, or name, birth date and phone agree).",
+    )
 
     @api.depends("surname", "first_name", "patronymic")
     def _compute_name_keys(self):
@@ -133,6 +144,7 @@ class ResPartner(models.Model):
             partner.surname_key = names.fold(partner.surname) or False
             partner.first_name_key = names.fold(partner.first_name) or False
             partner.patronymic_key = names.fold(partner.patronymic) or False
+            partner.name_key = names.name_key(partner.surname, partner.first_name, partner.patronymic) or False
 
     def _compute_clinic_phone_search(self):
         for partner in self:
@@ -194,7 +206,7 @@ class ResPartner(models.Model):
             partner.duplicate_reasons = (
                 "; ".join(f"{m['name']}: {', '.join(m['reason_labels'])}" for m in matches) or False
             )
-            partner.duplicate_blocking = any("snils" in m["reasons"] for m in matches)
+            partner.duplicate_blocking = any(m["score"] >= dedupe.AUTO_SCORE for m in matches)
 
     @api.constrains("snils")
     def _check_snils(self):
@@ -281,6 +293,11 @@ class ResPartner(models.Model):
             return
         if any(key in vals for key in NAME_PARTS):
             parts = {key: vals.get(key, self[key] if len(self) == 1 else False) for key in NAME_PARTS}
+            if vals.get("first_name") and not parts["patronymic"]:
+                # «Е.А.» typed as the first name: two initials, kept as such.
+                _surname, first, patronymic = names.with_initials("", vals["first_name"], "")
+                if patronymic:
+                    vals["first_name"], vals["patronymic"] = first, patronymic
             for key in NAME_PARTS:
                 if vals.get(key):
                     vals[key] = names.tidy(vals[key])

@@ -191,55 +191,96 @@ def _card(person, number, kind="original"):
     }  # fmt: skip
 
 
+def _cosmetic_copy(rng, copy, card, person):
+    copy.update({part: _cosmetic(rng, copy[part]) for part in ("surname", "first_name", "patronymic")})
+    return True
+
+
+def _birth_missing(rng, copy, card, person):
+    copy["birth_date"] = None
+    return bool(card["phone"] and card["birth_date"])
+
+
+def _initials(rng, copy, card, person):
+    s, f, p = copy["surname"], copy["first_name"], copy["patronymic"]
+    sep = rng.choice((".", ". "))
+    copy.update(full_name=f"{s} {f[0]}{sep}{p[0]}." if p else f"{s} {f[0]}.", surname=None)
+    return True
+
+
+def _reversed_caps(rng, copy, card, person):
+    s, f, p = copy["surname"], copy["first_name"], copy["patronymic"]
+    if rng.random() < 0.5:
+        copy.update(full_name=f"{f} {p} {s}".upper().strip(), surname=None)
+    else:  # typed into the wrong fields, in capitals
+        copy.update(surname=f.upper(), first_name=(p or s).upper(), patronymic=s.upper() if p else "")
+    return True
+
+
+def _latin_copy(rng, copy, card, person):
+    copy["surname"] = _latin(rng, copy["surname"])
+    if rng.random() < 0.5:
+        copy["first_name"] = _latin(rng, copy["first_name"])
+    return True
+
+
+def _swapped_day_month(rng, copy, card, person):
+    b = copy["birth_date"]
+    if not b or b.day > 12 or b.day == b.month:  # noqa: PLR2004
+        return False
+    copy["birth_date"] = b.replace(day=b.month, month=b.day)
+    return True
+
+
+def _birth_visit_date(rng, copy, card, person):
+    copy["birth_date"] = _date_between(rng, max(FIRST_VISIT, person.birth), LAST_VISIT)
+    return bool(card["birth_date"])
+
+
+def _surname_married(rng, copy, card, person):
+    if not card["female"] or not copy["patronymic"] or person.birth.year > 2004:  # noqa: PLR2004
+        return False
+    copy["surname"] = _feminine(_zipf(rng, SURNAMES_M, 0.6))
+    copy["phone"] = card["phone"] if rng.random() < 0.7 else _mobile(rng)
+    return copy["surname"] != card["surname"]
+
+
+def _typo_copy(rng, copy, card, person):
+    part = "surname" if rng.random() < 0.5 else "first_name"
+    copy[part] = _typo(rng, copy[part])
+    return True
+
+
+def _swapped_names(rng, copy, card, person):
+    copy.update(surname=card["first_name"], first_name=card["surname"])
+    return True
+
+
+def _no_patronymic(rng, copy, card, person):
+    copy["patronymic"] = ""
+    return True
+
+
+def _new_phone(rng, copy, card, person):
+    copy["phone"] = _mobile(rng)
+    return True
+
+
+_MUTATIONS = {
+    "cosmetic": _cosmetic_copy, "birth_missing": _birth_missing, "initials": _initials,
+    "reversed_caps": _reversed_caps, "latin": _latin_copy, "swapped_day_month": _swapped_day_month,
+    "birth_visit_date": _birth_visit_date, "surname_married": _surname_married, "typo": _typo_copy,
+    "swapped_names": _swapped_names, "no_patronymic": _no_patronymic, "new_phone": _new_phone,
+}  # fmt: skip
+
+
 def _mutate(rng, card, kind, person):
     """The copy of ``card`` a receptionist makes, of the given kind; None when the kind does not apply."""
     if card["full_name"]:
         return None
     copy = dict(card, kind=kind, snils=card["snils"] if rng.random() < 0.3 else "")
-    s, f, p = copy["surname"], copy["first_name"], copy["patronymic"]
-    if kind == "cosmetic":
-        copy.update(surname=_cosmetic(rng, s), first_name=_cosmetic(rng, f), patronymic=_cosmetic(rng, p))
-    elif kind == "birth_missing":
-        if not card["phone"] or not card["birth_date"]:
-            return None
-        copy["birth_date"] = None
-    elif kind == "initials":
-        sep = rng.choice((".", ". "))
-        copy.update(full_name=f"{s} {f[0]}{sep}{p[0]}." if p else f"{s} {f[0]}.", surname=None)
-    elif kind == "reversed_caps":
-        if rng.random() < 0.5:
-            copy.update(full_name=f"{f} {p} {s}".upper().strip(), surname=None)
-        else:  # typed into the wrong fields, in capitals
-            copy.update(surname=f.upper(), first_name=(p or s).upper(), patronymic=s.upper() if p else "")
-    elif kind == "latin":
-        copy.update(surname=_latin(rng, s), first_name=_latin(rng, f) if rng.random() < 0.5 else f)
-    elif kind == "swapped_day_month":
-        b = copy["birth_date"]
-        if not b or b.day > 12 or b.day == b.month:  # noqa: PLR2004
-            return None
-        copy["birth_date"] = b.replace(day=b.month, month=b.day)
-    elif kind == "birth_visit_date":
-        if not card["birth_date"]:
-            return None
-        copy["birth_date"] = _date_between(rng, max(FIRST_VISIT, person.birth), LAST_VISIT)
-    elif kind == "surname_married":
-        if not card["female"] or not p or person.birth.year > 2004:
-            return None
-        copy["surname"] = _feminine(_zipf(rng, SURNAMES_M, 0.6))
-        if copy["surname"] == s:
-            return None
-        copy["phone"] = card["phone"] if rng.random() < 0.7 else _mobile(rng)
-    elif kind == "typo":
-        if rng.random() < 0.5:
-            copy["surname"] = _typo(rng, s)
-        else:
-            copy["first_name"] = _typo(rng, f)
-    elif kind == "swapped_names":
-        copy.update(surname=f, first_name=s)
-    elif kind == "no_patronymic":
-        copy["patronymic"] = ""
-    elif kind == "new_phone":
-        copy["phone"] = _mobile(rng)
+    if not _MUTATIONS[kind](rng, copy, card, person):
+        return None
     if kind not in ("birth_missing", "surname_married", "new_phone"):
         roll = rng.random()
         if roll < 0.12:

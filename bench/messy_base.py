@@ -26,6 +26,14 @@ SURNAMES_M = (
     "Никифоров Веселов Филиппов Марков Большаков Суханов Миронов Ширяев Александров Коновалов Шестаков Казаков "
     "Ефимов Денисов Громов Фомин Давыдов Мельников Щербаков Блинов Колесников Карпов Афанасьев Власов Маслов"
 ).split()
+# The long tail: most people do not carry one of the hundred commonest surnames (about a third of Russians
+# do), so rarer ones are made from a root and a suffix.
+ROOTS = (
+    "Бел Чер Гор Мол Сух Крас Дуб Лис Мух Зар Бор Вер Глад Дол Жар Зим Кол Лук Мед Нос Пуш Рож Сед Тих Уш Хом "
+    "Чиж Шум Щук Юр Ясн Бурл Вал Гриш Дем Ерм Жил Заб Ивш Кар Лап Мак Нал Остр Пан Руд Сав Тар Ус Фил Хар Цып "
+    "Шап Бах Вах Гал Дят Ер Жур Зуб Кис Луж Мин Нек Ов Пес Рыб Сит Тол Ульян Фед Хлеб Чуд Шиш Ял Бук Вьюн Гуд"
+).split()
+SUFFIXES = ("ов", "ев", "ин", "инов", "ский", "ецкий", "ков", "аков", "янов", "ушкин", "онов", "ихин")
 MALE = (
     "Александр Сергей Дмитрий Андрей Алексей Максим Евгений Иван Михаил Артём Николай Владимир Павел Роман "
     "Денис Игорь Олег Виктор Юрий Константин Никита Егор Антон Илья Кирилл Василий Григорий Тимофей Фёдор "
@@ -64,7 +72,15 @@ def _patronymic(father, feminine):
 
 
 def _feminine(surname):
+    if surname.endswith("ий"):
+        return surname[:-2] + "ая"
     return surname + "а" if surname.endswith(("ов", "ёв", "ев", "ин")) else surname
+
+
+def _surname(rng):
+    if rng.random() < 0.35:
+        return _zipf(rng, SURNAMES_M, 0.6)
+    return rng.choice(ROOTS) + rng.choice(SUFFIXES)
 
 
 def _zipf(rng, items, skew=1.0):
@@ -116,7 +132,7 @@ def _households(rng, count):
         return p
 
     while len(people) < count:
-        surname = _zipf(rng, SURNAMES_M, 0.6)
+        surname = _surname(rng)
         father_name = _zipf(rng, MALE, 0.8)
         dad = person(surname, father_name, _patronymic(_zipf(rng, MALE, 0.8), False),
                      _date_between(rng, date(1940, 1, 1), date(2000, 1, 1)), False, _mobile(rng))  # fmt: skip
@@ -240,7 +256,7 @@ def _birth_visit_date(rng, copy, card, person):
 def _surname_married(rng, copy, card, person):
     if not card["female"] or not copy["patronymic"] or person.birth.year > 2004:  # noqa: PLR2004
         return False
-    copy["surname"] = _feminine(_zipf(rng, SURNAMES_M, 0.6))
+    copy["surname"] = _feminine(_surname(rng))
     copy["phone"] = card["phone"] if rng.random() < 0.7 else _mobile(rng)
     return copy["surname"] != card["surname"]
 

@@ -266,6 +266,12 @@ def _compatible(values, value, agree):
     return all(agree(value, other) for other in values)
 
 
+def _births_conflict(births_a, births_b, own_a, own_b):
+    """Two clusters hold birth dates that cannot be one person's; the two dates of the link itself were
+    weighed with the rest of its evidence already."""
+    return any(not _same_birth(x, y) for x in births_a for y in births_b if (x, y) != (own_a, own_b))
+
+
 def _same_patronymic(a, b):
     return _part(a, b) in (SAME, INITIAL) or (_part(a, b) == TYPO and _gender(a) == _gender(b))
 
@@ -313,7 +319,7 @@ def clusters(rows, today=None):
             if (size[ra] > 1 or size[rb] > 1) and (
                 len(snils_a | snils_b) > 1
                 or not all(_compatible(pat_a, p, _same_patronymic) for p in pat_b)
-                or not all(_compatible(birth_a, d, _same_birth) for d in birth_b)
+                or _births_conflict(birth_a, birth_b, by_id[a].get("birth_date"), by_id[b].get("birth_date"))
             ):
                 continue
             root, other = min(ra, rb), max(ra, rb)

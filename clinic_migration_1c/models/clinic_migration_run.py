@@ -160,6 +160,8 @@ class ClinicMigrationRun(models.Model):
         run = self.search([("state", "in", ("queued", "running"))], order="id", limit=1)
         if not run:
             return
+        # The report is written in the language of whoever started the import, not of the scheduled job.
+        run = run.with_context(lang=run.create_uid.lang or self.env.lang)
         if run.state == "queued":
             run._stage()
         else:

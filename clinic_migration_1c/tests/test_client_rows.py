@@ -3,7 +3,7 @@ notes in brackets, clients marked for deletion with and without documents."""
 
 from datetime import date
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from ..tools.synthetic_1c import CLIENT_TABLE
 from .common import MigrationCase, build_base, client, header, line
@@ -106,3 +106,25 @@ class TestClientRows(MigrationCase):
         skip = self.run_import(self.wizard(marked_policy="skip"))
         self.assertEqual((skip.counts.get("patient.skipped"), skip.counts.get("document.new")), (2, 1))
         self.assertIsNone(self.imported(DH, 1))
+
+    def test_report_in_the_language_of_who_started_it(self):
+        """The scheduled job writes the report lines, including the doubts, in the manager's language."""
+        if not self.env["res.lang"]._lang_get("ru_RU"):
+            self.env["res.lang"]._activate_lang("ru_RU")
+        for module in ("clinic_base", "clinic_migration_1c"):
+            self.env["ir.module.module"].search([("name", "=", module)])._update_translations("ru_RU")
+        manager = new_test_user(
+            self.env, "mig_ru", groups="clinic_base.group_clinic_manager,base.group_system", lang="ru_RU"
+        )
+        wizard = self.wizard()
+        wizard.action_dry_run()
+        run = self.env["clinic.migration.run"].browse(wizard.action_import()["res_id"])
+        self.env.cr.execute("UPDATE clinic_migration_run SET create_uid = %s WHERE id = %s", [manager.id, run.id])
+        run.invalidate_recordset(["create_uid"])
+        self.process(run)
+        self.assertIn("Возможно, тот же человек", self.issues(run, 47, "review").reason)
+        self.assertIn("ФИО отличается одной буквой", self.issues(run, 47, "review").reason)
+        self.assertIn("тестовая строка", self.issues(run, 38, "rejected").reason)
+        after = run.issue_ids.filtered(lambda i: i.kind == "review" and not i.source_table)
+        self.assertTrue(after, "the review screen's doubts are listed after the import too")
+        self.assertIn("ФИО отличается одной буквой", after[0].reason)

@@ -82,7 +82,8 @@ class ClinicDuplicateEngine(models.AbstractModel):
         With ``partner_ids``, only the clusters that hold one of them (the
         rest of the base is still searched for their twins).
         """
-        found = dedupe.clusters(self._load_rows(), fields.Date.context_today(self))
+        with dedupe.without_gc():
+            found = dedupe.clusters(self._load_rows(), fields.Date.context_today(self))
         if partner_ids is not None:
             wanted = set(partner_ids)
             found = [cluster for cluster in found if wanted.intersection(cluster["ids"])]

@@ -132,6 +132,12 @@ class ResPartner(models.Model):
         help="Patients already in the base that look like this one.",
     )
     duplicate_reasons = fields.Char(string="Why they look alike", compute="_compute_duplicate_candidate_ids")
+    clinic_not_duplicate = fields.Boolean(
+        string="Not the same person",
+        copy=False,
+        help="Ticked by the front desk after checking that the card shown as already registered is another "
+        "person: the new card can then be saved.",
+    )
     duplicate_blocking = fields.Boolean(
         string="Already registered",
         compute="_compute_duplicate_candidate_ids",
@@ -265,6 +271,8 @@ class ResPartner(models.Model):
         partners = super().create(vals_list)
         for partner, vals in zip(partners, vals_list, strict=True):
             partner._clinic_phone_lines_from_vals(vals)
+        if self.env.context.get("clinic_duplicate_guard"):
+            partners.filtered(lambda p: p.is_patient and not p.clinic_not_duplicate)._clinic_check_not_registered()
         return partners
 
     def write(self, vals):
@@ -334,6 +342,22 @@ class ResPartner(models.Model):
                     card=other.medical_card_number or other.id,
                 )
             )
+
+    def _clinic_check_not_registered(self):
+        """The patient form does not save a second card of a person the engine is sure about."""
+        engine = self.env["clinic.duplicate.engine"]
+        for partner in self:
+            sure = [m for m in engine.match_partner(partner) if m["score"] >= dedupe.AUTO_SCORE]
+            if sure:
+                raise ValidationError(
+                    self.env._(
+                        "%(person)s is already registered: card %(card)s (%(reasons)s). Open that card instead of "
+                        "creating a second one, or tick «Not the same person» after checking it is someone else.",
+                        person=partner.name,
+                        card=sure[0]["name"],
+                        reasons=", ".join(sure[0]["reason_labels"]),
+                    )
+                )
 
     def _clinic_phone_lines_from_vals(self, vals):
         """A number written into Odoo's phone/mobile becomes a phone line of the card."""

@@ -4,6 +4,7 @@ booking and the 1C import share, and the look-alikes that must stay apart."""
 from datetime import date, timedelta
 
 from odoo import fields
+from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
 from ..tools import dedupe, names
@@ -50,6 +51,25 @@ class TestDuplicateEvidence(ClinicCase):
         form = self.form(surname="Фёдоров", first_name="Иван", patronymic="Олегович", phone="89127001020")
         self.assertIn(self.fedorov.id, form.duplicate_candidate_ids.ids)
         self.assertTrue(form.duplicate_blocking, "a sure match blocks the form with a warning")
+
+    def test_the_patient_form_blocks_a_sure_duplicate(self):
+        Guarded = self.Partner.with_context(default_is_patient=True, clinic_duplicate_guard=True)
+        form = Form(Guarded, view="clinic_base.res_partner_view_form_patient")
+        form.surname, form.first_name, form.patronymic = "ФЁДОРОВ", "иван", "олегович"
+        form.phone = "+7 912 700-10-20"
+        self.assertTrue(form.duplicate_blocking)
+        with self.assertRaisesRegex(ValidationError, "already registered: card Федоров Иван Олегович"):
+            form.save()
+        # Checked by the front desk: another person after all, the card is saved.
+        form.clinic_not_duplicate = True
+        self.assertTrue(form.save().id)
+        # A doubtful match only warns.
+        doubt = Form(Guarded, view="clinic_base.res_partner_view_form_patient")
+        doubt.surname, doubt.first_name, doubt.patronymic = "Федоров", "Иавн", "Олегович"
+        doubt.birth_date = date(1973, 7, 3)
+        self.assertIn(self.fedorov.id, doubt.duplicate_candidate_ids.ids)
+        self.assertFalse(doubt.duplicate_blocking)
+        self.assertTrue(doubt.save().id)
 
     def test_initials_are_kept_and_matched(self):
         egorov = self.patient("Егоров", "Егор", "Александрович", date(1988, 2, 9), mobile="8 916 200-30-40")

@@ -73,6 +73,7 @@ class TestClientRows(MigrationCase):
         # A note in brackets is kept, and a relative it names is offered for review.
         somova = self.imported(CLIENT_TABLE, 44)
         self.assertEqual(somova.name, "Сомова Ирина")
+        self.assertIn("Note in brackets: «мама Кати».", somova.migration_remarks)
         relative = self.issues(run, 44, "review")
         self.assertEqual(relative.value_before, "мама Кати")
         self.assertIn("names a relative", relative.reason)

@@ -26,8 +26,14 @@ class ClinicDuplicateCluster(models.Model):
         readonly=False,
         help="The most complete card (the oldest if equal); everything of the others moves to it.",
     )
-    score = fields.Integer(string="Score", help="100 = same SNILS; 90 and above are safe to merge automatically.")
-    reasons = fields.Char(string="Reasons")
+    score = fields.Integer(
+        string="Score",
+        help="100 = same SNILS; 90 and above are safe to merge automatically; 70 to 89 need a person's decision.",
+    )
+    reason_codes = fields.Char(
+        string="Reason codes", help="What the cards share, as the engine's codes; shown in the reader's language."
+    )
+    reasons = fields.Char(string="Reasons", compute="_compute_reasons")
     auto = fields.Boolean(string="Safe to merge", help="Every link in the cluster is of merge-safe confidence.")
     state = fields.Selection(
         [("open", "To decide"), ("merged", "Merged"), ("dismissed", "Not duplicates")],
@@ -45,6 +51,13 @@ class ClinicDuplicateCluster(models.Model):
         for cluster in self:
             cluster.partner_count = len(cluster.partner_ids)
             cluster.name = cluster.partner_ids[:1].name or False
+
+    @api.depends("reason_codes")
+    @api.depends_context("lang")
+    def _compute_reasons(self):
+        engine = self.env["clinic.duplicate.engine"]
+        for cluster in self:
+            cluster.reasons = engine._labels_of((cluster.reason_codes or "").split(","))
 
     @api.depends("partner_ids")
     def _compute_master_id(self):

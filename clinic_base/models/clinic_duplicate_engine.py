@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import api, models
+from odoo import api, fields, models
 
 from ..tools import dedupe, names
 from ..tools import phone as phone_tools
@@ -20,14 +20,31 @@ class ClinicDuplicateEngine(models.AbstractModel):
 
     @api.model
     def _reason_labels(self):
+        """Reason codes as the reader reads them: codes are stored, labels are made in the reader's language."""
+        _ = self.env._
         return {
-            dedupe.REASON_SNILS: self.env._("same SNILS"),
-            dedupe.REASON_NAME_BIRTH: self.env._("same full name and birth date"),
-            dedupe.REASON_SWAPPED: self.env._("surname and first name swapped, same birth date"),
-            dedupe.REASON_TYPO: self.env._("name differs by one letter, same birth date"),
-            dedupe.REASON_PHONE: self.env._("same phone, first name, patronymic and birth date"),
-            REASON_PHONE_ONLY: self.env._("same phone (maybe a relative)"),
+            dedupe.REASON_SNILS: _("same SNILS"),
+            dedupe.REASON_NAME_BIRTH: _("same full name and birth date"),
+            dedupe.REASON_NAME_ONLY: _("same full name"),
+            dedupe.REASON_SWAPPED: _("name parts in another order"),
+            dedupe.REASON_TYPO: _("name differs by one letter"),
+            dedupe.REASON_INITIALS: _("initials of the same name"),
+            dedupe.REASON_SURNAME_CHANGED: _("other surname (marriage?), same first name and patronymic"),
+            dedupe.REASON_BIRTH_SAME: _("same birth date"),
+            dedupe.REASON_BIRTH_MISSING: _("no birth date on one card"),
+            dedupe.REASON_BIRTH_SWAPPED: _("birth date with day and month swapped"),
+            dedupe.REASON_BIRTH_TYPO: _("birth date differs by one digit"),
+            dedupe.REASON_BIRTH_RECENT: _("a recent date instead of the birth date (a visit date?)"),
+            dedupe.REASON_BIRTH_DIFFERS: _("other birth date"),
+            dedupe.REASON_SAME_PHONE: _("same phone"),
+            REASON_PHONE_ONLY: _("same phone (maybe a relative)"),
         }
+
+    @api.model
+    def _labels_of(self, codes):
+        """«same full name, same phone» from stored codes (unknown codes are shown as they are)."""
+        labels = self._reason_labels()
+        return ", ".join(labels.get(code, code) for code in codes if code)
 
     @api.model
     def _load_rows(self, where="", params=()):
@@ -66,7 +83,8 @@ class ClinicDuplicateEngine(models.AbstractModel):
         With ``partner_ids``, only the clusters that hold one of them (the
         rest of the base is still searched for their twins).
         """
-        found = dedupe.clusters(self._load_rows())
+        with dedupe.without_gc():
+            found = dedupe.clusters(self._load_rows(), fields.Date.context_today(self))
         if partner_ids is not None:
             wanted = set(partner_ids)
             found = [cluster for cluster in found if wanted.intersection(cluster["ids"])]
@@ -78,8 +96,9 @@ class ClinicDuplicateEngine(models.AbstractModel):
         """Existing patients that look like one person not saved yet (typed on a form, booked online, imported).
 
         Returns dicts ``{"id", "name", "score", "reasons", "reason_labels"}``,
-        best first; a shared phone alone is listed with its own reason and a
-        low score, since parents share phones with their children.
+        best first: ``dedupe.AUTO_SCORE`` and above is sure, ``dedupe.REVIEW_SCORE``
+        and above uncertain; a shared phone alone is listed with its own reason
+        and a low score, since parents share phones with their children.
         """
         row = dict(row, id=0)
         surname, first = row.get("surname") or "", row.get("first_name") or ""
@@ -87,10 +106,21 @@ class ClinicDuplicateEngine(models.AbstractModel):
         if row.get("snils"):
             clauses.append("snils = %s")
             params.append(row["snils"])
-        if row.get("birth_date") and (surname or first):
-            clauses.append("(birth_date = %s AND (surname_key = ANY(%s) OR first_name_key = ANY(%s)))")
-            keys = [k for k in (surname, first) if k]
-            params += [row["birth_date"], keys, keys]
+        keys = [k for k in (surname, first, row.get("patronymic") or "") if len(k) > 1]
+        birth = row.get("birth_date")
+        if birth and keys:
+            births = {birth}
+            if birth.day <= 12:
+                births.add(birth.replace(day=birth.month, month=birth.day))
+            clauses.append(
+                "(birth_date = ANY(%s) AND (surname_key = ANY(%s) OR first_name_key = ANY(%s)"
+                " OR patronymic_key = ANY(%s)))"
+            )
+            params += [sorted(births), keys, keys, keys]
+        name_key = " ".join(sorted(k for k in (surname, first, row.get("patronymic") or "") if k))
+        if len(name_key.split()) >= 2:
+            clauses.append("name_key = %s")
+            params.append(name_key)
         phones = list(row.get("phones") or ())
         if phones:
             clauses.append("id IN (SELECT partner_id FROM clinic_partner_phone WHERE number = ANY(%s))")
@@ -101,10 +131,10 @@ class ClinicDuplicateEngine(models.AbstractModel):
         if exclude_id:
             where += " AND id != %s"
             params.append(exclude_id)
-        labels = self._reason_labels()
         matches = []
+        today = fields.Date.context_today(self)
         for candidate in self._load_rows(where + " LIMIT 50", tuple(params)):
-            score, reasons = dedupe.score_pair(row, candidate)
+            score, reasons = dedupe.score_pair(row, candidate, today)
             if score < dedupe.REVIEW_SCORE:
                 if not set(phones) & candidate["phones"]:
                     continue
@@ -114,13 +144,16 @@ class ClinicDuplicateEngine(models.AbstractModel):
         partners = self.env["res.partner"].browse([m["id"] for m in matches])
         for match, partner in zip(matches, partners, strict=True):
             match["name"] = partner.display_name
-            match["reason_labels"] = [labels[r] for r in match["reasons"]]
+            match["reason_labels"] = [self._labels_of([r]) for r in match["reasons"]]
         return matches
 
     @api.private
     @api.model
     def row_from_values(self, surname="", first_name="", patronymic="", birth_date=None, snils="", phones=()):
         """Engine row from raw typed values; phones that do not parse are ignored here."""
+        surname, first_name, patronymic = names.with_initials(surname, first_name, patronymic)
+        if isinstance(birth_date, str):
+            birth_date = fields.Date.to_date(birth_date)
         normalized = set()
         for raw in phones:
             for piece in phone_tools.split_numbers(raw or ""):
@@ -158,7 +191,6 @@ class ClinicDuplicateEngine(models.AbstractModel):
         Cluster = self.env["clinic.duplicate.cluster"].sudo()
         found = self.find_clusters()
         existing = {c.key: c for c in Cluster.with_context(active_test=False).search([])}
-        labels = self._reason_labels()
         to_create = []
         by_key = defaultdict(dict)
         for cluster in found:
@@ -167,7 +199,7 @@ class ClinicDuplicateEngine(models.AbstractModel):
                 "partner_ids": [(6, 0, cluster["ids"])],
                 "score": cluster["score"],
                 "auto": cluster["auto"],
-                "reasons": ", ".join(labels[r] for r in cluster["reasons"]),
+                "reason_codes": ",".join(cluster["reasons"]),
             }
             by_key[key] = vals
             if key in existing:

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
-from ..tools import checksums, names
+from ..tools import checksums, dedupe, names
 from ..tools.access import DOCTOR, RECEPTIONIST, require_group
 from .clinic_partner_relation import PARENT_KINSHIPS
 from .clinic_patient_medical import BLOOD_GROUPS, MEDICAL_FIELDS
@@ -56,6 +56,13 @@ class ResPartner(models.Model):
     surname_key = fields.Char(string="Surname key", compute="_compute_name_keys", store=True, index=True)
     first_name_key = fields.Char(string="First name key", compute="_compute_name_keys", store=True, index=True)
     patronymic_key = fields.Char(string="Patronymic key", compute="_compute_name_keys", store=True)
+    name_key = fields.Char(
+        string="Full name key",
+        compute="_compute_name_keys",
+        store=True,
+        index=True,
+        help="The folded name words in alphabetical order: finds a name typed in any order.",
+    )
     birth_date = fields.Date(string="Birth date", index=True, tracking=True)
     age = fields.Integer(string="Age", compute="_compute_age")
     is_child = fields.Boolean(
@@ -139,7 +146,17 @@ class ResPartner(models.Model):
         help="Patients already in the base that look like this one.",
     )
     duplicate_reasons = fields.Char(string="Why they look alike", compute="_compute_duplicate_candidate_ids")
-    duplicate_blocking = fields.Boolean(string="Same SNILS exists", compute="_compute_duplicate_candidate_ids")
+    clinic_not_duplicate = fields.Boolean(
+        string="Not the same person",
+        copy=False,
+        help="Ticked by the front desk after checking that the card shown as already registered is another "
+        "person: the new card can then be saved.",
+    )
+    duplicate_blocking = fields.Boolean(
+        string="Already registered",
+        compute="_compute_duplicate_candidate_ids",
+        help="A card of this person surely exists (same SNILS, or name, birth date and phone agree).",
+    )
 
     @api.depends("surname", "first_name", "patronymic")
     def _compute_name_keys(self):
@@ -147,6 +164,7 @@ class ResPartner(models.Model):
             partner.surname_key = names.fold(partner.surname) or False
             partner.first_name_key = names.fold(partner.first_name) or False
             partner.patronymic_key = names.fold(partner.patronymic) or False
+            partner.name_key = names.name_key(partner.surname, partner.first_name, partner.patronymic) or False
 
     def _compute_clinic_phone_search(self):
         for partner in self:
@@ -231,7 +249,7 @@ class ResPartner(models.Model):
             partner.duplicate_reasons = (
                 "; ".join(f"{m['name']}: {', '.join(m['reason_labels'])}" for m in matches) or False
             )
-            partner.duplicate_blocking = any("snils" in m["reasons"] for m in matches)
+            partner.duplicate_blocking = any(m["score"] >= dedupe.AUTO_SCORE for m in matches)
 
     @api.constrains("snils")
     def _check_snils(self):
@@ -293,6 +311,8 @@ class ResPartner(models.Model):
         for partner, vals in zip(partners, vals_list, strict=True):
             partner._clinic_phone_lines_from_vals(vals)
         self.env["clinic.patient.medical"]._ensure_for(partners)
+        if self.env.context.get("clinic_duplicate_guard"):
+            partners.filtered(lambda p: p.is_patient and not p.clinic_not_duplicate)._clinic_check_not_registered()
         return partners
 
     def write(self, vals):
@@ -323,6 +343,11 @@ class ResPartner(models.Model):
             return
         if any(key in vals for key in NAME_PARTS):
             parts = {key: vals.get(key, self[key] if len(self) == 1 else False) for key in NAME_PARTS}
+            if vals.get("first_name") and not parts["patronymic"]:
+                # «Е.А.» typed as the first name: two initials, kept as such.
+                _surname, first, patronymic = names.with_initials("", vals["first_name"], "")
+                if patronymic:
+                    vals["first_name"], vals["patronymic"] = first, patronymic
             for key in NAME_PARTS:
                 if vals.get(key):
                     vals[key] = names.tidy(vals[key])
@@ -359,6 +384,22 @@ class ResPartner(models.Model):
                     card=other.medical_card_number or other.id,
                 )
             )
+
+    def _clinic_check_not_registered(self):
+        """The patient form does not save a second card of a person the engine is sure about."""
+        engine = self.env["clinic.duplicate.engine"]
+        for partner in self:
+            sure = [m for m in engine.match_partner(partner) if m["score"] >= dedupe.AUTO_SCORE]
+            if sure:
+                raise ValidationError(
+                    self.env._(
+                        "%(person)s is already registered: card %(card)s (%(reasons)s). Open that card instead of "
+                        "creating a second one, or tick «Not the same person» after checking it is someone else.",
+                        person=partner.name,
+                        card=sure[0]["name"],
+                        reasons=", ".join(sure[0]["reason_labels"]),
+                    )
+                )
 
     def _clinic_phone_lines_from_vals(self, vals):
         """A number written into Odoo's phone/mobile becomes a phone line of the card."""

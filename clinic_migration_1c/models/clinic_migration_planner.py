@@ -66,6 +66,7 @@ class Plan:
         # and -> the reason of those that will not.
         self.clients, self.refused_clients = {}, {}
         self.services_known, self.refused_services = {}, {}
+        self.clients_with_documents = set()
 
     def add_issue(self, ref, kind, reason, field="", before="", after=""):
         self.issues.append(
@@ -108,13 +109,18 @@ class ExistingPatients:
     """The keys match_row searches on, for all patients in Odoo: only rows sharing one are worth a query."""
 
     def __init__(self, cr):
-        cr.execute("SELECT snils, birth_date, surname_key, first_name_key FROM res_partner WHERE is_patient AND active")
-        self.snils, self.names = set(), set()
-        for snils, birth, surname, first in cr.fetchall():
+        cr.execute(
+            "SELECT snils, birth_date, surname_key, first_name_key, patronymic_key, name_key FROM res_partner "
+            "WHERE is_patient AND active"
+        )
+        self.snils, self.names, self.name_keys = set(), set(), set()
+        for snils, birth, *keys, name_key in cr.fetchall():
             if snils:
                 self.snils.add(snils)
             if birth:
-                self.names.update(((birth, surname), (birth, first)))
+                self.names.update((birth, key) for key in keys if key)
+            if name_key:
+                self.name_keys.add(name_key)
         cr.execute(
             "SELECT DISTINCT ph.number FROM clinic_partner_phone ph JOIN res_partner p ON p.id = ph.partner_id "
             "WHERE p.is_patient AND p.active"
@@ -123,9 +129,12 @@ class ExistingPatients:
 
     def may_match(self, row):
         birth = row["birth_date"]
+        keys = [row["surname"], row["first_name"], row.get("patronymic") or ""]
+        births = [birth, birth.replace(day=birth.month, month=birth.day)] if birth and birth.day <= 12 else [birth]
         return (
             (row["snils"] and row["snils"] in self.snils)
-            or (birth and ((birth, row["surname"]) in self.names or (birth, row["first_name"]) in self.names))
+            or (birth and any((b, key) in self.names for b in births for key in keys if key))
+            or " ".join(sorted(key for key in keys if key)) in self.name_keys
             or bool(row["phones"] & self.phones)
         )
 
@@ -163,6 +172,24 @@ class ClinicMigrationPlanner(models.AbstractModel):
             "marked": _("Marked for deletion in 1C: not imported."),
             "deleted": _("Deleted in the DBF file (flag *): never imported."),
             "marked_archived": _("Marked for deletion in 1C: imported as archived."),
+            "marked_no_documents": _("Marked for deletion in 1C and has no documents: not imported."),
+            "marked_with_documents": _(
+                "Marked for deletion in 1C but has service documents: imported as archived with its history."
+            ),
+            "junk_no_letters": _("«%(name)s» has no letters: not a person's name."),
+            "junk_test_row": _("«%(name)s» is a test row, not a patient."),
+            "junk_service_note": _("«%(name)s» is a note of the front desk, not a person's name."),
+            "junk_one_word": _(
+                "«%(name)s» is one word with no birth date, phone or SNILS: it cannot be told apart from anyone."
+            ),
+            "junk_note": _("Note in brackets: «%(note)s»."),
+            "relative_note": _(
+                "The note «%(note)s» names a relative: link the relative on the patient card after checking who it is."
+            ),
+            "review_pair": _(
+                "Maybe the same person as %(others)s: %(reasons)s. Decide on the Possible duplicates screen."
+            ),
+            "review_existing": _("Maybe the same person as card %(card)s already in Odoo: %(reasons)s."),
             "merged_into": _("Same person as %(master)s (1C %(id)s): %(reasons)s."),
             "matched": _("Same person as card %(card)s already in Odoo: %(reasons)s."),
             "updated": _("Changed in 1C since the last import."),
@@ -288,6 +315,7 @@ class ClinicMigrationPlanner(models.AbstractModel):
         periodic = self._periodic_values(upload, mapping, resolved)
         if resolved["service"]["table"]:
             self._plan_services(plan, resolved["service"], periodic)
+        plan.clients_with_documents = self._clients_with_documents(resolved) if resolved["document"]["table"] else set()
         self._plan_patients(plan, resolved["patient"], periodic, options)
         if resolved["document"]["table"]:
             self._plan_documents(plan, resolved)
@@ -500,19 +528,22 @@ class ClinicMigrationPlanner(models.AbstractModel):
             "country": self.env.ref("base.ru").id,
         }
         new, changed = [], []
+        policy = options.get("marked_policy") or "documents"
         for ref, values in self._catalog_rows(plan, "patient", spec, periodic):
             key = _key(ref.id)
             marked = (values.get("mark") or "").strip().upper() in MARK_VALUES
-            if marked and options.get("marked_policy") != "archive":
-                self._refuse(plan, "patient", ref, "skipped", plan.texts["marked"])
-                plan.refused_clients[key] = plan.texts["marked"]
+            if marked and (policy == "skip" or (policy == "documents" and key not in plan.clients_with_documents)):
+                reason = plan.texts["marked" if policy == "skip" else "marked_no_documents"]
+                self._refuse(plan, "patient", ref, "skipped", reason)
+                plan.refused_clients[key] = reason
                 continue
             card = self._patient_card(plan, ref, values, context)
             if not card:
                 continue
             if marked:
                 card["values"]["active"] = False
-                card["issues"].append(("skipped", "", "", "", plan.texts["marked_archived"]))
+                reason = plan.texts["marked_archived" if policy == "archive" else "marked_with_documents"]
+                card["issues"].append(("skipped", "", "", "", reason))
             action, target = self._link_state(links, "res.partner", ref.id, card["hash"])
             plan.clients[key] = ref.id
             if action == "unchanged":
@@ -527,6 +558,17 @@ class ClinicMigrationPlanner(models.AbstractModel):
             self._add_patient_item(plan, "update", card["target"], [card], "")
         self._plan_new_patients(plan, new)
         self._check_snils(plan)
+
+    @api.model
+    def _clients_with_documents(self, resolved):
+        """1C IDs of the clients that service documents refer to: their history must not be dropped."""
+        header = resolved["document"]
+        if "client" not in header["columns"]:
+            return set()
+        return {
+            _key(self._row_values(row, header, {}).get("client"))
+            for _number, row in self.env["clinic.migration.source"]._rows(header["table"])
+        }
 
     @api.model
     def _refuse(self, plan, entity, ref, kind, reason):
@@ -548,13 +590,24 @@ class ClinicMigrationPlanner(models.AbstractModel):
             issues.append(self._kept(plan, field, value, reason))
             remarks.append(texts["remark"] % {"field": plan.labels[field], "value": value, "reason": reason})
 
-        full = values.get("full_name") or ""
-        surname, first, patronymic = parse.person_name(
-            full, values.get("surname"), values.get("first_name"), values.get("patronymic")
-        )
-        if not surname and not first:
-            self._refuse(plan, "patient", ref, "rejected", texts["no_name"])
-            plan.refused_clients[_key(ref.id)] = texts["no_name"]
+        full, note = names.split_note(values.get("full_name") or "")
+        notes = [note] if note else []
+        parts = []
+        for part in ("surname", "first_name", "patronymic"):
+            text, note = names.split_note(values.get(part) or "")
+            parts.append(text)
+            notes += [note] if note else []
+        surname, first, patronymic = parse.person_name(full, *parts)
+        reason = None if surname or first else texts["no_name"]
+        typed_name = " ".join((values.get("full_name") or " ".join(parts)).split())
+        has_other = any((values.get(field) or "").strip() for field in ("birth_date", "phone", "snils"))
+        junk = reason or names.junk_reason(surname, first, patronymic, has_other)
+        if junk:
+            reason = reason or texts[f"junk_{junk}"] % {"name": typed_name}
+            if notes:
+                reason += " " + texts["junk_note"] % {"note": "; ".join(notes)}
+            self._refuse(plan, "patient", ref, "rejected", reason)
+            plan.refused_clients[_key(ref.id)] = reason
             return None
         shown = names.full_name(surname, first, patronymic)
         # As typed, double spaces included: fixing them is a change the report shows.
@@ -566,6 +619,10 @@ class ClinicMigrationPlanner(models.AbstractModel):
         birth, reason = parse.parse_date(values.get("birth_date"), plan.today)
         if reason:
             keep("birth_date", values.get("birth_date"), texts[reason])
+        for note in notes:
+            remarks.append(texts["junk_note"] % {"note": note})
+            if names.kinship_in(note):
+                issues.append(("review", plan.labels["name"], note, "", texts["relative_note"] % {"note": note}))
         card_values = {
             "surname": surname, "first_name": first, "patronymic": patronymic,
             "birth_date": birth.isoformat() if birth else False,
@@ -642,22 +699,30 @@ class ClinicMigrationPlanner(models.AbstractModel):
         """Duplicates inside the export become one card; a card that is a patient already in Odoo joins it."""
         rows = [dict(card["row"], id=index) for index, card in enumerate(cards)]
         engine = self.env["clinic.duplicate.engine"]
-        labels = engine._reason_labels()
         groups, grouped = [], set()
-        for cluster in dedupe.clusters(rows):
+        for cluster in dedupe.clusters(rows, plan.today):
             if cluster["auto"]:
-                groups.append((cluster["ids"], ", ".join(labels[r] for r in cluster["reasons"])))
+                groups.append((cluster["ids"], engine._labels_of(cluster["reasons"])))
                 grouped.update(cluster["ids"])
             else:
                 plan.counts["patient.review"] += len(cluster["ids"])
+                reasons = engine._labels_of(cluster["reasons"])
                 for index in cluster["ids"]:
-                    plan.sample("patient.review", cards[index]["ref"], ", ".join(labels[r] for r in cluster["reasons"]))
+                    plan.sample("patient.review", cards[index]["ref"], reasons)
+                    others = ", ".join(
+                        f"{cards[other]['ref'].label} (1C {_key(cards[other]['ref'].id)})"
+                        for other in cluster["ids"]
+                        if other != index
+                    )
+                    cards[index]["issues"].append(
+                        ("review", "", "", "", plan.texts["review_pair"] % {"others": others, "reasons": reasons})
+                    )
         groups += [([index], "") for index in range(len(cards)) if index not in grouped]
         groups.sort(key=lambda group: group[0][0])
         existing = ExistingPatients(self.env.cr)
         for ids, reasons in groups:
             members = [cards[index] for index in ids]
-            match = self._match_existing(engine, existing, members)
+            match = self._match_existing(engine, existing, members, plan.texts)
             if match:
                 self._add_patient_item(plan, "attach", match["id"], members, "", match)
             else:
@@ -666,15 +731,24 @@ class ClinicMigrationPlanner(models.AbstractModel):
                 cards[index] = None  # its item holds what is left of it
 
     @api.model
-    def _match_existing(self, engine, existing, members):
+    def _match_existing(self, engine, existing, members, texts):
         """The patient in Odoo that is, with merge-safe confidence, the person of these cards."""
-        best = None
+        best, doubts = None, []
         for card in members:
             if not existing.may_match(card["row"]):
                 continue
             for match in engine.match_row(card["row"]):
                 if match["score"] >= dedupe.AUTO_SCORE and (not best or match["score"] > best["score"]):
                     best = match
+                elif match["score"] >= dedupe.REVIEW_SCORE:
+                    doubts.append((card, match))
+        if not best:
+            for card, match in doubts:
+                reason = texts["review_existing"] % {
+                    "card": match["name"],
+                    "reasons": ", ".join(match["reason_labels"]),
+                }
+                card["issues"].append(("review", "", "", "", reason))
         return best
 
     @api.model

@@ -18,7 +18,18 @@ RUN_STATES = [
     ("failed", "Failed"),
     ("cancelled", "Cancelled"),
 ]
-MARKED_POLICIES = [("skip", "Leave them out"), ("archive", "Import them as archived")]
+MARKED_POLICIES = [
+    ("documents", "Archive those with documents, leave out the others"),
+    ("archive", "Import them all as archived"),
+    ("skip", "Leave them all out (their documents are rejected)"),
+]
+MARKED_POLICY_HELP = (
+    "1C keeps deleted cards with a mark until the base is compacted, and cannot delete a client that documents "
+    "refer to. «Archive those with documents»: a marked client with service documents comes in archived, with "
+    "the documents (the history accountants need for tax certificates); one without documents is left out and "
+    "listed in the report. «Import them all as archived»: every marked client comes in archived. «Leave them all "
+    "out»: no marked client comes in, and their documents are rejected and listed in the report."
+)
 PATIENT_BATCH_SIZE = 2000
 DOCUMENT_BATCH_SIZE = 4000
 CRON_XMLID = "clinic_migration_1c.ir_cron_clinic_migration_run"
@@ -55,7 +66,12 @@ class ClinicMigrationRun(models.Model):
     )
     encodings = fields.Json(string="Encodings", readonly=True, help="Encoding chosen for each file, by file name.")
     marked_policy = fields.Selection(
-        MARKED_POLICIES, string="Clients marked for deletion", required=True, default="skip", readonly=True
+        MARKED_POLICIES,
+        string="Clients marked for deletion",
+        required=True,
+        default="documents",
+        readonly=True,
+        help=MARKED_POLICY_HELP,
     )
     default_area_code = fields.Char(
         string="Default area code", readonly=True, help="Added to city numbers typed without one, e.g. 343."
@@ -149,6 +165,8 @@ class ClinicMigrationRun(models.Model):
         run = self.search([("state", "in", ("queued", "running"))], order="id", limit=1)
         if not run:
             return
+        # The report is written in the language of whoever started the import, not of the scheduled job.
+        run = run.with_context(lang=run.create_uid.lang or self.env.lang)
         if run.state == "queued":
             run._stage()
         else:

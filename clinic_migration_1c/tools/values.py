@@ -91,6 +91,7 @@ def payment_method(raw):
 def person_name(full, surname="", first_name="", patronymic=""):
     """(surname, first name, patronymic), tidied; separate parts win over the one-string 1C name."""
     if (surname or "").strip() or (first_name or "").strip():
+        surname, first_name, patronymic = names.with_initials(surname, first_name, patronymic)
         return names.tidy(surname), names.tidy(first_name), names.tidy(patronymic)
     return names.split_full_name(full)
 

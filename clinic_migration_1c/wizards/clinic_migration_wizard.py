@@ -10,7 +10,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base.models.res_partner import _tz_get
 
-from ..models.clinic_migration_run import MARKED_POLICIES
+from ..models.clinic_migration_run import MARKED_POLICIES, MARKED_POLICY_HELP
 from ..tools import dbf
 
 ENCODINGS = [("cp866", "cp866 (DOS)"), ("cp1251", "cp1251 (Windows)"), ("utf-8", "UTF-8")]
@@ -61,8 +61,8 @@ class ClinicMigrationWizard(models.TransientModel):
         MARKED_POLICIES,
         string="Clients marked for deletion",
         required=True,
-        default="skip",
-        help="1C keeps deleted cards with a mark until the base is compacted.",
+        default="documents",
+        help=MARKED_POLICY_HELP,
     )
     default_area_code = fields.Char(
         string="Default area code",

@@ -65,10 +65,11 @@ def public_clinic_methods(env):
 
     The module is the one that first defines the method (an override elsewhere keeps the row where it is).
     """
-    from odoo import models
     from odoo.exceptions import AccessError
     from odoo.service.model import get_public_method
 
+    # every model's standard methods (the ORM's and those added to the `base` model, e.g. get_formview_id)
+    base_class = type(env["base"])
     found = {}
     for model_name in env.registry:
         model = env[model_name]
@@ -76,7 +77,7 @@ def public_clinic_methods(env):
             if not cls.__module__.startswith("odoo.addons.clinic_"):
                 continue
             for name, value in vars(cls).items():
-                if name.startswith("_") or not inspect.isfunction(value) or hasattr(models.BaseModel, name):
+                if name.startswith("_") or not inspect.isfunction(value) or hasattr(base_class, name):
                     continue
                 try:
                     get_public_method(model, name)

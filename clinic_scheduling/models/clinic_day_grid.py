@@ -16,7 +16,7 @@ WEEK_DAYS = 7
 class ClinicDayGrid(models.AbstractModel):
     """The front desk's day: practitioners as columns, time as rows (the «Day» screen of the Clinic app).
 
-    The browser only draws what ``load`` returns; every read goes through the caller's own rights,
+    The browser only draws what ``load_day_grid`` returns; every read goes through the caller's own rights,
     and a doctor without front-desk rights sees only their own columns.
     """
 
@@ -24,7 +24,7 @@ class ClinicDayGrid(models.AbstractModel):
     _description = "Day grid of appointments"
 
     @api.model
-    def load(self, day=None, mode="day", employee_id=None, specialty_id=None, cabinet_id=None):
+    def load_day_grid(self, day=None, mode="day", employee_id=None, specialty_id=None, cabinet_id=None):
         """Columns of the grid for ``day`` (``mode`` "day": one per practitioner; "week": seven days of one)."""
         self._check_clinic_user()
         company = self.env.company

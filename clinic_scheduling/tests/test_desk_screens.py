@@ -26,7 +26,7 @@ class TestDeskScreens(SchedulingCase):
     def grid(self, user, **kwargs):
         """The grid of the test week's Monday, this case's cabinet only (the demo's practitioners aside)."""
         kwargs.setdefault("cabinet_id", self.cabinet.id)
-        return self.Grid.with_user(user).load(day=self.monday.isoformat(), **kwargs)
+        return self.Grid.with_user(user).load_day_grid(day=self.monday.isoformat(), **kwargs)
 
     def column(self, data, employee):
         return next(c for c in data["columns"] if c["employee_id"] == employee.id)
@@ -87,7 +87,7 @@ class TestDeskScreens(SchedulingCase):
     def test_grid_refuses_a_wrong_day_clearly(self):
         for bad in ({"day": "31.02.2026"}, {"employee_id": "Иванов"}):
             with self.subTest(bad=bad), self.assertRaisesRegex(UserError, "wrong day or filter"):
-                self.Grid.with_user(self.receptionist).load(**bad)
+                self.Grid.with_user(self.receptionist).load_day_grid(**bad)
 
     def test_free_cell_opens_the_booking_window_on_that_time(self):
         slot = self.slot_at(self.doctor, self.monday, 11)

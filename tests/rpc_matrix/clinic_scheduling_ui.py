@@ -5,7 +5,7 @@ DESK = frozenset({"receptionist", "manager"})
 
 MATRIX = {
     # The day grid: every clinic role (a doctor without front-desk rights gets only their own columns).
-    ("clinic.day.grid", "load"): frozenset({"receptionist", "doctor", "accountant", "manager"}),
+    ("clinic.day.grid", "load_day_grid"): frozenset({"receptionist", "doctor", "accountant", "manager"}),
     # A free cell of the grid clicked: the booking window set to that time.
     ("clinic.slot", "action_book_from_grid"): DESK,
     # The «Book an appointment» menu: the booking window opened saved.

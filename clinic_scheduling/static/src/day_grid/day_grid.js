@@ -43,7 +43,7 @@ export class ClinicDayGrid extends Component {
     }
 
     async load() {
-        const data = await this.orm.call("clinic.day.grid", "load", [], {
+        const data = await this.orm.call("clinic.day.grid", "load_day_grid", [], {
             day: this.state.day || false,
             mode: this.state.mode,
             employee_id: this.state.employeeId || false,

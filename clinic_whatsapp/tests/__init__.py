@@ -1,0 +1,1 @@
+from . import test_messaging, test_webhooks, test_access

@@ -14,7 +14,7 @@ class ClinicMessagingChannel(models.Model):
     _description = "Messaging channel"
     _order = "sequence, id"
 
-    name = fields.Char(string="Name", required=True, translate=True)
+    name = fields.Char(string="Name", required=True)
     sequence = fields.Integer(string="Order", default=10, help="Channels are tried in this order; lower first.")
     active = fields.Boolean(string="Active", default=True)
     provider = fields.Selection(

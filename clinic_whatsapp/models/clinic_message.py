@@ -8,6 +8,7 @@ from psycopg2 import errorcodes
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import mute_logger
 
 from odoo.addons.clinic_base.tools import phone as phone_tools
 
@@ -151,14 +152,23 @@ class ClinicMessage(models.Model):
             )._send()
 
     def _claim(self):
-        """Atomically move a queued row to «sending»: PostgreSQL lets one worker win; returns the attempt number."""
+        """Atomically move a queued row to «sending»: PostgreSQL lets one worker win; returns the attempt number.
+
+        A row locked by another worker is skipped; a row another worker changed since this
+        transaction began is a serialization failure, which means the same: not ours.
+        """
         self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE clinic_message SET state = 'sending', attempts = COALESCE(attempts, 0) + 1 "
-            "WHERE id = %s AND state = 'queued' RETURNING attempts",
-            [self.id],
-        )
-        row = self.env.cr.fetchone()
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "UPDATE clinic_message SET state = 'sending', attempts = COALESCE(attempts, 0) + 1 "
+                    "WHERE id = (SELECT id FROM clinic_message WHERE id = %s AND state = 'queued' "
+                    "FOR UPDATE SKIP LOCKED) RETURNING attempts",
+                    [self.id],
+                )
+                row = self.env.cr.fetchone()
+        except psycopg2.errors.SerializationFailure:
+            row = None
         self.invalidate_recordset(["state", "attempts"])
         return row[0] if row else 0
 

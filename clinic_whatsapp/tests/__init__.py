@@ -1,1 +1,1 @@
-from . import test_messaging, test_webhooks, test_access
+from . import test_access, test_messaging, test_race, test_webhooks

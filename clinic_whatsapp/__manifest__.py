@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "security/clinic_whatsapp_rules.xml",
         "data/clinic_message_template_data.xml",
+        "data/ir_cron_data.xml",
         "views/clinic_messaging_channel_views.xml",
         "views/clinic_message_template_views.xml",
         "views/clinic_message_views.xml",

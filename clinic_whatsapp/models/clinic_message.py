@@ -31,6 +31,7 @@ STATES = [
 STATUS_RANK = {"queued": 0, "sending": 0, "sent": 1, "delivered": 2, "read": 3}
 PENDING = ("queued", "sending")
 BACKOFF_SECONDS = 30  # 30 s, 2 min, 8 min, 32 min...
+STALE_AFTER = timedelta(minutes=10)  # a send never takes this long: the worker died
 REPLY_WORDS = {
     "CONFIRM": {"1", "да", "подтверждаю", "подтвердить", "подтверждено", "приду", "ок", "ok", "yes"},
     "CANCEL": {"2", "нет", "отмена", "отменить", "отменяю", "не приду", "не смогу", "cancel"},
@@ -161,16 +162,29 @@ class ClinicMessage(models.Model):
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    "UPDATE clinic_message SET state = 'sending', attempts = COALESCE(attempts, 0) + 1 "
-                    "WHERE id = (SELECT id FROM clinic_message WHERE id = %s AND state = 'queued' "
+                    "UPDATE clinic_message SET state = 'sending', attempts = COALESCE(attempts, 0) + 1, "
+                    "write_date = %s WHERE id = (SELECT id FROM clinic_message WHERE id = %s AND state = 'queued' "
                     "FOR UPDATE SKIP LOCKED) RETURNING attempts",
-                    [self.id],
+                    [fields.Datetime.now(), self.id],
                 )
                 row = self.env.cr.fetchone()
         except psycopg2.errors.SerializationFailure:
             row = None
         self.invalidate_recordset(["state", "attempts"])
         return row[0] if row else 0
+
+    @api.model
+    def _requeue_stale(self):
+        """A worker died between its claim and the provider's answer: queue the message again.
+
+        The SMS gateway gets the same ``id`` and keeps one message; WhatsApp has no idempotency key,
+        so a message that did leave may arrive twice (logged on the row).
+        """
+        now = fields.Datetime.now()
+        stale = self.sudo().search([("state", "=", "sending"), ("write_date", "<", now - STALE_AFTER)])
+        stale.write({"state": "queued", "scheduled_at": now, "error": self.env._("The sending worker stopped.")})
+        stale._schedule()
+        return stale
 
     def _send(self):
         """The job: gates (state, consent, quiet hours), one provider call, then retry, fallback or done."""

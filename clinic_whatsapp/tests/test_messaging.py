@@ -171,3 +171,17 @@ class TestOutbox(MessagingCase):
         pending = self.messages(appointment, state="queued")
         self.assertFalse(pending)
         self.assertEqual(self.messages(appointment, event="cancelled").state, "sent")
+
+    def test_a_worker_dying_after_its_claim_loses_nothing_and_doubles_nothing(self):
+        self.whatsapp.active = False
+        with freeze_time(utc(self.saturday, 12)):
+            appointment = self.book(self.anna)
+            booked = self.messages(appointment, event="booked")
+            self.assertEqual(booked._claim(), 1)  # the worker took it, then its process was killed
+            self.assertEqual(self.run_jobs(), ["already handled"])  # queue_job re-runs the job: no second send
+            self.assertFalse(self.env["clinic.message"]._requeue_stale(), "a send in progress is left alone")
+        with freeze_time(utc(self.saturday, 12, 11)):
+            self.assertEqual(self.env["clinic.message"]._requeue_stale(), booked)
+            self.run_jobs()
+        self.assertEqual((booked.state, booked.attempts), ("sent", 2))
+        self.assertEqual(len(self.fake.accepted_to("+79161234500")), 1)

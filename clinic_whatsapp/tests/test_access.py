@@ -55,3 +55,28 @@ class TestMessagingAccess(MessagingCase):
         self.assertEqual(self.whatsapp.token, "rotated")
         with self.assertRaises(AccessError):
             self.whatsapp.with_user(self.desk).write({"sequence": 5})
+
+    def test_each_role_opens_the_menus_it_sees(self):
+        """What a user clicks: every menu of the module visible to a role opens its list and form."""
+        menus = self.env["ir.ui.menu"].search([("id", "in", [self.env.ref(f"clinic_whatsapp.{x}").id for x in (
+            "clinic_message_menu", "clinic_messaging_channel_menu", "clinic_message_template_menu")])])  # fmt: skip
+        expected = {
+            self.desk: {"clinic_message_menu"},
+            self.doc: {"clinic_message_menu"},
+            self.manager: {"clinic_message_menu", "clinic_messaging_channel_menu", "clinic_message_template_menu"},
+            self.accountant: set(),
+            self.outsider: set(),
+        }
+        for user, names in expected.items():
+            visible = menus & menus.browse(self.env["ir.ui.menu"].with_user(user)._visible_menu_ids())
+            self.assertEqual(
+                set(visible.get_external_id().values()), {f"clinic_whatsapp.{n}" for n in names}, user.login
+            )
+            for menu in visible:
+                Model = self.env[menu.action.res_model].with_user(user)
+                views = Model.get_views([(False, "list"), (False, "form"), (False, "search")])
+                self.assertEqual(set(views["views"]), {"list", "form", "search"})
+                Model.web_search_read([], {"display_name": {}})
+        template = self.env.ref("clinic_whatsapp.template_booked").with_user(self.manager)
+        template.preview_appointment_id = self.appointment
+        self.assertIn("Анна Петровна, вы записаны", template.preview)

@@ -7,6 +7,7 @@ SMS error 8 (undeliverable). The SMS gateway treats a repeated ``id`` as the sam
 
 import json
 import logging
+import random
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,8 +28,11 @@ HANG_SECONDS = 10.5  # Odoo tests raise any client timeout below 10 s to 10 s
 
 
 class FakeProviders:
-    def __init__(self):
+    def __init__(self, fault_rate=0.0, seed=1, hang_seconds=HANG_SECONDS):
         self.lock = threading.Lock()
+        self.fault_rate = fault_rate  # random faults besides the scripted ones (benchmark)
+        self.random = random.Random(seed)
+        self.hang_seconds = hang_seconds
         self.reset()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
@@ -76,6 +80,8 @@ class FakeProviders:
             if len(params) != TEMPLATES[template["name"]]:
                 return 400, {"error": {"message": "Number of parameters does not match", "code": 132000}}
         fault = self._fault(to)
+        if fault == "timeout":
+            return -504, {"error": {"message": "Gateway timeout", "code": 131000}}
         if fault == "51":
             return 400, {"error": {"message": "Message undeliverable", "code": 131026}}
         if fault == "54":
@@ -99,14 +105,21 @@ class FakeProviders:
             return 200, {"id": self.sms_ids[form["id"]], "cnt": 1}
         if form.get("phones", "").endswith("59"):
             return 200, {"error": "message is denied", "error_code": 8}
+        fault = self._fault(form.get("phones", ""))
+        if fault == "54":
+            return 500, {"error": "internal error"}
         self.counter += 1
         self.sms_ids[form.get("id")] = self.counter
         self.accepted.append(("sms", {**form, "to": form.get("phones")}))
-        hang = self._fault(form.get("phones", "")) == "55"
-        return -200 if hang else 200, {"id": self.counter, "cnt": 1}
+        return -200 if fault in ("55", "timeout") else 200, {"id": self.counter, "cnt": 1}
 
     def _fault(self, to):
-        """The scripted fault for this recipient, played once for 54 and 55; a negative status hangs."""
+        """The scripted fault for this recipient, played once for 54 and 55; a negative status hangs.
+
+        With a fault rate, a random request also fails: 5xx, not on WhatsApp, or no answer in time.
+        """
+        if self.fault_rate and self.random.random() < self.fault_rate:
+            return self.random.choice(("54", "51", "timeout"))
         suffix = to[-2:]
         if suffix in ("54", "55"):
             if self.seen.get(to):
@@ -126,8 +139,8 @@ def _handler(fake):
                     status, answer = fake.sms(body)
                 else:
                     status, answer = 404, {"error": {"message": "unknown path", "code": 100}}
-            if status < 0:  # accepted, but the answer comes after the client's timeout
-                time.sleep(HANG_SECONDS)
+            if status < 0:  # the answer comes after the client's timeout
+                time.sleep(fake.hang_seconds)
                 status = -status
             try:
                 raw = json.dumps(answer).encode()

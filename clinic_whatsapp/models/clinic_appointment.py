@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields, models
+from odoo.exceptions import AccessError, UserError
 
 REMINDERS = (("reminder_24h", timedelta(hours=24)), ("reminder_2h", timedelta(hours=2)))
 DEADLINE_MARGIN = timedelta(minutes=15)
@@ -13,6 +14,34 @@ class ClinicAppointment(models.Model):
     messaging_call_listed = fields.Boolean(
         string="Unreached by messages", readonly=True, help="Every channel failed: the front desk calls instead."
     )
+
+    def action_clinic_send_reminder(self):
+        """Front desk: remind the patient now, through the outbox like every other message."""
+        user = self.env.user
+        if not (
+            user.has_group("clinic_base.group_clinic_receptionist")
+            or user.has_group("clinic_base.group_clinic_manager")
+        ):
+            raise AccessError(self.env._("Only the front desk and managers send reminders by hand."))
+        self.check_access("write")
+        now = fields.Datetime.now()
+        for appointment in self:
+            if appointment.state not in ("booked", "confirmed") or appointment.start <= now:
+                raise UserError(
+                    self.env._(
+                        "%(name)s is %(state)s: only a booked or confirmed appointment ahead gets a reminder.",
+                        name=appointment.display_name,
+                        state=appointment._state_label(appointment.state),
+                    )
+                )
+            message = self.env["clinic.message"]._enqueue(
+                appointment, "reminder_24h", now, appointment.start, tag=f"manual{now:%Y%m%d%H%M%S}"
+            )
+            if not message:
+                raise UserError(
+                    self.env._("No messaging channel or reminder template is set up: see Clinic › Messaging.")
+                )
+        return True
 
     def _log_event(self, state_from, state_to, note=None, old_start=None):
         """Every event writes its messages into the outbox in the same transaction."""

@@ -116,14 +116,17 @@ class ClinicMessage(models.Model):
     # ------------------------------------------------------------------ outbox
 
     @api.model
-    def _enqueue(self, appointment, event, due, deadline):
-        """Queue one event's message on the first channel; nothing when no channel or template exists."""
+    def _enqueue(self, appointment, event, due, deadline, tag=None):
+        """Queue one event's message on the first channel; nothing when no channel or template exists.
+
+        ``tag`` tells apart messages sent by hand from the automatic one of the same event.
+        """
         appointment = appointment.sudo()
         template = self.env["clinic.message.template"]._for_event(event, appointment.company_id)
         channel = self.env["clinic.messaging.channel"]._ordered(appointment.company_id)[:1]
         if not template or not channel or due >= deadline:
             return self.browse()
-        key = f"{appointment.id}:{event}:{appointment.reschedule_count}:{channel.id}"
+        key = f"{appointment.id}:{event}:{appointment.reschedule_count}:{channel.id}" + (f":{tag}" if tag else "")
         if self.sudo().search_count([("key", "=", key)]):
             return self.browse()
         message = self.sudo().create(

@@ -80,3 +80,16 @@ class TestMessagingAccess(MessagingCase):
         template = self.env.ref("clinic_whatsapp.template_booked").with_user(self.manager)
         template.preview_appointment_id = self.appointment
         self.assertIn("Анна Петровна, вы записаны", template.preview)
+
+    def test_front_desk_sends_a_reminder_now(self):
+        with freeze_time(utc(self.saturday, 13)):
+            self.appointment.with_user(self.desk).action_clinic_send_reminder()
+            self.run_jobs()
+        manual = self.env["clinic.message"].search(
+            [("appointment_id", "=", self.appointment.id), ("key", "like", ":manual")]
+        )
+        self.assertEqual((manual.event, manual.state), ("reminder_24h", "sent"))
+        self.assertEqual(len(self.fake.accepted_to("+79161234500")), 2)  # the booking message and this one
+        for user in (self.doc, self.accountant, self.portal):
+            with self.assertRaises(AccessError):
+                self.appointment.with_user(user).action_clinic_send_reminder()

@@ -5,4 +5,5 @@ Everything else in the module is private (``_name``): the outbox, the job, webho
 
 MATRIX = {
     ("clinic.message", "action_cancel"): frozenset({"receptionist", "manager", "admin"}),
+    ("clinic.appointment", "action_clinic_send_reminder"): frozenset({"receptionist", "manager", "admin"}),
 }

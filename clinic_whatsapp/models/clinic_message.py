@@ -121,10 +121,12 @@ class ClinicMessage(models.Model):
 
         ``tag`` tells apart messages sent by hand from the automatic one of the same event.
         """
+        if due >= deadline:
+            return self.browse()  # too late (or a visit from the past being imported): nothing to look up
         appointment = appointment.sudo()
         template = self.env["clinic.message.template"]._for_event(event, appointment.company_id)
         channel = self.env["clinic.messaging.channel"]._ordered(appointment.company_id)[:1]
-        if not template or not channel or due >= deadline:
+        if not template or not channel:
             return self.browse()
         key = f"{appointment.id}:{event}:{appointment.reschedule_count}:{channel.id}" + (f":{tag}" if tag else "")
         if self.sudo().search_count([("key", "=", key)]):

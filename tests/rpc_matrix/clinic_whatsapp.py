@@ -1,9 +1,16 @@
-"""Public methods of clinic_whatsapp callable over /web/dataset/call_kw, and who may call them.
+"""Who may call each public method clinic_whatsapp defines (see tests/test_rpc_matrix.py).
 
-Everything else in the module is private (``_name``): the outbox, the job, webhook processing.
+Everything else is private: the outbox, the sending job, webhook processing (the controller calls it
+after the provider's signature check). What is left are two front-desk buttons; a settings
+administrator in no clinic group is not front desk.
 """
 
+FRONT_DESK = frozenset({"receptionist", "manager"})
+
 MATRIX = {
-    ("clinic.message", "action_cancel"): frozenset({"receptionist", "manager", "admin"}),
-    ("clinic.appointment", "action_clinic_send_reminder"): frozenset({"receptionist", "manager", "admin"}),
+    # Stop a queued message; send a reminder now from the appointment.
+    ("clinic.message", "action_cancel"): FRONT_DESK,
+    ("clinic.appointment", "action_clinic_send_reminder"): FRONT_DESK,
 }
+
+ARGS = {}

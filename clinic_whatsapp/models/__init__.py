@@ -1,0 +1,1 @@
+from . import clinic_messaging_channel, clinic_message_template, clinic_message, clinic_appointment, res_company

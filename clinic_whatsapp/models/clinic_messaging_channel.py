@@ -1,0 +1,68 @@
+import uuid
+
+from odoo import api, fields, models
+
+from ..providers import PROVIDERS, get_provider
+
+MANAGER = "clinic_base.group_clinic_manager"
+
+
+class ClinicMessagingChannel(models.Model):
+    """One configured provider account; channels are tried in sequence order, the next one on failure."""
+
+    _name = "clinic.messaging.channel"
+    _description = "Messaging channel"
+    _order = "sequence, id"
+
+    name = fields.Char(string="Name", required=True)
+    sequence = fields.Integer(string="Order", default=10, help="Channels are tried in this order; lower first.")
+    active = fields.Boolean(string="Active", default=True)
+    provider = fields.Selection(
+        selection=lambda self: [(code, cls.name) for code, cls in sorted(PROVIDERS.items())],
+        string="Provider",
+        required=True,
+    )
+    contact_channel = fields.Char(
+        string="Consent channel", compute="_compute_contact_channel", help="The consent channel this provider uses."
+    )
+    base_url = fields.Char(string="API address", required=True, groups=MANAGER)
+    api_version = fields.Char(string="API version", default="v23.0", groups=MANAGER)
+    account_ref = fields.Char(
+        string="Account", groups=MANAGER, help="WhatsApp: the phone number id; SMS gateway: the login."
+    )
+    token = fields.Char(string="Access token or password", groups=MANAGER)
+    app_secret = fields.Char(string="Webhook signing secret", groups=MANAGER)
+    verify_token = fields.Char(string="Webhook verify token", groups=MANAGER)
+    sender = fields.Char(string="Sender name", groups=MANAGER)
+    timeout = fields.Float(string="Timeout, s", default=10.0, groups=MANAGER)
+    webhook_ref = fields.Char(
+        string="Webhook reference",
+        required=True,
+        copy=False,
+        readonly=True,
+        default=lambda self: uuid.uuid4().hex,
+        groups=MANAGER,
+        help="The opaque part of the webhook address /clinic_whatsapp/webhook/<reference>.",
+    )
+    company_id = fields.Many2one("res.company", string="Clinic", required=True, default=lambda self: self.env.company)
+
+    _sql_constraints = [("webhook_ref_unique", "UNIQUE(webhook_ref)", "Each channel has its own webhook address.")]
+
+    @api.depends("provider")
+    def _compute_contact_channel(self):
+        for channel in self:
+            channel.contact_channel = PROVIDERS[channel.provider].contact_channel if channel.provider else False
+
+    def _provider(self):
+        self.ensure_one()
+        return get_provider(self.sudo())
+
+    @api.model
+    def _ordered(self, company):
+        return self.sudo().search([("company_id", "=", company.id)])
+
+    def _next(self):
+        """The channel tried after this one, or an empty recordset."""
+        self.ensure_one()
+        later = self._ordered(self.company_id).filtered(lambda c: (c.sequence, c.id) > (self.sequence, self.id))
+        return later[:1]

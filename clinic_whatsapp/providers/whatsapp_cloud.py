@@ -1,0 +1,135 @@
+"""WhatsApp Business Cloud API (Meta Graph API), per the spec's §2 wire format."""
+
+import hashlib
+import hmac
+import json
+
+import requests
+
+from .base import Outcome, Provider, SendResult, WebhookEvent, register
+
+RETRY_CODES = {"1", "2", "4", "80007", "130429", "131000", "131056"}
+GIVE_UP_CODES = {"131049", "131050", "131048"}  # marketing caps and refusals: never fall back
+STATUSES = ("sent", "delivered", "read", "failed")
+
+
+@register
+class WhatsAppCloud(Provider):
+    code = "whatsapp_cloud"
+    name = "WhatsApp Cloud API"
+    contact_channel = "whatsapp"
+
+    def _url(self):
+        channel = self.channel
+        return f"{channel.base_url.rstrip('/')}/{channel.api_version}/{channel.account_ref}/messages"
+
+    def _payload(self, message, rendered):
+        to = message.phone.lstrip("+")
+        if rendered.get("free_text"):
+            return {
+                "messaging_product": "whatsapp",
+                "recipient_type": "individual",
+                "to": to,
+                "type": "text",
+                "text": {"body": rendered["body"]},
+            }
+        components = [
+            {"type": "body", "parameters": [{"type": "text", "text": str(value)} for value in rendered["params"]]}
+        ]
+        for index, payload in enumerate(rendered.get("buttons", [])):
+            components.append(
+                {
+                    "type": "button",
+                    "sub_type": "quick_reply",
+                    "index": str(index),
+                    "parameters": [{"type": "payload", "payload": payload}],
+                }
+            )
+        return {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": to,
+            "type": "template",
+            "biz_opaque_callback_data": f"outbox:{message.id}",
+            "template": {
+                "name": rendered["template_name"],
+                "language": {"code": rendered.get("language") or "ru"},
+                "components": components,
+            },
+        }
+
+    def send(self, message, rendered):
+        try:
+            response = requests.post(
+                self._url(),
+                json=self._payload(message, rendered),
+                headers={"Authorization": f"Bearer {self.channel.token}"},
+                timeout=self.channel.timeout,
+            )
+        except requests.RequestException as exc:
+            return SendResult(Outcome.RETRY, error_code="timeout", error=str(exc)[:200])
+        if response.status_code == 200:
+            messages = response.json().get("messages") or [{}]
+            return SendResult(Outcome.SENT, provider_message_id=messages[0].get("id", ""))
+        try:
+            error = response.json().get("error", {})
+        except ValueError:
+            error = {}
+        code = str(error.get("code", response.status_code))
+        text = error.get("message") or response.reason or ""
+        if response.status_code >= 500 or code in RETRY_CODES:
+            return SendResult(Outcome.RETRY, error_code=code, error=text)
+        if code in GIVE_UP_CODES:
+            return SendResult(Outcome.GIVE_UP, error_code=code, error=text)
+        return SendResult(Outcome.NEXT, error_code=code, error=text)
+
+    def verify_subscription(self, params):
+        if params.get("hub.mode") == "subscribe" and hmac.compare_digest(
+            params.get("hub.verify_token", ""), self.channel.verify_token or "\0"
+        ):
+            return params.get("hub.challenge", "")
+        return None
+
+    def check_signature(self, headers, raw_body, params):
+        secret = self.channel.app_secret
+        given = headers.get("X-Hub-Signature-256", "")
+        if not secret or not given.startswith("sha256="):
+            return False
+        expected = hmac.new(secret.encode(), raw_body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(given[len("sha256=") :], expected)
+
+    def parse_webhook(self, raw_body, params):
+        data = json.loads(raw_body or b"{}")
+        events = []
+        for entry in data.get("entry", []):
+            for change in entry.get("changes", []):
+                value = change.get("value", {})
+                for status in value.get("statuses", []):
+                    if status.get("status") not in STATUSES:
+                        continue
+                    errors = status.get("errors") or [{}]
+                    reference = status.get("biz_opaque_callback_data", "")
+                    events.append(
+                        WebhookEvent(
+                            "status",
+                            status["id"],
+                            status=status["status"],
+                            error_code=str(errors[0].get("code", "")),
+                            reference=reference.removeprefix("outbox:"),
+                        )
+                    )
+                for item in value.get("messages", []):
+                    kind = item.get("type")
+                    text = payload = ""
+                    if kind == "text":
+                        text = item.get("text", {}).get("body", "")
+                    elif kind == "button":
+                        payload = item.get("button", {}).get("payload", "")
+                        text = item.get("button", {}).get("text", "")
+                    elif kind == "interactive":
+                        reply = item["interactive"].get("button_reply") or item["interactive"].get("list_reply") or {}
+                        payload, text = reply.get("id", ""), reply.get("title", "")
+                    events.append(
+                        WebhookEvent("inbound", item["id"], phone=item.get("from", ""), text=text, payload=payload)
+                    )
+        return events

@@ -1,0 +1,158 @@
+"""A local fake of the WhatsApp Cloud API and of the SMS gateway, speaking their wire formats.
+
+Scripted by the recipient's last two digits: 51 → WhatsApp 131026 (not on WhatsApp), 54 → one
+HTTP 500 then OK, 55 → the first request hangs past the client's timeout (and is accepted), 59 →
+SMS error 8 (undeliverable). The SMS gateway treats a repeated ``id`` as the same message.
+"""
+
+import json
+import logging
+import random
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+_logger = logging.getLogger(__name__)
+
+WA_TOKEN = "wa-token"
+SMS_LOGIN, SMS_PASSWORD = "clinic", "sms-pass"
+TEMPLATES = {
+    "appt_booked": 5,
+    "appt_rescheduled": 4,
+    "appt_cancelled": 4,
+    "appt_reminder_24h": 4,
+    "appt_reminder_2h": 3,
+}
+HANG_SECONDS = 10.5  # Odoo tests raise any client timeout below 10 s to 10 s
+
+
+class FakeProviders:
+    def __init__(self, fault_rate=0.0, seed=1, hang_seconds=HANG_SECONDS):
+        self.lock = threading.Lock()
+        self.fault_rate = fault_rate  # random faults besides the scripted ones (benchmark)
+        self.random = random.Random(seed)
+        self.hang_seconds = hang_seconds
+        self.reset()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.server.daemon_threads = True
+        self.server.block_on_close = False
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def reset(self):
+        self.requests = []  # every request as (kind, body)
+        self.accepted = []  # messages the provider took for delivery, as (kind, body)
+        self.sms_ids = {}
+        self.seen = {}  # scripted one-off faults already played, by recipient
+        self.counter = 0
+
+    def accepted_to(self, phone):
+        digits = phone.lstrip("+")
+        return [body for kind, body in self.accepted if body.get("to", body.get("phones")) == digits]
+
+    # --------------------------------------------------------------- WhatsApp Cloud API
+
+    def whatsapp(self, headers, body):
+        if headers.get("Authorization") != f"Bearer {WA_TOKEN}":
+            return 401, {"error": {"message": "Invalid OAuth access token", "type": "OAuthException", "code": 190}}
+        data = json.loads(body)
+        self.requests.append(("whatsapp", data))
+        to = data.get("to", "")
+        if data.get("messaging_product") != "whatsapp" or not to.isdigit():
+            return 400, {"error": {"message": "Invalid parameter", "code": 100}}
+        if data.get("type") == "template":
+            template = data["template"]
+            params = next((c["parameters"] for c in template["components"] if c["type"] == "body"), [])
+            if template["name"] not in TEMPLATES:
+                return 404, {"error": {"message": "Template name does not exist", "code": 132001}}
+            if len(params) != TEMPLATES[template["name"]]:
+                return 400, {"error": {"message": "Number of parameters does not match", "code": 132000}}
+        fault = self._fault(to)
+        if fault == "timeout":
+            return -504, {"error": {"message": "Gateway timeout", "code": 131000}}
+        if fault == "51":
+            return 400, {"error": {"message": "Message undeliverable", "code": 131026}}
+        if fault == "54":
+            return 500, {"error": {"message": "Internal error", "code": 131000}}
+        self.counter += 1
+        self.accepted.append(("whatsapp", data))
+        return 200 if fault != "55" else -200, {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": to, "wa_id": to}],
+            "messages": [{"id": f"wamid.TEST{self.counter}"}],
+        }
+
+    # --------------------------------------------------------------- SMS gateway
+
+    def sms(self, body):
+        form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+        self.requests.append(("sms", form))
+        if form.get("login") != SMS_LOGIN or form.get("psw") != SMS_PASSWORD:
+            return 200, {"error": "authorise error", "error_code": 2}
+        if form.get("id") in self.sms_ids:
+            return 200, {"id": self.sms_ids[form["id"]], "cnt": 1}
+        if form.get("phones", "").endswith("59"):
+            return 200, {"error": "message is denied", "error_code": 8}
+        fault = self._fault(form.get("phones", ""))
+        if fault == "54":
+            return 500, {"error": "internal error"}
+        self.counter += 1
+        self.sms_ids[form.get("id")] = self.counter
+        self.accepted.append(("sms", {**form, "to": form.get("phones")}))
+        return -200 if fault in ("55", "timeout") else 200, {"id": self.counter, "cnt": 1}
+
+    def _fault(self, to):
+        """The scripted fault for this recipient, played once for 54 and 55; a negative status hangs.
+
+        With a fault rate, a random request also fails: 5xx, not on WhatsApp, or no answer in time.
+        """
+        if self.fault_rate and self.random.random() < self.fault_rate:
+            return self.random.choice(("54", "51", "timeout"))
+        suffix = to[-2:]
+        if suffix in ("54", "55"):
+            if self.seen.get(to):
+                return None
+            self.seen[to] = True
+        return suffix
+
+
+def _handler(fake):
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            with fake.lock:
+                if self.path.endswith("/messages"):
+                    status, answer = fake.whatsapp(self.headers, body)
+                elif self.path == "/sys/send.php":
+                    status, answer = fake.sms(body)
+                else:
+                    status, answer = 404, {"error": {"message": "unknown path", "code": 100}}
+            if status < 0:  # the answer comes after the client's timeout
+                time.sleep(fake.hang_seconds)
+                status = -status
+            try:
+                raw = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+            except (BrokenPipeError, ConnectionResetError) as exc:
+                _logger.info("fake provider: the client gave up before the answer (%s)", exc)
+
+        def log_message(self, *args):
+            pass
+
+    return Handler

@@ -1,0 +1,148 @@
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.clinic_scheduling.tests.common import utc
+
+from .common import SMS_SECRET, MessagingCase
+
+
+@tagged("post_install", "-at_install")
+class TestWebhooks(MessagingCase):
+    def sent_booking(self, patient=None):
+        with freeze_time(utc(self.saturday, 12)):
+            appointment = self.book(patient or self.anna)
+            self.run_jobs()
+        return appointment, self.messages(appointment, event="booked", direction="out")
+
+    def test_reminder_confirm_chain_by_button(self):
+        appointment, booked = self.sent_booking()
+        with freeze_time(utc(self.sunday, 10)):
+            self.run_jobs()
+        reminder = self.messages(appointment, event="reminder_24h")
+        self.assertEqual(reminder.state, "sent")
+        request = [b for b in self.fake.accepted_to("+79161234500") if b["template"]["name"] == "appt_reminder_24h"]
+        payload = request[0]["template"]["components"][1]["parameters"][0]["payload"]
+        button = {
+            "from": "79161234500",
+            "id": "wamid.IN1",
+            "timestamp": "2",
+            "type": "button",
+            "context": {"from": "74950000000", "id": reminder.provider_message_id},
+            "button": {"payload": payload, "text": "Подтвердить"},
+        }
+        self.assertEqual(self.wa_webhook([button]).status_code, 200)
+        self.assertEqual(appointment.state, "confirmed")
+        self.assertTrue(appointment.confirmed_at)
+        # Meta delivers again: nothing changes, nothing raises
+        self.assertEqual(self.wa_webhook([button]).status_code, 200)
+        self.assertEqual(len(self.messages(appointment, direction="in")), 1)
+        self.assertEqual(appointment.state, "confirmed")
+        # and a typed "да" afterwards is just as harmless
+        self.assertEqual(self.wa_text("+79161234500", "Да!", "wamid.IN2").status_code, 200)
+        self.assertEqual(appointment.state, "confirmed")
+        self.assertTrue(any("← WhatsApp: Подтвердить" in body for body in appointment.message_ids.mapped("body")))
+
+    def test_forged_button_payload_does_not_act(self):
+        appointment, booked = self.sent_booking()
+        forged = {
+            "from": "79161234500",
+            "id": "wamid.IN9",
+            "timestamp": "2",
+            "type": "button",
+            "button": {"payload": f"A:{appointment.id}:CANCEL:0000000000", "text": "Отменить"},
+        }
+        self.assertEqual(self.wa_webhook([forged]).status_code, 200)
+        self.assertEqual(appointment.state, "booked")
+
+    def test_cancel_by_free_text_reply(self):
+        appointment, booked = self.sent_booking()
+        self.assertEqual(self.wa_text("+79161234500", "  Отмена ", "wamid.IN3").status_code, 200)
+        self.assertEqual((appointment.state, appointment.cancelled_by), ("cancelled", "patient"))
+        self.assertEqual(self.wa_text("+79161234500", "2", "wamid.IN4").status_code, 200)  # cancelled → cancelled
+        self.assertEqual(appointment.state, "cancelled")
+        self.assertEqual(self.messages(appointment, event="reminder_24h").state, "cancelled")
+        self.assertEqual(self.messages(appointment, event="cancelled").state, "queued")
+
+    def test_stop_withdraws_the_channels_consent(self):
+        appointment, booked = self.sent_booking()
+        self.assertEqual(self.wa_text("+79161234500", "СТОП", "wamid.IN5").status_code, 200)
+        self.assertFalse(self.anna.clinic_may_contact("service_messages", "whatsapp"))
+        self.assertTrue(self.anna.clinic_may_contact("service_messages", "sms"))
+        withdrawal = self.anna.consent_ids.filtered(lambda c: c.action == "withdrawn")
+        self.assertEqual(set(withdrawal.mapped("channel")), {"whatsapp"})
+        self.assertEqual(set(withdrawal.mapped("source")), {"message"})
+        self.assertEqual(appointment.state, "booked")
+        with freeze_time(utc(self.sunday, 10)):
+            self.run_jobs()
+        reminder = self.messages(appointment, event="reminder_24h")
+        self.assertEqual(reminder.mapped("channel_id"), self.whatsapp | self.sms)
+        self.assertEqual(reminder.mapped("state"), ["skipped", "sent"])
+
+    def test_unknown_text_goes_to_the_front_desk(self):
+        appointment, booked = self.sent_booking()
+        self.assertEqual(self.wa_text("+79161234500", "А можно с собакой?", "wamid.IN6").status_code, 200)
+        self.assertEqual(appointment.state, "booked")
+        inbound = self.messages(appointment, direction="in")
+        self.assertEqual((inbound.body, inbound.state), ("А можно с собакой?", "received"))
+
+    def test_statuses_are_idempotent_and_never_go_back(self):
+        appointment, booked = self.sent_booking()
+        wamid = booked.provider_message_id
+        for status in ("read", "delivered", "sent", "read"):
+            self.assertEqual(self.wa_status(wamid, status).status_code, 200)
+        self.assertEqual(booked.state, "read")
+        self.assertEqual(self.wa_status(wamid, "failed", code=131026).status_code, 200)
+        self.assertEqual(booked.state, "read")
+        self.assertEqual(len(self.messages(appointment, event="booked")), 1, "no fallback after a read")
+
+    def test_async_failure_falls_back_once(self):
+        appointment, booked = self.sent_booking()
+        for _repeat in range(2):
+            self.assertEqual(self.wa_status(booked.provider_message_id, "failed", code=131026).status_code, 200)
+        self.assertEqual(booked.state, "failed")
+        fallback = self.messages(appointment, event="booked", channel_id=self.sms.id)
+        self.assertEqual((len(fallback), fallback.state), (1, "queued"))
+
+    @mute_logger("odoo.addons.clinic_whatsapp.controllers.main")
+    def test_forged_signature_is_refused(self):
+        appointment, booked = self.sent_booking()
+        response = self.wa_webhook(
+            [{"from": "79161234500", "id": "wamid.X", "timestamp": "1", "type": "text", "text": {"body": "2"}}],
+            secret="not-the-secret",
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(appointment.state, "booked")
+        self.assertFalse(self.messages(appointment, direction="in"))
+        unsigned = self.url_open(f"/clinic_whatsapp/webhook/{self.whatsapp.webhook_ref}", data=b"{}")
+        self.assertEqual(unsigned.status_code, 403)
+        self.assertEqual(self.url_open("/clinic_whatsapp/webhook/nope", data=b"{}").status_code, 404)
+
+    @mute_logger("odoo.addons.clinic_whatsapp.controllers.main")
+    def test_subscription_handshake(self):
+        base = f"/clinic_whatsapp/webhook/{self.whatsapp.webhook_ref}?hub.mode=subscribe&hub.challenge=4242"
+        good = self.url_open(f"{base}&hub.verify_token=verify-me")
+        self.assertEqual((good.status_code, good.text), (200, "4242"))
+        self.assertEqual(self.url_open(f"{base}&hub.verify_token=wrong").status_code, 403)
+
+    @mute_logger("odoo.addons.clinic_whatsapp.controllers.main")
+    def test_sms_delivery_report_and_reply(self):
+        from ..providers.smsc import sign
+
+        self.whatsapp.active = False
+        appointment, booked = self.sent_booking()
+        self.assertEqual(booked.channel_id, self.sms)
+        url = f"/clinic_whatsapp/webhook/{self.sms.webhook_ref}"
+        report = {"id": booked.provider_message_id, "phone": "79161234500", "status": "1", "err": "0"}
+        report["md5"] = sign([report["id"], report["phone"], report["status"]], SMS_SECRET)
+        self.assertEqual(self.url_open(url, data=report).status_code, 200)
+        self.assertEqual(booked.state, "delivered")
+        forged = dict(report, status="20")
+        self.assertEqual(self.url_open(url, data=forged).status_code, 403)
+        reply = {"phone": "79161234500", "mes": "подтверждаю", "sent": "1765000000"}
+        reply["md5"] = sign([reply["phone"], reply["mes"], reply["sent"]], SMS_SECRET)
+        self.assertEqual(self.url_open(url, data=reply).status_code, 200)
+        self.assertEqual(self.url_open(url, data=reply).status_code, 200)
+        self.assertEqual(appointment.state, "confirmed")
+        self.assertEqual(len(self.messages(appointment, direction="in")), 1)

@@ -10,8 +10,6 @@ DEMO_SEED = 2025
 DEMO_DOCTORS = 10
 DEMO_SERVICES = 40
 DEMO_PATIENTS = 200
-# Consents are recorded for the first cards only: enough to show both answers of «may we write?».
-DEMO_CONSENT_PATIENTS = 40
 
 
 class ClinicDemo(models.AbstractModel):
@@ -37,7 +35,8 @@ class ClinicDemo(models.AbstractModel):
         partners = demo._demo_patients(population["patients"])
         demo._demo_relations(population["relations"], partners)
         consents = synthetic.generate_consents(population, DEMO_SEED, today)
-        demo._demo_consents([c for c in consents if c["partner"] <= DEMO_CONSENT_PATIENTS], partners)
+        # Most patients signed on their first visit; about one in ten has no consent on file yet.
+        demo._demo_consents(consents, partners)
         demo.env["clinic.duplicate.engine"].refresh_clusters()
 
     @api.model

@@ -1,8 +1,10 @@
 from . import (
     test_access,
     test_address,
+    test_company,
     test_consent,
     test_duplicates,
+    test_icd10_search,
     test_nsi,
     test_patient,
     test_phone,

@@ -60,7 +60,7 @@ class TestWebsiteBrand(OnlineBookingHttpCase):
         )
 
     def test_pages_show_the_clinic_and_no_stock_texts(self):
-        for url in ("/", "/doctors", "/services", "/contactus"):
+        for url in ("/", "/doctors", "/services", "/contactus", "/contactus-thank-you"):
             with self.subTest(url=url):
                 page = self.url_open(url)
                 self.assertEqual(page.status_code, 200)

@@ -2,6 +2,7 @@ from . import (
     test_access,
     test_appointment,
     test_booking_window,
+    test_display_names,
     test_kpi,
     test_race,
     test_slots,

@@ -8,6 +8,7 @@ from . import (
     test_nsi,
     test_patient,
     test_phone,
+    test_service_form,
     test_staff,
     test_synthetic,
 )

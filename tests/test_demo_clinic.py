@@ -52,6 +52,14 @@ def test_most_patients_consented_with_source_and_time(env):
     assert all(consent.source and consent.date for consent in consents)
 
 
+def test_most_patients_have_an_identity_document_for_the_contract(env):
+    patients = env["res.partner"].search([("is_patient", "=", True)])
+    with_documents = patients.filtered("identity_document_ids")
+    assert len(with_documents) > 0.7 * len(patients)
+    kinds = set(with_documents.identity_document_ids.mapped("doc_type_id.code"))
+    assert kinds == {"1", "6"}, "passports for adults, birth certificates for young children"
+
+
 def test_schedule_load_is_a_share_of_the_schedule(env):
     today = fields.Date.today()
     figures = env["clinic.kpi"].compute(today - timedelta(days=29), today)

@@ -85,6 +85,7 @@ class TestVisit(HttpCase):
                 "zip": "620075",
                 "city": "Екатеринбург",
                 "street": "ул. Мира, д. 1",
+                "mobile": "89121234567",
             }
         )
         cls.spouse = Partner.create({"name": "Иванов Пётр Сергеевич"})
@@ -318,6 +319,8 @@ class TestVisit(HttpCase):
             "1 700,00 ₽",
             "Одна тысяча семьсот рублей 00 копеек",
             "программы государственных гарантий",
+            "(лицензирующий орган — Министерство здравоохранения Свердловской области)",
+            "Телефон: +7 (912) 123-45-67",
         ):
             self.assertIn(expected, contract)
         consent = plain(Report._render_qweb_html(REPORTS[1], visit.ids)[0])

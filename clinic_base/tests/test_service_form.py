@@ -16,7 +16,7 @@ class TestServiceForm(TransactionCase):
             self.assertNotIn(stock, arch)
         self.assertIn('name="service_code_id"', arch)
         code = self.env["clinic.nsi.service.code"].search([("code", "=", "B01.023.001")])
-        Template = self.env["product.template"].with_context(safe_eval(action["context"]))
+        Template = self.env["product.template"].with_context(**safe_eval(action["context"]))
         with Form(Template, view=form_view) as form:
             form.name = "Приём врача-невролога первичный"
             form.service_code_id = code

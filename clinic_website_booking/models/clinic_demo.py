@@ -1,7 +1,6 @@
 from markupsafe import Markup
 
 from odoo import api, models
-from odoo.fields import Command
 
 SEES = {"adult": "взрослых", "child": "детей", "both": "взрослых и детей"}
 
@@ -25,8 +24,3 @@ class ClinicDemo(models.AbstractModel):
         self.env["product.template"].search([("is_medical_service", "=", True), ("specialty_ids", "!=", False)]).write(
             {"clinic_published": True}
         )
-        # A Russian clinic's site speaks Russian first, when the language is loaded (dev/start loads it).
-        russian = self.env["res.lang"]._lang_get("ru_RU")
-        website = self.env.ref("website.default_website", raise_if_not_found=False)
-        if russian and website:
-            website.write({"language_ids": [Command.link(russian.id)], "default_lang_id": russian.id})

@@ -7,6 +7,8 @@ from . import (
     clinic_insurance_policy,
     clinic_partner_relation,
     clinic_consent,
+    clinic_patient_medical,
+    clinic_emergency_access,
     res_partner,
     clinic_duplicate_engine,
     clinic_duplicate_cluster,

@@ -104,6 +104,7 @@ class ClinicConsent(models.Model):
             limit=1,
         )
 
+    @api.private
     @api.model
     def may_contact(self, partner, purpose, channel, at=None):
         """May the clinic contact this person for this purpose on this channel at that time?

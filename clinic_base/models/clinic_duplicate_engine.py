@@ -58,6 +58,7 @@ class ClinicDuplicateEngine(models.AbstractModel):
                 rows[pid]["phones"].add(number)
         return list(rows.values())
 
+    @api.private
     @api.model
     def find_clusters(self, partner_ids=None):
         """Clusters of likely duplicates over the whole base.
@@ -71,6 +72,7 @@ class ClinicDuplicateEngine(models.AbstractModel):
             found = [cluster for cluster in found if wanted.intersection(cluster["ids"])]
         return found
 
+    @api.private
     @api.model
     def match_row(self, row, exclude_id=None):
         """Existing patients that look like one person not saved yet (typed on a form, booked online, imported).
@@ -115,6 +117,7 @@ class ClinicDuplicateEngine(models.AbstractModel):
             match["reason_labels"] = [labels[r] for r in match["reasons"]]
         return matches
 
+    @api.private
     @api.model
     def row_from_values(self, surname="", first_name="", patronymic="", birth_date=None, snils="", phones=()):
         """Engine row from raw typed values; phones that do not parse are ignored here."""
@@ -134,6 +137,7 @@ class ClinicDuplicateEngine(models.AbstractModel):
             "phones": normalized,
         }
 
+    @api.private
     @api.model
     def match_partner(self, partner):
         """Matches for a card being typed (``partner`` may be a new, unsaved record)."""
@@ -147,6 +151,7 @@ class ClinicDuplicateEngine(models.AbstractModel):
         )
         return self.match_row(row, exclude_id=partner._origin.id or None)
 
+    @api.private
     @api.model
     def refresh_clusters(self):
         """Rebuild the Possible duplicates screen; decided clusters are not offered again."""

@@ -43,6 +43,7 @@ class ClinicKladrObject(models.Model):
         for obj in self:
             obj.name_key = address_key(obj.name)
 
+    @api.private
     @api.model
     def match_address(self, region=None, city=None, street=None):
         """The most specific classifier object for a typed address, or an empty recordset.

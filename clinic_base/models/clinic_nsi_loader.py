@@ -67,6 +67,7 @@ class ClinicNsiLoader(models.AbstractModel):
     _name = "clinic.nsi.loader"
     _description = "FNSI reference book loader"
 
+    @api.private
     @api.model
     def load_export(self, passport, rows, full=True):
         """Upsert the rows of one FNSI export into the book its passport names.
@@ -117,6 +118,7 @@ class ClinicNsiLoader(models.AbstractModel):
             self._archive_missing(Book, existing, seen_codes, passport, summary)
         return summary
 
+    @api.private
     @api.model
     def load_shipped_books(self):
         """Fill the books from the copies shipped in data/fnsi, so that a fresh install works offline."""

@@ -5,10 +5,13 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
 from ..tools import checksums, names
+from ..tools.access import DOCTOR, RECEPTIONIST, require_group
 from .clinic_partner_relation import PARENT_KINSHIPS
+from .clinic_patient_medical import BLOOD_GROUPS, MEDICAL_FIELDS
 
 ADULT_AGE = 18
 MEDICAL_GROUPS = "clinic_base.group_clinic_doctor,clinic_base.group_clinic_manager"
+MANAGER_GROUP = "clinic_base.group_clinic_manager"
 NAME_PARTS = ("surname", "first_name", "patronymic")
 PHONE_FIELDS = ("phone", "mobile")
 # Fields that make a card "complete"; the most complete record survives a merge.
@@ -98,23 +101,32 @@ class ResPartner(models.Model):
         readonly=True,
         help="Matched to the address classifier; an unmatched address is kept as typed.",
     )
-    # Medical content: doctors and managers only.
+    # Medical content: per patient, see clinic.patient.medical (its record rules decide who reads it).
+    clinic_medical_ids = fields.One2many(
+        "clinic.patient.medical", "partner_id", string="Medical summary", groups=MEDICAL_GROUPS
+    )
+    clinic_medical_access = fields.Boolean(
+        string="Medical data open to me",
+        compute="_compute_medical",
+        groups=MEDICAL_GROUPS,
+        help="You treat this patient, manage the clinic or opened an emergency access.",
+    )
+    clinic_emergency_access_ids = fields.One2many(
+        "clinic.emergency.access", "partner_id", string="Emergency accesses", groups=MANAGER_GROUP
+    )
     blood_group = fields.Selection(
-        [
-            ("0+", "O(I) Rh+"),
-            ("0-", "O(I) Rh−"),
-            ("A+", "A(II) Rh+"),
-            ("A-", "A(II) Rh−"),
-            ("B+", "B(III) Rh+"),
-            ("B-", "B(III) Rh−"),
-            ("AB+", "AB(IV) Rh+"),
-            ("AB-", "AB(IV) Rh−"),
-        ],
+        BLOOD_GROUPS,
         string="Blood group",
+        compute="_compute_medical",
+        inverse="_inverse_medical",
         groups=MEDICAL_GROUPS,
     )
-    allergies = fields.Text(string="Allergies", groups=MEDICAL_GROUPS)
-    chronic_conditions = fields.Text(string="Chronic conditions", groups=MEDICAL_GROUPS)
+    allergies = fields.Text(
+        string="Allergies", compute="_compute_medical", inverse="_inverse_medical", groups=MEDICAL_GROUPS
+    )
+    chronic_conditions = fields.Text(
+        string="Chronic conditions", compute="_compute_medical", inverse="_inverse_medical", groups=MEDICAL_GROUPS
+    )
     clinic_phone_search = fields.Char(
         string="Phone (any format)", compute="_compute_clinic_phone_search", search="_search_clinic_phone_search"
     )
@@ -185,6 +197,30 @@ class ResPartner(models.Model):
             parents_of = partner.relative_of_ids.filtered(lambda r: r.kinship in PARENT_KINSHIPS)
             partner.child_patient_ids = parents_of.partner_id
 
+    @api.depends(
+        "clinic_medical_ids.blood_group", "clinic_medical_ids.allergies", "clinic_medical_ids.chronic_conditions"
+    )
+    @api.depends_context("uid")
+    def _compute_medical(self):
+        """Searched as the user: a summary the record rules hide reads as empty."""
+        found = self.env["clinic.patient.medical"].search([("partner_id", "in", self._origin.ids)])
+        by_partner = {medical.partner_id.id: medical for medical in found}
+        for partner in self:
+            medical = by_partner.get(partner._origin.id, found.browse())
+            partner.clinic_medical_access = bool(medical)
+            for name in MEDICAL_FIELDS:
+                partner[name] = medical[name]
+
+    def _inverse_medical(self):
+        Medical = self.env["clinic.patient.medical"]
+        for partner in self:
+            Medical._ensure_for(partner)
+            medical = Medical.sudo().search([("partner_id", "=", partner.id)])
+            if not self.env.context.get("clinic_medical_on_create"):
+                # written as the user: the record rules refuse a patient the doctor does not treat
+                medical = medical.with_env(self.env)
+            medical.write({name: partner[name] for name in MEDICAL_FIELDS})
+
     @api.depends("surname", "first_name", "patronymic", "birth_date", "snils", "phone", "mobile", "clinic_phone_ids")
     def _compute_duplicate_candidate_ids(self):
         engine = self.env["clinic.duplicate.engine"]
@@ -250,9 +286,12 @@ class ResPartner(models.Model):
             self._clinic_prepare_vals(vals, vals.get("is_patient"))
             if vals.get("is_patient") and not vals.get("medical_card_number"):
                 vals["medical_card_number"] = self.env["ir.sequence"].next_by_code("clinic.medical.card")
-        partners = super().create(vals_list)
+        # the medical data typed on a new card is written by whoever creates it (see _inverse_medical)
+        partners = super(ResPartner, self.with_context(clinic_medical_on_create=True)).create(vals_list)
+        partners = partners.with_env(self.env)
         for partner, vals in zip(partners, vals_list, strict=True):
             partner._clinic_phone_lines_from_vals(vals)
+        self.env["clinic.patient.medical"]._ensure_for(partners)
         return partners
 
     def write(self, vals):
@@ -268,6 +307,8 @@ class ResPartner(models.Model):
                 partner_vals["medical_card_number"] = self.env["ir.sequence"].next_by_code("clinic.medical.card")
             super(ResPartner, partner).write(partner_vals)
             partner._clinic_phone_lines_from_vals(partner_vals)
+        if vals.get("is_patient"):
+            self.env["clinic.patient.medical"]._ensure_for(self)
         return True
 
     def _clinic_prepare_vals(self, vals, is_patient):
@@ -369,12 +410,27 @@ class ResPartner(models.Model):
             repeats.unlink()
         self._sync_phone_fields()
 
+    @api.private
     def clinic_may_contact(self, purpose, channel, at=None):
         """Every module asks this before it writes, calls or sends to a person."""
         return self.env["clinic.consent"].may_contact(self, purpose, channel, at)
 
+    def action_clinic_emergency_access(self):
+        """Ask for a logged emergency access to the medical data of a patient the doctor does not treat."""
+        self.ensure_one()
+        require_group(self.env, DOCTOR)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Emergency access"),
+            "res_model": "clinic.emergency.access.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.id},
+        }
+
     def action_clinic_verify_address(self):
         """Match the typed address against the KLADR classifier; keep it as typed when nothing matches."""
+        require_group(self.env, RECEPTIONIST, DOCTOR)
         kladr = self.env["clinic.kladr.object"]
         for partner in self:
             match = kladr.match_address(

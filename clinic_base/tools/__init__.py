@@ -1,1 +1,1 @@
-from . import checksums, dedupe, names, phone
+from . import access, checksums, dedupe, names, phone

@@ -1,1 +1,1 @@
-from . import base_partner_merge_automatic_wizard, clinic_nsi_import_wizard
+from . import base_partner_merge_automatic_wizard, clinic_emergency_access_wizard, clinic_nsi_import_wizard

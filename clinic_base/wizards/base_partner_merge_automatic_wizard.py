@@ -16,6 +16,8 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
                 donor.write({"snils": False})
                 donor.flush_recordset(["snils"])
                 dst_partner.write({"snils": snils})
+        if dst_partner:
+            self.env["clinic.patient.medical"]._merge_into(partners - dst_partner, dst_partner)
         result = super()._merge(partner_ids, dst_partner=dst_partner, extra_checks=extra_checks)
         if dst_partner and dst_partner.exists():
             dst_partner._clinic_dedupe_lines()

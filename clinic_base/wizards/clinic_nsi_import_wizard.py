@@ -5,6 +5,8 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..tools.access import MANAGER, require_group
+
 
 class ClinicNsiImportWizard(models.TransientModel):
     _name = "clinic.nsi.import.wizard"
@@ -28,6 +30,7 @@ class ClinicNsiImportWizard(models.TransientModel):
     def action_import(self):
         """Load every book of the upload; nothing is saved unless all files are valid exports."""
         self.ensure_one()
+        require_group(self.env, MANAGER)
         if not self.attachment_ids:
             raise UserError(self.env._("Upload the passport and part files of the export first."))
         loader = self.env["clinic.nsi.loader"]

@@ -93,10 +93,12 @@ class ClinicMigrationRun(models.Model):
         return self.env.ref(CRON_XMLID, raise_if_not_found=False)
 
     def action_pause(self):
+        self.check_access("write")
         self.filtered(lambda run: run.state in ("queued", "running")).write({"state": "paused"})
         return True
 
     def action_resume(self):
+        self.check_access("write")
         for run in self.filtered(lambda r: r.state in ("paused", "failed")):
             run.write({"state": "running" if run.batch_ids else "queued", "error": False})
         if self._cron():
@@ -104,6 +106,7 @@ class ClinicMigrationRun(models.Model):
         return True
 
     def action_cancel(self):
+        self.check_access("write")
         runs = self.filtered(lambda run: run.state in ("queued", "running", "paused", "failed"))
         runs.batch_ids.filtered(lambda batch: batch.state == "pending").write({"state": "cancelled", "payload": False})
         runs.write({"state": "cancelled", "date_end": fields.Datetime.now()})
@@ -112,6 +115,7 @@ class ClinicMigrationRun(models.Model):
     def action_download_report(self):
         """The report as a CSV file Excel opens in Russian: UTF-8 with BOM, «;» between columns."""
         self.ensure_one()
+        self.check_access("read")
         self.env.flush_all()
         self.env.cr.execute(
             "SELECT source_table, source_id, code, label, kind, field, value_before, value_after, reason "
@@ -132,6 +136,7 @@ class ClinicMigrationRun(models.Model):
 
     def action_view_issues(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("clinic_migration_1c.clinic_migration_issue_action")
         action["domain"] = [("run_id", "=", self.id)]
         return action

@@ -16,6 +16,7 @@ from . import (
     clinic_visit_line,
     clinic_visit_payment,
     clinic_kpi,
+    res_partner,
     res_config_settings,
     clinic_demo,
 )

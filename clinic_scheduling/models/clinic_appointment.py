@@ -155,7 +155,12 @@ class ClinicAppointment(models.Model):
 
     def init(self):
         """No double booking, enforced by PostgreSQL itself: the practitioner's and the cabinet's time
-        ranges of active appointments may not overlap, whichever code path inserts them."""
+        ranges of active appointments may not overlap, whichever code path inserts them.
+        Calendar events made before they were private become private (they name the patient)."""
+        self.env.cr.execute(
+            "UPDATE calendar_event SET privacy = 'private' "
+            "WHERE res_model = 'clinic.appointment' AND privacy IS DISTINCT FROM 'private'"
+        )
         for name, column, extra in (
             (EMPLOYEE_CONSTRAINT, "employee_id", SQL("")),
             (CABINET_CONSTRAINT, "cabinet_id", SQL(" AND cabinet_id IS NOT NULL")),
@@ -228,6 +233,7 @@ class ClinicAppointment(models.Model):
         return True
 
     def action_open_cancel_wizard(self):
+        self.check_access("write")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Cancel appointment"),
@@ -240,6 +246,7 @@ class ClinicAppointment(models.Model):
     def action_open_reschedule(self):
         """The booking window, set to move this appointment."""
         self.ensure_one()
+        self.check_access("write")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Move appointment"),
@@ -255,6 +262,7 @@ class ClinicAppointment(models.Model):
 
     # ------------------------------------------------------------------ booking
 
+    @api.private
     @api.model
     def book(
         self, patient, slots, services=None, source="front_desk", hold_token=None, booking_started_at=None, **extra
@@ -302,6 +310,7 @@ class ClinicAppointment(models.Model):
             self._raise_taken(exc, slots)
         return appointment
 
+    @api.private
     @api.model
     def book_slot(self, patient, slot, services=None, **kwargs):
         """Book from one chosen start: the service's duration decides how many slots follow it."""
@@ -310,6 +319,7 @@ class ClinicAppointment(models.Model):
         self._check_run(run, duration)
         return self.book(patient, run, services=services, **kwargs)
 
+    @api.private
     def action_reschedule(self, slot, hold_token=None):
         """Move to another start; the history keeps the old time, the old slots go to the waiting list."""
         self.ensure_one()
@@ -430,6 +440,7 @@ class ClinicAppointment(models.Model):
         return " ".join(lines)
 
     def _transition(self, new_state, **vals):
+        self.check_access("write")  # before the state checks: whoever may not write learns nothing
         now = fields.Datetime.now()
         for appointment in self:
             if new_state not in TRANSITIONS[appointment.state]:
@@ -483,8 +494,11 @@ class ClinicAppointment(models.Model):
                 "res_model_id": self.env["ir.model"]._get_id(self._name),
                 "res_id": appointment.id,
                 "active": appointment.state in ACTIVE_STATES,
+                # Others see «Busy» in Odoo Calendar: the patient's name stays with the practitioner.
+                "privacy": "private",
             }
             if appointment.calendar_event_id:
-                appointment.calendar_event_id.write(vals)
+                # private events are the practitioner's: the front desk moves them as superuser
+                Event.browse(appointment.calendar_event_id.id).write(vals)
             else:
                 appointment.calendar_event_id = Event.create(vals)

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
 from odoo.addons.clinic_base.tools.display import moment, selection_label
 
 OUTCOMES = [("confirmed", "Confirmed"), ("cancelled", "Cancelled"), ("no_answer", "No answer")]
@@ -55,6 +56,8 @@ class ClinicAppointment(models.Model):
     def action_take_call(self):
         """Claim the call atomically, so two receptionists never call the same patient."""
         self.ensure_one()
+        require_group(self.env, RECEPTIONIST)
+        self.check_access("write")
         self.env.flush_all()
         self.env.cr.execute(
             "UPDATE clinic_appointment SET call_user_id = %s WHERE id = %s "

@@ -110,6 +110,7 @@ class ClinicKpi(models.AbstractModel):
     _name = "clinic.kpi"
     _description = "Clinic KPIs"
 
+    @api.private
     @api.model
     def compute(self, date_from, date_to, employee_ids=None, specialty_ids=None, sources=None):
         """The clinic's figures for the days ``date_from`` to ``date_to`` (both included, clinic time zone).

@@ -10,6 +10,7 @@ class ClinicReception(models.AbstractModel):
     _name = "clinic.reception"
     _description = "Front desk notifications"
 
+    @api.private
     @api.model
     def notify(self, kind, title, message, record=None, sticky=False):
         """Send one pop-up to every receptionist on line; returns the payload for callers that log it."""

@@ -6,6 +6,8 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
+
 HORIZON_PARAM = "clinic_scheduling.slot_horizon_days"
 DEFAULT_HORIZON = 60
 HOLD_PARAM = "clinic_scheduling.hold_minutes"
@@ -64,6 +66,9 @@ class ClinicSlot(models.Model):
         return pytz.utc.localize(self.start).astimezone(tz)
 
     def action_block(self, reason):
+        """Take slots out of booking (a meeting, a broken device); the front desk only."""
+        require_group(self.env, RECEPTIONIST)
+        self.check_access("write")
         booked = self.filtered(lambda s: s.state == "booked")
         if booked:
             raise UserError(
@@ -76,10 +81,12 @@ class ClinicSlot(models.Model):
         self.sudo().write({"state": "blocked", "block_reason": reason, "hold_until": False, "hold_token": False})
 
     def action_unblock(self):
+        require_group(self.env, RECEPTIONIST)
         blocked = self.filtered(lambda s: s.state == "blocked")
         blocked.write({"state": "free", "block_reason": False})
         self.env["clinic.waitlist"]._offer_slots(blocked)
 
+    @api.private
     def hold(self, minutes=None):
         """Hold free slots for a short time (website form, waiting-list offer); returns the token."""
         minutes = minutes or int(self.env["ir.config_parameter"].sudo().get_param(HOLD_PARAM, DEFAULT_HOLD))
@@ -92,6 +99,7 @@ class ClinicSlot(models.Model):
         self.sudo().write({"state": "held", "hold_until": now + timedelta(minutes=minutes), "hold_token": token})
         return token
 
+    @api.private
     def release(self, token=None):
         """Let go of a hold (the patient left the form, an offer was declined)."""
         held = self.filtered(lambda s: s.state == "held" and (token is None or s.sudo().hold_token == token))
@@ -186,6 +194,7 @@ class ClinicSlot(models.Model):
         expired.release()
         self.env["clinic.waitlist"]._offer_slots(expired)
 
+    @api.private
     @api.model
     def find_free(self, employees=None, date_from=None, date_to=None, duration=None, limit=None, exclude=None):
         """Free starts, as lists of consecutive slots long enough for ``duration`` minutes.

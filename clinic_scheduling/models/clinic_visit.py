@@ -171,6 +171,7 @@ class ClinicVisit(models.Model):
     # ------------------------------------------------------------------ actions
 
     def action_done(self):
+        self.check_access("write")
         for visit in self:
             if visit.state != "open":
                 raise UserError(
@@ -185,6 +186,7 @@ class ClinicVisit(models.Model):
         return True
 
     def action_cancel(self):
+        self.check_access("write")
         for visit in self:
             if visit.state != "open":
                 raise UserError(
@@ -206,6 +208,7 @@ class ClinicVisit(models.Model):
         return True
 
     def action_reopen(self):
+        self.check_access("write")
         for visit in self:
             if visit.state != "done":
                 raise UserError(

@@ -3,6 +3,8 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
+
 
 class ClinicWaitlist(models.Model):
     """A patient waiting for a practitioner or a service within a window of dates and hours."""
@@ -60,6 +62,7 @@ class ClinicWaitlist(models.Model):
                 )
 
     def action_cancel(self):
+        require_group(self.env, RECEPTIONIST)
         self.offer_ids.filtered(lambda o: o.state == "pending").action_decline()
         self.write({"state": "cancelled"})
         return True

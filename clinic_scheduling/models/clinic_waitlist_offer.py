@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
+from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
+
 OFFER_PARAM = "clinic_scheduling.offer_minutes"
 DEFAULT_OFFER_MINUTES = 30
 
@@ -97,6 +99,8 @@ class ClinicWaitlistOffer(models.Model):
 
         The patient's time to answer is not booking time: the offer keeps its own stamps.
         """
+        require_group(self.env, RECEPTIONIST)
+        self.check_access("write")
         self.ensure_one()
         if self.state != "pending":
             state = dict(self._fields["state"]._description_selection(self.env))[self.state]
@@ -122,6 +126,8 @@ class ClinicWaitlistOffer(models.Model):
 
     def action_decline(self):
         """The patient said no: the slot goes straight to the next one waiting."""
+        require_group(self.env, RECEPTIONIST)
+        self.check_access("write")
         self._close("declined")
         return True
 

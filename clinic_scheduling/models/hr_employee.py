@@ -5,6 +5,7 @@ import pytz
 from odoo import api, fields, models
 
 from odoo.addons.clinic_base.models.hr_employee import HR_GROUP
+from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
 
 DEFAULT_TZ = "Europe/Moscow"
 
@@ -53,6 +54,7 @@ class HrEmployee(models.Model):
 
     def action_view_slot_conflicts(self):
         self.ensure_one()
+        require_group(self.env, RECEPTIONIST)
         action = self.env["ir.actions.act_window"]._for_xml_id("clinic_scheduling.clinic_slot_action_conflicts")
         action["domain"] = [("employee_id", "=", self.id), ("conflict", "=", True)]
         return action

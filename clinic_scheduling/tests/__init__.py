@@ -5,6 +5,7 @@ from . import (
     test_display_names,
     test_kpi,
     test_race,
+    test_rpc,
     test_slots,
     test_visit,
     test_waitlist,

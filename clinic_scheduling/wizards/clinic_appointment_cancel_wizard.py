@@ -12,5 +12,7 @@ class ClinicAppointmentCancelWizard(models.TransientModel):
     reason = fields.Char(string="Reason", required=True)
 
     def action_confirm(self):
-        self.appointment_ids.action_cancel(reason=self.reason, by=self.cancelled_by)
+        # every chosen appointment, also one the user may not see: refused then, not silently skipped
+        appointments = self.sudo().appointment_ids.with_env(self.env)
+        appointments.action_cancel(reason=self.reason, by=self.cancelled_by)
         return {"type": "ir.actions.act_window_close"}

@@ -5,6 +5,8 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
+
 from ..models.clinic_appointment import SOURCES
 
 DAYS_SHOWN = 7
@@ -127,6 +129,7 @@ class ClinicBookingWizard(models.TransientModel):
             "name": self.env._("Booking window"),
         }
 
+    @api.private
     def book(self, slot):
         """Book (or move to) the chosen free time; a lost race comes back as the nearest alternatives."""
         self.ensure_one()
@@ -157,6 +160,7 @@ class ClinicSlot(models.Model):
 
     def action_book_from_window(self):
         """The «Book» button on a free time in the booking window."""
+        require_group(self.env, RECEPTIONIST)
         wizard = self.env["clinic.booking.wizard"].browse(self.env.context.get("booking_wizard_id")).exists()
         if not wizard:
             raise UserError(self.env._("Open the booking window again: it has expired."))

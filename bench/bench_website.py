@@ -1,28 +1,34 @@
-"""bench website: the online booking pages and the exchange API under load, Odoo in multi-worker mode.
+"""bench website: the whole online booking path under load, Odoo in multi-worker mode.
 
 A demo-like clinic: 50 published practitioners in 5 specialties (adults, children or both), Monday to
 Saturday 08:00-20:00 with a break at 13:00-14:00 (Moscow time), 30-minute slots two weeks ahead of which
 a third is booked, and three published services per specialty. Odoo then runs as a separate server with
 ``--workers`` worker processes on a free localhost port, and a second process (this file run as a script)
-drives it with CLIENTS concurrent clients, each with its own HTTP session:
+drives it with CLIENTS concurrent visitors, each with its own HTTP session, in one run:
 
-1. for SECONDS: the free-slots page of the website (step 2 of the booking: one specialty, the strip of the
-   week from a random day with its free times per day, and the times of the first day that has any) and the
-   API's free slots (``GET /api/booking/v1/slots``: one specialty, a whole week from a random day), half each;
+1. for SECONDS: visitors book, step by step as a browser does: the free times of a specialty with a service
+   chosen (``/booking/slots``, a week from a random day), a click on one of them (``POST /booking/hold``,
+   redirected to the form, which holds the slot), the form sent (``POST /booking/confirm``, redirected to
+   the confirmation page); then again. Many visitors aim at the same specialties and days, so some click a
+   time another has just taken: that answer («taken», with alternatives) is counted apart, not as an error;
 2. for SECONDS: Odoo's own ``/web/login`` page, the baseline of what one page of this server costs.
 
-A client sends its next request when the previous answer arrived, after a pause of THINK_MS (random in the
-range, as a person reading the page; ``0`` for a saturation run). Figures: requests per second, p50 and p95
-latency in ms, errors (HTTP status other than 200, or no answer). Rate limits stay on but are raised above
-the load, so their cost is measured and not their refusals.
+A visitor sends the next step when the previous answer arrived, after a pause of THINK_MS (random in the
+range, as a person reading the page; ``0`` for a saturation run). Figures: successful bookings per second,
+p95 of each step in ms, errors (an HTTP status other than 200, no answer, or a page that is neither the next
+step nor «taken»), the times taken by someone else, and double bookings counted in SQL afterwards (two
+active appointments on one slot), which must be 0. Rate limits stay on but are raised above the load, so
+their cost (an advisory lock and a short transaction per counted hit) is measured and not their refusals.
 
 Usage: ``bench/run website [CLIENTS [SECONDS [WORKERS [THINK_MS]]]]`` (default 20 clients, 30 s, 2 workers,
-think time 500-1500 ms; THINK_MS as ``0`` or ``LOW-HIGH``). Target: p95 under 250 ms and no errors.
+think time 500-1500 ms; THINK_MS as ``0`` or ``LOW-HIGH``). Target: p95 of each step at most 3 times the
+login page's p95, no errors, no double booking.
 """
 
 import json
 import os
 import random
+import re
 import signal
 import socket
 import statistics
@@ -31,6 +37,7 @@ import sys
 import threading
 import time
 from datetime import date, timedelta
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import lib
 import requests
@@ -54,8 +61,8 @@ AGE_GROUPS = ("adult", "adult", "both", "child", "adult")
 
 
 def setup(env):
-    """The published clinic, its slots and a consumer of the API; returns the API key, the specialty ids and the
-    numbers of slots and of booked ones."""
+    """The published clinic and its slots, limits raised above the load; returns the (specialty id, service id)
+    pairs offered and the numbers of slots and of booked ones."""
     rng = random.Random(SEED)
     specialties = env["clinic.nsi.specialty"].create(
         [{"code": f"BENCH-{n}", "name": f"Специальность {n}"} for n in range(1, SPECIALTIES + 1)]
@@ -84,7 +91,7 @@ def setup(env):
             ]
         )
     )  # fmt: skip
-    env["product.product"].create(
+    services = env["product.product"].create(
         [
             {"name": f"Приём {n}.{k}", "type": "service", "is_medical_service": True, "list_price": 1500 + 500 * k,
              "duration_minutes": 30, "age_group": "both", "specialty_ids": [(6, 0, specialty.ids)],
@@ -97,12 +104,22 @@ def setup(env):
     slots = env["clinic.slot"]._generate(employees, today, today + timedelta(days=DAYS))
     booked = [slot_id for slot_id in slots.ids if rng.random() < BOOKED_SHARE]
     env.cr.execute("UPDATE clinic_slot SET state = 'booked' WHERE id = ANY(%s)", [booked])
-    consumer = env["clinic.api.consumer"].create({"name": "Bench", "rate_limit": 10**6})
-    key = env["clinic.api.key.wizard"].browse(consumer.action_generate_key()["res_id"]).key
-    for param in ("ip_actions_per_minute", "api_ip_requests_per_minute"):
+    for param in ("ip_actions_per_minute", "api_ip_requests_per_minute", "holds_per_address",
+                  "phone_attempts_per_hour", "max_active_per_phone"):  # fmt: skip
         env["ir.config_parameter"].set_param(f"clinic_website_booking.{param}", 10**6)
     env.cr.commit()
-    return key, specialties.ids, len(slots), len(booked)
+    choices = [(specialty.id, service.id) for service in services for specialty in service.specialty_ids]
+    return choices, len(slots), len(booked)
+
+
+def double_bookings(env):
+    """Slots under two active appointments, counted in SQL (the exclusion constraint must make it 0)."""
+    env.cr.execute(
+        "SELECT count(*) FROM (SELECT s.id FROM clinic_slot s JOIN clinic_appointment a "
+        "ON a.employee_id = s.employee_id AND a.start <= s.start AND s.start < a.stop "
+        "WHERE a.state NOT IN ('cancelled', 'no_show') GROUP BY s.id HAVING count(*) > 1) twice"
+    )
+    return env.cr.fetchone()[0]
 
 
 def free_port():
@@ -168,38 +185,42 @@ def main(env, args):
         sys.exit("bench website: clinic_website_booking is not installed in this database")
     clients, seconds, workers = (int(a) for a in (args + [str(CLIENTS), str(SECONDS), str(WORKERS)][len(args) :])[:3])
     think_ms = args[3] if len(args) > 3 else THINK_MS
-    key, specialty_ids, slot_count, booked = setup(env)
+    choices, slot_count, booked = setup(env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_server(env.cr.dbname, port, workers)
     try:
-        targets = {
-            "pages": [f"/booking/slots?age=adult&specialty_id={sid}&date_from={{day}}" for sid in specialty_ids],
-            "api": [f"/api/booking/v1/slots?specialty_id=SP-{sid}&date_from={{day}}" for sid in specialty_ids],
-            "key": key,
-            "days": DAYS - 7,
-        }
-        booking = drive(base, targets, clients, seconds, think_ms)
-        login = drive(base, {"pages": ["/web/login"], "api": [], "key": key, "days": 0}, clients, seconds, think_ms)
+        booking = drive(base, {"journey": choices, "days": DAYS - 7}, clients, seconds, think_ms)
+        login = drive(base, {"pages": ["/web/login"]}, clients, seconds, think_ms)
     finally:
         stop_server(server)
-    if not booking["errors"] and not login["errors"]:
+    env.cr.rollback()  # a fresh snapshot: what the server committed
+    env.cr.execute("SELECT count(*) FROM clinic_appointment WHERE source = 'website'")
+    in_database = env.cr.fetchone()[0]
+    errors = booking["errors"] + login["errors"]
+    if not errors:
         server_log(env.cr.dbname).unlink()
+    login_p95 = float(login["steps"]["login"]["p95_ms"])
+    worst = max(float(step["p95_ms"]) for step in booking["steps"].values())
     print(
-        f"bench website: {slot_count} slots of {PRACTITIONERS} practitioners, {booked} booked; {workers} workers; "
-        f"free-slot requests {booking['by_kind']}; think time {think_ms} ms",
+        f"bench website: {slot_count} slots of {PRACTITIONERS} practitioners, {booked} booked beforehand; "
+        f"{workers} workers; steps {booking['steps']}; login {login['steps']}; think time {think_ms} ms; "
+        f"bookings answered {booking['booked']}, in the database {in_database}",
         flush=True,
     )
     return {
         "clients": clients,
-        "rps": booking["rps"],
-        "p50_ms": booking["p50_ms"],
-        "p95_ms": booking["p95_ms"],
+        "booked_per_s": booking["booked_per_s"],
+        "booked": booking["booked"],
+        "taken": booking["taken"],
+        "slots_p95_ms": booking["steps"]["slots"]["p95_ms"],
+        "hold_p95_ms": booking["steps"]["hold"]["p95_ms"],
+        "confirm_p95_ms": booking["steps"]["confirm"]["p95_ms"],
+        "login_p95_ms": login["steps"]["login"]["p95_ms"],
+        "worst_step_vs_login": f"{worst / login_p95:.1f}x",
         "errors": booking["errors"],
-        "login_rps": login["rps"],
-        "login_p50_ms": login["p50_ms"],
-        "login_p95_ms": login["p95_ms"],
         "login_errors": login["errors"],
+        "double_bookings": double_bookings(env),
         "workers": workers,
         "think_ms": think_ms,
     }
@@ -208,59 +229,127 @@ def main(env, args):
 # ---------------------------------------------------------------------- the load client (second process)
 
 
-def client(base, targets, deadline, think, rng, results, lock):
-    """One visitor: its own session (cookies, keep-alive), requests until the deadline."""
-    session = requests.Session()
-    api_headers = {"Authorization": f"Bearer {targets['key']}"}
-    latencies, errors, by_kind = [], 0, {"page": [], "api": []}
-    while time.monotonic() < deadline:
-        kind = "api" if targets["api"] and rng.random() < 0.5 else "page"
-        day = (date.today() + timedelta(days=rng.randrange(targets["days"] + 1))).isoformat()
-        url = rng.choice(targets["api" if kind == "api" else "pages"]).format(day=day)
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+SLOT_RE = re.compile(r'name="slot_id"[^>]*? value="([^"]+)"')
+SURNAMES = ("Иванова", "Петрова", "Смирнова", "Кузнецова", "Попова", "Соколова", "Лебедева", "Козлова")
+FIRST_NAMES = ("Анна", "Мария", "Елена", "Ольга", "Наталья", "Ирина", "Светлана", "Татьяна")
+
+
+class Visitor:
+    """One person booking through the website: their own session (cookies, keep-alive) and timings."""
+
+    def __init__(self, base, number, rng, results):
+        self.base, self.number, self.rng, self.results = base, number, rng, results
+        self.session = requests.Session()
+        self.bookings = 0
+
+    def step(self, name, method, path, **kw):
+        """One request, timed; returns the response, or None when it failed (counted as an error)."""
         began = time.perf_counter()
         try:
-            response = session.get(base + url, headers=api_headers if kind == "api" else None, timeout=30)
-            ok = response.status_code == 200
+            response = self.session.request(method, self.base + path, timeout=60, **kw)
         except requests.RequestException:
-            ok = False
-        latencies.append((time.perf_counter() - began) * 1000)
-        errors += not ok
-        by_kind[kind].append(latencies[-1])
-        if think[1]:
-            time.sleep(rng.uniform(*think) / 1000)
+            response = None
+        self.results["steps"][name].append((time.perf_counter() - began) * 1000)
+        if response is None or response.status_code != 200:
+            self.results["errors"] += 1
+            return None
+        return response
+
+    def book(self, choice, days):
+        """Free times of a specialty with a service, a click on one, the form: True when booked."""
+        specialty_id, service_id = choice
+        day = (date.today() + timedelta(days=self.rng.randrange(days + 1))).isoformat()
+        query = {"age": "adult", "specialty_id": specialty_id, "service_id": service_id, "date_from": day}
+        page = self.step("slots", "GET", f"/booking/slots?{urlencode(query)}")
+        refs = SLOT_RE.findall(page.text) if page else []
+        if not refs:
+            return False
+        csrf = CSRF_RE.search(page.text).group(1)
+        self.think()
+        ref = self.rng.choice(refs[:12])  # people pick among the first times shown: they collide
+        held = self.step("hold", "POST", "/booking/hold", data={"csrf_token": csrf, "slot_id": ref, **query})
+        if held is None:
+            return False
+        if "/booking/details" not in held.url:
+            return self.other(held)
+        token = parse_qs(urlsplit(held.url).query)["token"][0]
+        self.think()
+        self.bookings += 1
+        form = {
+            "csrf_token": csrf, "token": token, "slot_id": ref, **query,
+            "surname": self.rng.choice(SURNAMES), "first_name": self.rng.choice(FIRST_NAMES),
+            "birth_date": f"{self.rng.randrange(1, 28):02d}.{self.rng.randrange(1, 13):02d}.{self.rng.randrange(1950, 2000)}",  # noqa: E501
+            "phone": f"+7 916 {self.number:03d}-{self.bookings // 100:02d}-{self.bookings % 100:02d}",
+            "consent_personal_data": "1",
+        }  # fmt: skip
+        done = self.step("confirm", "POST", "/booking/confirm", data=form)
+        if done is None:
+            return False
+        if "/my/appointments/" in done.url:
+            return True
+        return self.other(done)
+
+    def other(self, response):
+        """A page that is not the next step: «taken» (someone was faster) is expected, anything else an error."""
+        if "o_clinic_taken" in response.text or "o_clinic_alternatives" in response.text:
+            self.results["taken"] += 1
+        else:
+            self.results["errors"] += 1
+        return False
+
+    def think(self):
+        if self.results["think"][1]:
+            time.sleep(self.rng.uniform(*self.results["think"]) / 1000)
+
+
+def client(base, targets, deadline, number, results, lock):
+    rng = random.Random(SEED + number)
+    own = {"steps": {name: [] for name in STEPS}, "errors": 0, "taken": 0, "think": results["think"]}
+    visitor = Visitor(base, number, rng, own)
+    booked = 0
+    while time.monotonic() < deadline:
+        if "journey" in targets:
+            booked += visitor.book(rng.choice(targets["journey"]), targets["days"])
+        else:
+            visitor.step("login", "GET", rng.choice(targets["pages"]))
+        visitor.think()
     with lock:
-        results["latencies"] += latencies
-        results["errors"] += errors
-        for kind, kind_latencies in by_kind.items():
-            results["by_kind"][kind] += kind_latencies
+        for name, latencies in own["steps"].items():
+            results["steps"][name] += latencies
+        results["errors"] += own["errors"]
+        results["taken"] += own["taken"]
+        results["booked"] += booked
+
+
+STEPS = ("slots", "hold", "confirm", "login")
 
 
 def load(base, targets, clients, seconds, think_ms):
     low, _sep, high = think_ms.partition("-")
-    think = (float(low), float(high or low))
-    warm, urls = requests.Session(), targets["pages"] + targets["api"]
-    headers = {"Authorization": f"Bearer {targets['key']}"}
-    for n in range(WARM_UP_REQUESTS):  # every worker loads its registry and the assets before the clock runs
-        warm.get(base + urls[n % len(urls)].format(day=date.today().isoformat()), headers=headers, timeout=60)
-    results, lock = {"latencies": [], "errors": 0, "by_kind": {"page": [], "api": []}}, threading.Lock()
+    results = {"steps": {name: [] for name in STEPS}, "errors": 0, "taken": 0, "booked": 0,
+               "think": (float(low), float(high or low))}  # fmt: skip
+    warm = requests.Session()
+    for _n in range(WARM_UP_REQUESTS):  # every worker loads its registry and the assets before the clock runs
+        warm.get(f"{base}/booking/slots?age=adult" if "journey" in targets else base + targets["pages"][0], timeout=60)
+    lock = threading.Lock()
     began = time.monotonic()
     deadline = began + seconds
     threads = [
-        threading.Thread(target=client, args=(base, targets, deadline, think, random.Random(SEED + n), results, lock))
-        for n in range(clients)
+        threading.Thread(target=client, args=(base, targets, deadline, n, results, lock)) for n in range(clients)
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - began
-    latencies = results["latencies"]
     return {
-        "rps": f"{len(latencies) / elapsed:.1f}",
-        **percentiles(latencies),
+        "booked_per_s": f"{results['booked'] / elapsed:.2f}",
+        "booked": results["booked"],
+        "taken": results["taken"],
         "errors": results["errors"],
-        "by_kind": {kind: dict(requests=len(values), **percentiles(values))
-                    for kind, values in results["by_kind"].items() if values},
+        "steps": {name: dict(requests=len(values), **percentiles(values))
+                  for name, values in results["steps"].items() if values},
     }  # fmt: skip
 
 

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 from odoo import api, fields, models
 
@@ -71,6 +72,21 @@ class ClinicMigrationIssue(models.Model):
         return report.value()
 
 
+# A cell starting with one of these is read by Excel and LibreOffice as a formula (CSV injection, OWASP); a plain
+# signed number (a phone in E.164, a negative amount) is only a number and stays as it is.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER_RE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def csv_cell(value):
+    """A value as a report cell: empty for None, text that would start a formula prefixed with an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER_RE.match(value):
+        return f"'{value}"
+    return value
+
+
 class ReportCsv:
     """The import report written as it comes: UTF-8 with BOM and «;», so that Excel opens it in Russian."""
 
@@ -83,8 +99,9 @@ class ReportCsv:
 
     def write(self, rows):  # pylint: disable=method-required-super
         for row in rows:
-            row = ["" if value is None else value for value in row]
+            row = list(row)
             row[4] = self.kinds.get(row[4], row[4])
+            row = [csv_cell(value) for value in row]
             self.writer.writerow(row)
 
     def value(self):

@@ -30,6 +30,17 @@ class ClinicMigrationSource(models.AbstractModel):
             ),
             "damaged_record": _("%(file)s: record %(number)s is damaged (its deletion flag is neither blank nor *)."),
             "bad_zip": _("%(file)s is not a readable zip archive."),
+            "zip_too_big": _(
+                "%(file)s unpacks to more than %(limit)s MB: upload the 1C folder in several smaller archives."
+            ),
+            "zip_ratio": _(
+                "%(file)s: %(member)s unpacks to more than %(ratio)s times its packed size; such an archive is "
+                "refused as a zip bomb. Pack the 1C folder again."
+            ),
+            "zip_members": _(
+                "%(file)s holds %(count)s files, more than %(limit)s: upload only the DBF tables, the data "
+                "dictionary and the KLADR files."
+            ),
             "unreadable_text": _(
                 "%(file)s: its text reads neither as cp866, cp1251 nor utf-8 (share of Russian letters: %(scores)s). "
                 "Export it again from 1C."

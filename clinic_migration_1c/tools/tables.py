@@ -24,18 +24,47 @@ CSV_DELIMITERS = ";,\t|"
 # An override this much less readable than the best encoding is a mistake.
 READABILITY_GAP = 0.15
 MIN_READABLE = 0.5
+# Bounds of one zip archive, so that a zip bomb is refused before it fills the memory: what its members unpack
+# to in all, how much more than their compressed size (1C tables padded with blanks compress ~20 times), and
+# how many there are (a 1C folder holds a few hundred files).
+ZIP_MAX_TOTAL = 1 << 30
+ZIP_MAX_RATIO = 200
+ZIP_MAX_MEMBERS = 5000
+_CHUNK = 1 << 20
+
+
+def _read_member(archive, info, budget, name):
+    """The bytes of one member, read in chunks and stopped as soon as they pass the archive's budget or ratio
+    (the sizes the archive declares are not trusted)."""
+    ratio_cap = max(info.compress_size, 1) * ZIP_MAX_RATIO
+    parts, size = [], 0
+    with archive.open(info) as member:
+        while chunk := member.read(_CHUNK):
+            size += len(chunk)
+            if size > budget:
+                raise SourceError("zip_too_big", file=name, limit=ZIP_MAX_TOTAL >> 20)
+            if size > ratio_cap:
+                raise SourceError("zip_ratio", file=name, member=info.filename, ratio=ZIP_MAX_RATIO)
+            parts.append(chunk)
+    return b"".join(parts)
 
 
 def unpack(files):
-    """[(name, bytes)] with the members of zip archives in place of the archives."""
+    """[(name, bytes)] with the members of zip archives in place of the archives, within the ZIP_* bounds."""
     result = []
     for name, data in files:
         if name.lower().endswith(".zip") or data[:4] == b"PK\x03\x04":
             try:
                 archive = zipfile.ZipFile(io.BytesIO(data))
                 members = [info for info in archive.infolist() if not info.is_dir()]
-                result += [(f"{name}/{info.filename}", archive.read(info)) for info in members]
-            except (zipfile.BadZipFile, OSError) as exc:
+                if len(members) > ZIP_MAX_MEMBERS:
+                    raise SourceError("zip_members", file=name, count=len(members), limit=ZIP_MAX_MEMBERS)
+                budget = ZIP_MAX_TOTAL
+                for info in members:
+                    content = _read_member(archive, info, budget, name)
+                    budget -= len(content)
+                    result.append((f"{name}/{info.filename}", content))
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
                 raise SourceError("bad_zip", file=name) from exc
         else:
             result.append((name, data))
@@ -155,7 +184,7 @@ def read_xml(filename, data):
     """Tables as ``<Table name="SC167"><Row ID="..." DESCR="..."/>...</Table>`` (values as attributes or
     child elements), one table per file or several under one root."""
     try:
-        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, huge_tree=True))
+        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
         raise SourceError("bad_xml", file=filename, error=str(exc)) from exc
     containers = [child for child in root if isinstance(child.tag, str) and (child.get("name") or child.get("table"))]

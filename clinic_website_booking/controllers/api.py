@@ -15,23 +15,21 @@ from odoo import fields, http
 from odoo.http import request
 from odoo.tools import file_open
 
-from ..models.clinic_online_booking import (
-    DEFAULT_API_IP_RATE,
-    PARAM_API_IP_RATE,
-    OnlineBookingError,
-)
+from ..models.clinic_identity_code import VALID_MINUTES
+from ..models.clinic_online_booking import MAX_AHEAD_DAYS, OnlineBookingError, echo
 
 PREFIX = "/api/booking/v1"
 VERSION = "1.0.0"
 MAX_DAYS = 31
 DEFAULT_DAYS = 7
+MAX_BODY = 64 * 1024
+MAX_REASON = 500
+# How long before a booking request its visitor may have started looking (booking_started_at).
+MAX_BOOKING_TIME = timedelta(days=30)
 ID_PREFIXES = {
     "hr.employee": "D",
     "product.product": "S",
     "clinic.nsi.specialty": "SP",
-    "clinic.slot": "T",
-    "clinic.appointment": "A",
-    "res.partner": "P",
 }
 STATUS = {
     "booked": "booked",
@@ -61,7 +59,7 @@ def api_route(path, methods=("GET",), public=False, books=False):
         def endpoint(self, **kw):
             booking = request.env["clinic.online.booking"]
             try:
-                booking.check_ip(request.httprequest.remote_addr, PARAM_API_IP_RATE, DEFAULT_API_IP_RATE, "api-ip")
+                booking._check_visitor(request.httprequest.remote_addr, "api")
                 if public:
                     return func(self, **kw)
                 consumer = self._consumer()
@@ -108,7 +106,7 @@ def parse_ref(value, model, field):
     if not number.isdigit():
         raise OnlineBookingError(
             "invalid_field",
-            request.env._("%(field)s «%(value)s» is not an id like %(example)s.", field=field, value=value,
+            request.env._("%(field)s «%(value)s» is not an id like %(example)s.", field=field, value=echo(value),
                           example=f"{prefix}17"),
             field,
         )  # fmt: skip
@@ -126,7 +124,7 @@ def slots_payload(runs, service=None):
         length = run[-1].stop - run[0].start
         payload.append(
             {
-                "id": ref(run[0]),
+                "id": run[0].public_ref,
                 "practitioner_id": ref(run.employee_id),
                 "start": start.isoformat(),
                 "end": (start + length).isoformat(),
@@ -141,12 +139,11 @@ def appointment_payload(appointment):
     tz = pytz.timezone(appointment.employee_id._clinic_tz())
     status = STATUS.get(appointment.state) or f"cancelled_by_{appointment.cancelled_by or 'clinic'}"
     return {
-        "id": ref(appointment),
+        "id": appointment.online_ref,
         "number": appointment.name,
         "status": status,
         "practitioner_id": ref(appointment.employee_id),
         "service_ids": [ref(service) for service in appointment.service_ids],
-        "patient_id": ref(appointment.patient_id),
         "start": local_iso(appointment.start, tz),
         "end": local_iso(appointment.stop, tz),
         "created_at": local_iso(appointment.create_date, tz),
@@ -171,7 +168,7 @@ class ClinicBookingApi(http.Controller):
     @api_route("/<path:unknown>", methods=("GET", "POST", "PUT", "PATCH", "DELETE"), public=True)
     def unknown(self, unknown, **kw):
         raise OnlineBookingError(
-            "not_found", request.env._("There is no %(path)s in this API: see openapi.json.", path=unknown)
+            "not_found", request.env._("There is no %(path)s in this API: see openapi.json.", path=echo(unknown))
         )
 
     # ------------------------------------------------------------------ catalogue
@@ -271,8 +268,21 @@ class ClinicBookingApi(http.Controller):
             appointment = request.env["clinic.online.booking"].book_online(self._booking_values(consumer, payload))
             return 201, appointment_payload(appointment), appointment
 
-        status, answer = request.env["clinic.api.idempotency"].run_once(consumer, key, body, book)
+        status, answer = request.env["clinic.api.idempotency"]._run_once(consumer, key, body, book)
         return json_response(answer, status=status)
+
+    @api_route("/identity/challenges", methods=("POST",), books=True)
+    def identity_challenge(self, consumer, **kw):
+        """The patient says they are on file: a one-time code goes to the phone of their card, if the typed
+        person has one with that phone; the answer is the same either way. The booking then carries
+        ``identity: {challenge, code}`` and is made on that card."""
+        payload = self._json(request.httprequest.get_data())
+        if not isinstance(payload.get("patient"), dict):
+            raise OnlineBookingError("missing_field", request.env._("Say who the patient is."), "patient")
+        challenge = request.env["clinic.online.booking"]._request_identity_code(
+            self._person(payload["patient"]), payload.get("contact_phone")
+        )
+        return json_response({"challenge": challenge, "expires_in": VALID_MINUTES * 60}, status=201)
 
     @api_route("/appointments/<string:appointment_id>")
     def appointment(self, consumer, appointment_id, **kw):
@@ -283,7 +293,13 @@ class ClinicBookingApi(http.Controller):
         appointment = self._own_appointment(consumer, appointment_id)
         payload = self._json(request.httprequest.get_data() or b"{}")
         reason = " ".join(str(part) for part in (payload.get("reason_code"), payload.get("reason")) if part)
-        appointment.portal_cancel(
+        if len(reason) > MAX_REASON:
+            raise OnlineBookingError(
+                "invalid_field",
+                request.env._("The reason is over %(chars)s characters.", chars=MAX_REASON),
+                "reason",
+            )
+        appointment._portal_cancel(
             reason=request.env._("Cancelled through %(site)s: %(reason)s", site=consumer.name, reason=reason or "-")
         )
         return json_response(appointment_payload(appointment))
@@ -302,12 +318,20 @@ class ClinicBookingApi(http.Controller):
         return consumer
 
     def _json(self, body):
+        if len(body or b"") > MAX_BODY:
+            raise OnlineBookingError(
+                "invalid_request",
+                request.env._("The request body is over %(size)s KB.", size=MAX_BODY // 1024),
+                "body",
+            )
         try:
             payload = json.loads(body or b"null")
-        except ValueError:
+        except (ValueError, RecursionError):
             payload = None
         if not isinstance(payload, dict):
-            raise OnlineBookingError("invalid_request", request.env._("The request body must be a JSON object."))
+            raise OnlineBookingError(
+                "invalid_request", request.env._("The request body must be a JSON object."), "body"
+            )
         return payload
 
     def _age_group(self, value):
@@ -315,19 +339,29 @@ class ClinicBookingApi(http.Controller):
             return None
         if value not in ("adult", "child"):
             raise OnlineBookingError(
-                "invalid_field", request.env._("age_group «%(value)s» is neither adult nor child.", value=value),
+                "invalid_field", request.env._("age_group «%(value)s» is neither adult nor child.", value=echo(value)),
                 "age_group",
             )  # fmt: skip
         return value
 
     def _date(self, value, field):
+        """A date YYYY-MM-DD from yesterday to MAX_AHEAD_DAYS ahead (no schedule lies further)."""
         try:
-            return fields.Date.to_date(value) if value else None
-        except ValueError:
+            day = fields.Date.to_date(value) if value else None
+        except (ValueError, TypeError):
             raise OnlineBookingError(
                 "invalid_field", request.env._("%(field)s «%(value)s» is not a date YYYY-MM-DD.", field=field,
-                                               value=value), field,
+                                               value=echo(value)), field,
             ) from None  # fmt: skip
+        today = fields.Date.context_today(request.env.user)
+        if day and not today - timedelta(days=1) <= day <= today + timedelta(days=MAX_AHEAD_DAYS):
+            raise OnlineBookingError(
+                "invalid_field",
+                request.env._("%(field)s must lie between yesterday and %(days)s days ahead.", field=field,
+                              days=MAX_AHEAD_DAYS),
+                field,
+            )  # fmt: skip
+        return day
 
     def _hour(self, value, field, default):
         if not value:
@@ -336,7 +370,8 @@ class ClinicBookingApi(http.Controller):
             moment = time.fromisoformat(value)
         except ValueError:
             raise OnlineBookingError(
-                "invalid_field", request.env._("%(field)s «%(value)s» is not a time HH:MM.", field=field, value=value),
+                "invalid_field",
+                request.env._("%(field)s «%(value)s» is not a time HH:MM.", field=field, value=echo(value)),
                 field,
             ) from None  # fmt: skip
         return moment.hour + moment.minute / 60
@@ -346,7 +381,9 @@ class ClinicBookingApi(http.Controller):
         if not practitioner or practitioner not in request.env["clinic.online.booking"].practitioners():
             raise OnlineBookingError(
                 "unknown_practitioner",
-                request.env._("Practitioner «%(value)s» does not exist or takes no online bookings.", value=value),
+                request.env._(
+                    "Practitioner «%(value)s» does not exist or takes no online bookings.", value=echo(value)
+                ),
                 "practitioner_id",
             )
         return practitioner
@@ -356,7 +393,7 @@ class ClinicBookingApi(http.Controller):
         if value and service not in request.env["clinic.online.booking"].services():
             raise OnlineBookingError(
                 "unknown_service",
-                request.env._("Service «%(value)s» does not exist or is not booked online.", value=value),
+                request.env._("Service «%(value)s» does not exist or is not booked online.", value=echo(value)),
                 "service_id",
             )
         return service
@@ -398,9 +435,10 @@ class ClinicBookingApi(http.Controller):
         if not practitioner:
             raise OnlineBookingError(
                 "unknown_practitioner",
-                request.env._("Practitioner «%(value)s» does not exist.", value=slot_part.get("practitioner_id")),
+                request.env._("Practitioner «%(value)s» does not exist.", value=echo(slot_part.get("practitioner_id"))),
                 "slot.practitioner_id",
             )
+        now = fields.Datetime.now()
         service_part = payload.get("service") or {}
         patient = payload.get("patient") or {}
         representative = payload.get("representative") or None
@@ -421,10 +459,22 @@ class ClinicBookingApi(http.Controller):
             "consent_personal_data": consents.get("personal_data") is True,
             "consent_messages": consents.get("service_messages") is True,
             "consumer": consumer,
-            "booking_started_at": self._moment(payload["booking_started_at"], "booking_started_at")
+            "identity": self._identity(payload.get("identity")),
+            "booking_started_at": self._moment(
+                payload["booking_started_at"], "booking_started_at", now - MAX_BOOKING_TIME, now
+            )
             if payload.get("booking_started_at")
             else None,
         }
+
+    def _identity(self, part):
+        if part in (None, {}):
+            return None
+        if not isinstance(part, dict) or not part.get("challenge") or not part.get("code"):
+            raise OnlineBookingError(
+                "invalid_field", request.env._("identity needs the challenge and the code received."), "identity"
+            )
+        return {"challenge": str(part["challenge"])[:64], "code": str(part["code"])[:16]}
 
     def _person(self, part):
         return {
@@ -434,25 +484,38 @@ class ClinicBookingApi(http.Controller):
             "birth_date": part.get("birth_date"),
         }
 
-    def _moment(self, value, field="slot.start"):
-        """An ISO 8601 time with its offset, as naive UTC."""
+    def _moment(self, value, field="slot.start", earliest=None, latest=None):
+        """An ISO 8601 time with its offset, as naive UTC, between ``earliest`` and ``latest`` (naive UTC; by
+        default yesterday and MAX_AHEAD_DAYS ahead)."""
+        now = fields.Datetime.now()
+        earliest = earliest or now - timedelta(days=1)
+        latest = latest or now + timedelta(days=MAX_AHEAD_DAYS)
         try:
-            moment = datetime.fromisoformat(str(value))
-        except ValueError:
+            moment = datetime.fromisoformat(str(value)[:40])
+            moment = moment.astimezone(pytz.utc).replace(tzinfo=None) if moment.tzinfo else None
+        except (ValueError, OverflowError):
             moment = None
-        if not moment or not moment.tzinfo:
+        if not moment:
             raise OnlineBookingError(
                 "invalid_field",
                 request.env._("%(field)s «%(value)s» is not an ISO 8601 time with an offset, e.g. "
-                              "2025-03-11T10:30:00+03:00.", field=field, value=value),
+                              "2025-03-11T10:30:00+03:00.", field=field, value=echo(value)),
                 field,
             )  # fmt: skip
-        return moment.astimezone(pytz.utc).replace(tzinfo=None)
+        if not earliest <= moment <= latest:
+            raise OnlineBookingError(
+                "invalid_field",
+                request.env._("%(field)s «%(value)s» is outside the possible times.", field=field, value=echo(value)),
+                field,
+            )  # fmt: skip
+        return moment
 
     def _own_appointment(self, consumer, value):
-        appointment = parse_ref(value, "clinic.appointment", "appointment_id")
+        appointment = request.env["clinic.appointment"].sudo()
+        if len(value) <= 40:
+            appointment = appointment.search([("online_ref", "=", value)], limit=1)
         if not appointment or appointment.api_consumer_id != consumer:
             raise OnlineBookingError(
-                "not_found", request.env._("Appointment «%(value)s» was not booked with this key.", value=value)
+                "not_found", request.env._("Appointment «%(value)s» was not booked with this key.", value=echo(value))
             )
         return appointment

@@ -10,19 +10,26 @@ from odoo import fields, http
 from odoo.exceptions import UserError
 from odoo.http import request
 
-from ..models.clinic_online_booking import DAYPARTS, OnlineBookingError
-from .website import browse_param, page_values, visit_funnel
+from ..models.clinic_online_booking import DAYPARTS, MAX_AHEAD_DAYS, OnlineBookingError
+from .website import browse_param, page_values, refused, visit_funnel
 
 DAYS_SHOWN = 7
 MAX_DAYS = 14
+TYPED_BACK = 100
 PERSON_KEYS = ("surname", "first_name", "patronymic", "birth_date")
 REPRESENTATIVE_KEYS = ("surname", "first_name", "patronymic", "kinship")
+
+
+def typed_back(kw):
+    """What the visitor typed, to show in the form again with the error: each value cut to a sane length, so that
+    a huge input is not sent back whole."""
+    return {key: str(value)[:TYPED_BACK] for key, value in kw.items()}
 
 
 def parse_date(value):
     """A YYYY-MM-DD request parameter as a date; None when absent or not a date."""
     try:
-        return fields.Date.to_date(value) or None
+        return fields.Date.to_date(str(value)[:10]) if value else None
     except ValueError:
         return None
 
@@ -58,14 +65,15 @@ class ClinicBooking(http.Controller):
         choice = self._choice(kw)
         if token:
             booking.release(token)
-        slot = browse_param("clinic.slot", slot_id)
+        slot = request.env["clinic.slot"]._by_public_ref(slot_id)
         try:
-            booking.check_ip(request.httprequest.remote_addr)
+            booking._check_visitor(request.httprequest.remote_addr)
+            booking._check_visitor(request.httprequest.remote_addr, "hold")
             token = booking.hold(slot, choice["service"])
         except OnlineBookingError as error:
             return self._render_when(choice, error=error)
         visit_funnel()._step("form")
-        query = {**choice["query"], "slot_id": slot.id, "token": token}
+        query = {**choice["query"], "slot_id": slot.public_ref, "token": token}
         return request.redirect(f"/booking/details?{urlencode(query)}")
 
     @http.route("/booking/release", type="http", auth="public", website=True, methods=["POST"], sitemap=False)
@@ -79,7 +87,7 @@ class ClinicBooking(http.Controller):
         """Step 3: who comes, the phone and the consents, while the slot is held."""
         booking = request.env["clinic.online.booking"]
         choice = self._choice(kw)
-        slot = browse_param("clinic.slot", slot_id)
+        slot = request.env["clinic.slot"]._by_public_ref(slot_id)
         error = None
         try:
             booking.check_available(slot, token, choice["service"])
@@ -91,13 +99,13 @@ class ClinicBooking(http.Controller):
     def booking_confirm(self, slot_id=None, token=None, **kw):
         booking = request.env["clinic.online.booking"]
         choice = self._choice(kw)
-        slot = browse_param("clinic.slot", slot_id)
+        slot = request.env["clinic.slot"]._by_public_ref(slot_id)
         if token and not (booking.held_run(token) & slot):
             booking.release(token)  # the patient picked one of the alternatives offered instead
             token = None
         funnel = visit_funnel()
         try:
-            booking.check_ip(request.httprequest.remote_addr)
+            booking._check_visitor(request.httprequest.remote_addr)
             self._check_captcha()
             appointment = booking.book_online(
                 {
@@ -110,10 +118,32 @@ class ClinicBooking(http.Controller):
                 }
             )
         except OnlineBookingError as error:
-            return self._render_who(choice, slot, token, error=error, form=kw)
+            return self._render_who(
+                choice, slot, token, error=error, form=typed_back(kw), identity_challenge=kw.get("identity_challenge")
+            )
         access_token = appointment.sudo()._portal_ensure_token()
         query = urlencode({"access_token": access_token, "booked": 1})
         return request.redirect(f"/my/appointments/{appointment.id}?{query}")
+
+    @http.route("/booking/identity", type="http", auth="public", website=True, methods=["POST"], sitemap=False)
+    def booking_identity(self, slot_id=None, token=None, **kw):
+        """«I have a card»: a one-time code goes to the phone of the card of the typed person, if there is one (the
+        page says the same either way); the form comes back with a field for the code."""
+        booking = request.env["clinic.online.booking"]
+        choice = self._choice(kw)
+        slot = request.env["clinic.slot"]._by_public_ref(slot_id)
+        challenge = error = None
+        try:
+            booking._check_visitor(request.httprequest.remote_addr)
+            values = self._who_values(kw)
+            if not values["person"]:
+                raise OnlineBookingError(
+                    "invalid_field", request.env._("A code confirms a person typed in the form."), "who"
+                )
+            challenge = booking._request_identity_code(values["person"], values["phone"])
+        except OnlineBookingError as exc:
+            error = exc
+        return self._render_who(choice, slot, token, error=error, form=typed_back(kw), identity_challenge=challenge)
 
     @http.route("/booking/waitlist", type="http", auth="public", website=True, sitemap=False)
     def booking_waitlist(self, **kw):
@@ -123,7 +153,7 @@ class ClinicBooking(http.Controller):
         error = entry = None
         if request.httprequest.method == "POST":
             try:
-                booking.check_ip(request.httprequest.remote_addr)
+                booking._check_visitor(request.httprequest.remote_addr)
                 self._check_captcha()
                 entry = booking.join_waitlist(
                     {
@@ -138,10 +168,13 @@ class ClinicBooking(http.Controller):
                 )
             except OnlineBookingError as exc:
                 error = exc
-        return request.render(
-            "clinic_website_booking.booking_waitlist",
-            page_values(**choice, **self._who_options(), error=error, entry=entry,
-                        form=kw if request.httprequest.method == "POST" else self._prefill()),
+        return refused(
+            request.render(
+                "clinic_website_booking.booking_waitlist",
+                page_values(**choice, **self._who_options(), error=error, entry=entry,
+                            form=typed_back(kw) if request.httprequest.method == "POST" else self._prefill()),
+            ),
+            error,
         )  # fmt: skip
 
     # ------------------------------------------------------------------ helpers
@@ -156,7 +189,8 @@ class ClinicBooking(http.Controller):
         employee = browse_param("hr.employee", kw.get("employee_id"), practitioners)
         tz = pytz.timezone(booking.clinic_tz())
         today = datetime.now(tz).date()
-        date_from = max(parse_date(kw.get("date_from")) or today, today)
+        # Dates outside the schedule's reach are brought into it, never computed with (9999-12-31 + 7 days).
+        date_from = min(max(parse_date(kw.get("date_from")) or today, today), today + timedelta(days=MAX_AHEAD_DAYS))
         date_to = parse_date(kw.get("date_to")) or date_from + timedelta(days=DAYS_SHOWN - 1)
         date_to = min(max(date_to, date_from), date_from + timedelta(days=MAX_DAYS - 1))
         daypart = kw.get("daypart") if kw.get("daypart") in DAYPARTS else ""
@@ -202,17 +236,20 @@ class ClinicBooking(http.Controller):
             for run, moment in booking.localized(runs):
                 by_doctor[run.employee_id].append((run, moment))
         earlier = {"date_from": max(first - span, choice["today"]), "date_to": first - timedelta(days=1)}
-        return request.render(
-            "clinic_website_booking.booking_when",
-            page_values(
-                **dict(choice, query={key: value for key, value in choice["query"].items() if key != "day"}),
-                strip=[(d, counts.get(d, 0)) for d in days],
-                day=day,
-                by_doctor=by_doctor,
-                error=error,
-                previous_range=earlier if first > choice["today"] else None,
-                next_range={"date_from": last + timedelta(days=1), "date_to": last + span},
+        return refused(
+            request.render(
+                "clinic_website_booking.booking_when",
+                page_values(
+                    **dict(choice, query={key: value for key, value in choice["query"].items() if key != "day"}),
+                    strip=[(d, counts.get(d, 0)) for d in days],
+                    day=day,
+                    by_doctor=by_doctor,
+                    error=error,
+                    previous_range=earlier if first > choice["today"] else None,
+                    next_range={"date_from": last + timedelta(days=1), "date_to": last + span},
+                ),
             ),
+            error,
         )
 
     def _utc_bounds(self, choice, first, last):
@@ -222,14 +259,16 @@ class ClinicBooking(http.Controller):
             for day in (first, last + timedelta(days=1))
         )
 
-    def _render_who(self, choice, slot, token, error=None, form=None):
+    def _render_who(self, choice, slot, token, error=None, form=None, identity_challenge=None):
         booking = request.env["clinic.online.booking"]
         slot = slot.sudo()
+        if error and error.field == "slot" and error.code != "slot_taken":
+            slot = slot.browse()  # a time not offered (any more) is not described
         held = booking.held_run(token)
         if slot not in held:
             held = held.browse()
         run = held or (slot._run_from(booking.duration(slot.employee_id, choice["service"])) if slot else slot)
-        return request.render(
+        response = request.render(
             "clinic_website_booking.booking_who",
             page_values(
                 **choice,
@@ -239,9 +278,11 @@ class ClinicBooking(http.Controller):
                 hold_until=pytz.utc.localize(held[0].hold_until).astimezone(choice["tz"]) if held else None,
                 error=error,
                 form=form or {},
+                identity_challenge=str(identity_challenge or "")[:32],
                 **self._who_options(),
             ),
         )
+        return refused(response, error)
 
     def _account(self):
         """The logged-in visitor's own contact, empty for an anonymous one."""
@@ -282,6 +323,10 @@ class ClinicBooking(http.Controller):
             patient = account
         elif who.isdigit():
             patient = browse_param("res.partner", who, options["children"])
+            if not patient:
+                raise OnlineBookingError(
+                    "invalid_field", request.env._("Choose who comes among the people offered in the form."), "who"
+                )
         representative = None
         if kw.get("representative_surname") or kw.get("representative_first_name"):
             representative = {key: kw.get(f"representative_{key}") for key in REPRESENTATIVE_KEYS}
@@ -294,6 +339,9 @@ class ClinicBooking(http.Controller):
             "email": kw.get("email"),
             "consent_personal_data": bool(kw.get("consent_personal_data")),
             "consent_messages": bool(kw.get("consent_messages")),
+            "identity": {"challenge": kw["identity_challenge"], "code": kw["identity_code"]}
+            if kw.get("identity_challenge") and kw.get("identity_code")
+            else None,
         }
 
     def _check_captcha(self):

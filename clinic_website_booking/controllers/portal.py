@@ -6,14 +6,13 @@ from collections import defaultdict
 from urllib.parse import urlencode
 
 from odoo import fields, http
-from odoo.exceptions import AccessError, MissingError
 from odoo.http import content_disposition, request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.clinic_online_booking import ACTIVE_ONLINE_STATES, OnlineBookingError
-from .website import browse_param, page_values
+from .website import browse_param, page_values, refused
 
 PAGE_SIZE = 20
 
@@ -85,10 +84,13 @@ class ClinicPortal(CustomerPortal):
         if not appointment:
             return request.redirect("/my")
         try:
-            request.env["clinic.online.booking"].check_ip(request.httprequest.remote_addr)
-            appointment.portal_cancel()
+            request.env["clinic.online.booking"]._check_visitor(request.httprequest.remote_addr)
+            appointment._portal_cancel()
         except OnlineBookingError as error:
             return self._render_appointment(appointment, access_token, error=error)
+        if access_token and not appointment._portal_owned_by(self._visitor_partner()):
+            # The token died with the booking: the visitor sees the outcome once, with no link left to follow.
+            return self._render_appointment(appointment, "", message="cancelled")
         return request.redirect(self._appointment_url(appointment, access_token, message="cancelled"))
 
     @http.route(
@@ -106,12 +108,12 @@ class ClinicPortal(CustomerPortal):
         error = None
         if request.httprequest.method == "POST":
             try:
-                request.env["clinic.online.booking"].check_ip(request.httprequest.remote_addr)
-                appointment.portal_reschedule(browse_param("clinic.slot", slot_id))
+                request.env["clinic.online.booking"]._check_visitor(request.httprequest.remote_addr)
+                appointment._portal_reschedule(request.env["clinic.slot"]._by_public_ref(slot_id))
                 return request.redirect(self._appointment_url(appointment, access_token, message="moved"))
             except OnlineBookingError as exc:
                 error = exc
-        runs = error.alternatives if error and error.alternatives else appointment.reschedule_options()
+        runs = error.alternatives if error and error.alternatives else appointment._reschedule_options()
         booking = request.env["clinic.online.booking"]
         days = defaultdict(list)
         for run, moment in booking.localized(runs):
@@ -126,7 +128,7 @@ class ClinicPortal(CustomerPortal):
                 page_name="clinic_appointment",
             )
         )
-        return request.render("clinic_website_booking.portal_appointment_reschedule", values)
+        return refused(request.render("clinic_website_booking.portal_appointment_reschedule", values), error)
 
     @http.route("/my/appointments/<int:appointment_id>/calendar.ics", type="http", auth="public", readonly=True)
     def portal_appointment_ics(self, appointment_id, access_token=None, **kw):
@@ -161,12 +163,19 @@ class ClinicPortal(CustomerPortal):
 
     # ------------------------------------------------------------------ helpers
 
+    def _visitor_partner(self):
+        user = request.env.user
+        return request.env["res.partner"] if user._is_public() else user.partner_id
+
     def _appointment_or_none(self, appointment_id, access_token):
-        """The appointment (sudo) when the visitor may see it: their own, their child's, or the right token."""
-        try:
-            return self._document_check_access("clinic.appointment", appointment_id, access_token)
-        except (AccessError, MissingError):
-            return None
+        """The appointment (sudo) when the visitor may manage it: their own, their represented child's, or a
+        valid token of it. Read rights of an employee are no way in: the pages act for the patient."""
+        appointment = browse_param("clinic.appointment", appointment_id)
+        if appointment and (
+            appointment._portal_owned_by(self._visitor_partner()) or appointment._portal_token_valid(access_token)
+        ):
+            return appointment
+        return None
 
     def _appointment_url(self, appointment, access_token, **params):
         if access_token:
@@ -184,4 +193,4 @@ class ClinicPortal(CustomerPortal):
                 **extra,
             )
         )
-        return request.render("clinic_website_booking.portal_appointment_page", values)
+        return refused(request.render("clinic_website_booking.portal_appointment_page", values), extra.get("error"))

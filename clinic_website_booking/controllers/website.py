@@ -12,6 +12,7 @@ from odoo.tools import format_date
 THOUSANDS = "\u00a0"  # «1 500 ₽»: a no-break space between thousands
 NEXT_SLOTS = 8
 NEXT_SLOTS_DAYS = 21
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id in a URL names nothing
 
 
 def browse_param(model, value, records=None):
@@ -23,7 +24,9 @@ def browse_param(model, value, records=None):
         record_id = int(value or 0)
     except (TypeError, ValueError):
         record_id = 0
-    record = request.env[model].sudo().browse(record_id).exists() if record_id > 0 else request.env[model].sudo()
+    if not 0 < record_id <= MAX_ID:
+        return request.env[model].sudo()
+    record = request.env[model].sudo().browse(record_id).exists()
     if records is not None and record not in records:
         return request.env[model].sudo()
     return record
@@ -78,6 +81,14 @@ def page_values(**values):
         "url_encode": urlencode,
         **values,
     }
+
+
+def refused(response, error):
+    """A page answering a refusal: over a rate limit it says so with 429 and Retry-After, as the API does."""
+    if error is not None and error.code == "rate_limited":
+        response.status_code = 429
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def visit_funnel(create=False):

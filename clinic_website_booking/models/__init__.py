@@ -5,6 +5,10 @@ from . import (
     clinic_api_idempotency,
     clinic_booking_funnel,
     clinic_appointment,
+    clinic_slot,
+    clinic_representation_request,
+    clinic_identity_code,
+    res_partner,
     clinic_demo,
     res_config_settings,
 )

@@ -61,7 +61,8 @@ class ClinicApiConsumer(models.Model):
             consumer.appointment_count = counts.get(consumer, 0)
 
     def action_generate_key(self):
-        """Issue a new key (the old one stops working) and show it once."""
+        """Issue a new key (the old one stops working) and show it once; only who may edit the consumer."""
+        self.check_access("write")
         self.ensure_one()
         key_id = secrets.token_hex(4)
         secret = secrets.token_urlsafe(32)
@@ -79,6 +80,7 @@ class ClinicApiConsumer(models.Model):
         }
 
     def action_view_appointments(self):
+        self.check_access("read")
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("clinic_scheduling.clinic_appointment_action")
         action.update(domain=[("api_consumer_id", "=", self.id)], context={}, view_mode="list,form",

@@ -35,7 +35,7 @@ class ClinicApiIdempotency(models.Model):
     ]
 
     @api.model
-    def run_once(self, consumer, key, body, run):
+    def _run_once(self, consumer, key, body, run):
         """Answer ``(status, payload)`` of ``run()``, computed once per ``key``.
 
         ``run`` returns ``(status, payload, appointment)``. The same key with the same body gets the

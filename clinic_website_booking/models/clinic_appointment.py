@@ -1,3 +1,5 @@
+import hmac
+import secrets
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -9,6 +11,8 @@ from odoo.addons.clinic_scheduling.models.clinic_appointment import SlotTakenErr
 from .clinic_online_booking import ACTIVE_ONLINE_STATES, OnlineBookingError
 
 ICS_DATE = "%Y%m%dT%H%M%SZ"
+PARAM_TOKEN_DAYS = "clinic_website_booking.token_days_after_visit"
+DEFAULT_TOKEN_DAYS = 30
 
 
 def ics_text(value):
@@ -51,16 +55,60 @@ class ClinicAppointment(models.Model):
         help="Normalized number typed when booking online; the limits of online bookings per phone count it.",
     )
     contact_email = fields.Char(string="E-mail given online", readonly=True)
+    online_ref = fields.Char(
+        string="Online reference",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Random reference of an online booking that the exchange API answers with instead of a database id.",
+    )
+
+    _sql_constraints = [
+        ("online_ref_unique", "UNIQUE(online_ref)", "Two appointments cannot share an online reference.")
+    ]
 
     def _compute_access_url(self):
         for appointment in self:
             appointment.access_url = f"/my/appointments/{appointment.id}"
+
+    @api.private
+    def get_portal_url(self, suffix=None, report_type=None, download=None, query_string=None, anchor=None):
+        """The link carries the patient's key to the appointment: the server builds it for the patient, it is never
+        handed out over RPC (whoever may read an appointment would otherwise act in the portal as its patient)."""
+        return super().get_portal_url(suffix, report_type, download, query_string, anchor)
+
+    @api.private
+    @api.model
+    def action_share(self):
+        """Sharing the portal link of an appointment by e-mail is not offered: the link acts as the patient."""
+        return super().action_share()
 
     @api.model
     def _portal_domain(self, partner):
         """Appointments a portal user manages: their own and those of the children they legally represent."""
         represented = [("relative_id", "=", partner.id), ("is_legal_representative", "=", True)]
         return ["|", ("patient_id", "=", partner.id), ("patient_id.relation_ids", "any", represented)]
+
+    def _portal_owned_by(self, partner):
+        """The appointment is ``partner``'s own or a child's they legally represent."""
+        self.ensure_one()
+        return bool(partner) and bool(self.sudo().filtered_domain(self._portal_domain(partner)))
+
+    def _portal_token_valid(self, token):
+        """``token`` opens this appointment: it is its access token (compared in constant time), the appointment
+        is not cancelled, and its visit ended less than the configured days ago."""
+        self.ensure_one()
+        stored = self.sudo().access_token
+        if not (token and stored) or self.state == "cancelled":
+            return False
+        if not hmac.compare_digest(str(token).encode(), stored.encode()):
+            return False
+        days = int(self.env["ir.config_parameter"].sudo().get_param(PARAM_TOKEN_DAYS, DEFAULT_TOKEN_DAYS))
+        return fields.Datetime.now() <= self.stop + timedelta(days=days)
+
+    def _set_online_ref(self):
+        for appointment in self.sudo().filtered(lambda a: not a.online_ref):
+            appointment.online_ref = f"A-{secrets.token_urlsafe(12)}"
 
     def _is_manageable_online(self):
         self.ensure_one()
@@ -75,7 +123,7 @@ class ClinicAppointment(models.Model):
                 "state",
             )  # fmt: skip
 
-    def portal_cancel(self, reason=None):
+    def _portal_cancel(self, reason=None):
         """Cancellation by the patient online: the slot is free at once and offered to the waiting list; the
         front desk hears of it as of every cancellation, the reason saying it came online."""
         self.ensure_one()
@@ -83,7 +131,7 @@ class ClinicAppointment(models.Model):
         self.action_cancel(reason=reason or self.env._("Cancelled online by the patient"), by="patient")
         return True
 
-    def portal_reschedule(self, slot):
+    def _portal_reschedule(self, slot):
         """Move to another free start of the same practitioner, chosen by the patient online."""
         self.ensure_one()
         self._check_manageable_online()
@@ -104,7 +152,7 @@ class ClinicAppointment(models.Model):
                 self.env._("%(slot)s has just been taken by someone else: choose another time.",
                            slot=slot.display_name),
                 "slot",
-                alternatives=self.reschedule_options(limit=5),
+                alternatives=self._reschedule_options(limit=5),
             ) from None  # fmt: skip
         except UserError as error:
             raise OnlineBookingError("slot_unavailable", str(error), "slot") from None
@@ -117,7 +165,7 @@ class ClinicAppointment(models.Model):
         )  # fmt: skip
         return True
 
-    def reschedule_options(self, days=14, limit=None):
+    def _reschedule_options(self, days=14, limit=None):
         """Free starts of the same practitioner, long enough for this appointment."""
         self.ensure_one()
         now = fields.Datetime.now()

@@ -58,6 +58,7 @@ class ClinicBookingFunnel(models.Model):
                 vals["form_started_at"] = vals[field]
             visit.write(vals)
 
+    @api.private
     @api.model
     def stats(self, date_from, date_to):
         """Visits whose free slots were first seen between ``date_from`` and ``date_to`` (UTC datetimes):

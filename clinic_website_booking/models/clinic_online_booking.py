@@ -15,7 +15,7 @@ from odoo.tools import email_normalize
 from odoo.addons.clinic_base.models.res_partner import ADULT_AGE
 from odoo.addons.clinic_base.tools import names
 from odoo.addons.clinic_base.tools import phone as phone_tools
-from odoo.addons.clinic_base.tools.dedupe import AUTO_SCORE, REVIEW_SCORE
+from odoo.addons.clinic_base.tools.dedupe import REVIEW_SCORE
 from odoo.addons.clinic_scheduling.models.clinic_appointment import SlotTakenError
 
 # HTTP status of every error code the website and the API can answer (documented in static/api/openapi.json).
@@ -51,14 +51,39 @@ PARAM_IP_RATE = "clinic_website_booking.ip_actions_per_minute"
 DEFAULT_IP_RATE = 30
 PARAM_API_IP_RATE = "clinic_website_booking.api_ip_requests_per_minute"
 DEFAULT_API_IP_RATE = 600
+PARAM_IP_HOLDS = "clinic_website_booking.holds_per_address"
+DEFAULT_IP_HOLDS = 5
+HOLD_WINDOW = 10 * 60
+# What a visitor's address is counted for: (limit parameter, default limit, window in seconds). «hold» caps the
+# slots one address may keep held at a time (a hold lasts minutes, the window outlasts it).
+VISITOR_LIMITS = {
+    "site": (PARAM_IP_RATE, DEFAULT_IP_RATE, 60),
+    "api": (PARAM_API_IP_RATE, DEFAULT_API_IP_RATE, 60),
+    "hold": (PARAM_IP_HOLDS, DEFAULT_IP_HOLDS, HOLD_WINDOW),
+}
 # Local hours [from, to) of the parts of the day the website filters by.
 DAYPARTS = {"morning": (0, 12), "day": (12, 17), "evening": (17, 24)}
 # Under this age a legal representative books and signs the consents (from 15 the patient does, 323-FZ).
 REPRESENTED_AGE = 15
 REPRESENTATIVE_KINSHIPS = ("mother", "father", "guardian")
 ALTERNATIVES = 5
+# Longest typed values accepted, and how much of a refused one an error message quotes back.
+MAX_NAME = 60
+MAX_PHONE = 40
+MAX_EMAIL = 254
+ECHO_CHARS = 40
+# How far ahead the website and the API look for free times, in days.
+MAX_AHEAD_DAYS = 366
 NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '’.-][^\W\d_]+)*\.?$")
 ACTIVE_ONLINE_STATES = ("booked", "confirmed")
+# One-time codes a phone may be sent per hour (each is a message paid for and a nuisance to its owner).
+CODES_PER_PHONE = 3
+
+
+def echo(value):
+    """A typed value quoted in an error message: cut short, so that a huge input is never sent back whole."""
+    text = str(value)
+    return text if len(text) <= ECHO_CHARS else f"{text[:ECHO_CHARS]}…"
 
 
 class OnlineBookingError(UserError):
@@ -88,6 +113,7 @@ class ClinicOnlineBooking(models.AbstractModel):
     def _param(self, name, default):
         return int(self.env["ir.config_parameter"].sudo().get_param(name, default))
 
+    @api.private
     @api.model
     def practitioners(self, age_group=None, specialty=None, service=None):
         """Published practitioners, optionally for adults or children, of a specialty, performing a service."""
@@ -102,6 +128,7 @@ class ClinicOnlineBooking(models.AbstractModel):
                 domain.append(("age_group", "in", (service.age_group, "both")))
         return self.env["hr.employee"].sudo().search(domain, order="name")
 
+    @api.private
     @api.model
     def services(self, age_group=None, specialty=None, practitioner=None):
         """Published services a published practitioner performs (a shared specialty, a compatible age group)."""
@@ -116,21 +143,25 @@ class ClinicOnlineBooking(models.AbstractModel):
                 domain.append(("age_group", "in", (practitioner.age_group, "both")))
         return self.env["product.product"].sudo().search(domain, order="name")
 
+    @api.private
     @api.model
     def specialties(self, age_group=None):
         """Specialties of the published practitioners."""
         return self.practitioners(age_group).specialty_ids.sorted("name")
 
+    @api.private
     @api.model
     def clinic_tz(self):
         """The time zone the website and the API speak in: the published practitioners' one (the clinic's
         when none is published)."""
         return self.practitioners()[:1]._clinic_tz()
 
+    @api.private
     @api.model
     def duration(self, practitioner, service=None):
         return max(practitioner.slot_duration, service.duration_minutes if service else 0)
 
+    @api.private
     @api.model
     def search_runs(self, practitioners, service=None, date_from=None, date_to=None, hours=None):
         """Free starts of ``practitioners`` long enough for ``service``, as runs of slots ordered by start.
@@ -153,6 +184,7 @@ class ClinicOnlineBooking(models.AbstractModel):
             runs = [run for run, start in self.localized(runs) if low <= start.hour + start.minute / 60 < high]
         return runs
 
+    @api.private
     @api.model
     def free_counts(self, practitioners, date_from, date_to, tz, hours=None):
         """Bookable slots of ``practitioners`` per day in the time zone ``tz`` (name) between ``date_from`` and
@@ -176,11 +208,13 @@ class ClinicOnlineBooking(models.AbstractModel):
             domain.append(("start", "<", date_to))
         return [*domain, "|", ("state", "=", "free"), "&", ("state", "=", "held"), ("hold_until", "<", now)]
 
+    @api.private
     @api.model
     def local_start(self, slots):
         """Start of the first slot in the practitioner's time zone (aware datetime)."""
         return self.localized([slots])[0][1]
 
+    @api.private
     @api.model
     def localized(self, runs):
         """``(run, its start in the practitioner's time zone)`` for each run; each time zone is looked up once."""
@@ -192,6 +226,7 @@ class ClinicOnlineBooking(models.AbstractModel):
             localized.append((run, pytz.utc.localize(run[0].start).astimezone(zones[employee.id])))
         return localized
 
+    @api.private
     @api.model
     def slot_at(self, practitioner, start):
         """The slot of a published ``practitioner`` starting at ``start`` (naive UTC) for a booking by time."""
@@ -214,6 +249,7 @@ class ClinicOnlineBooking(models.AbstractModel):
             )  # fmt: skip
         return slot
 
+    @api.private
     @api.model
     def alternatives(self, slot, service=None, limit=ALTERNATIVES):
         """The free starts nearest to ``slot``: its practitioner first, then colleagues of the same specialty."""
@@ -232,6 +268,7 @@ class ClinicOnlineBooking(models.AbstractModel):
 
     # ------------------------------------------------------------------ holds
 
+    @api.private
     @api.model
     def check_offer(self, slot, service=None):
         """The slot belongs to a published practitioner, lies ahead and the service is one they perform."""
@@ -241,10 +278,10 @@ class ClinicOnlineBooking(models.AbstractModel):
         practitioner = slot.employee_id
         if not (practitioner.is_practitioner and practitioner.clinic_published):
             raise OnlineBookingError(
-                "unknown_practitioner",
-                # Unpublished staff stay unnamed: slot ids are public.
-                self.env._("This practitioner (%(id)s) does not take online bookings.", id=f"D-{practitioner.id}"),
-                "practitioner_id",
+                "slot_unavailable",
+                # Unpublished staff stay unnamed and unnumbered.
+                self.env._("This time is not offered online: choose another one."),
+                "slot",
             )
         if slot.start <= fields.Datetime.now():
             raise OnlineBookingError(
@@ -261,6 +298,7 @@ class ClinicOnlineBooking(models.AbstractModel):
             )  # fmt: skip
         return slot
 
+    @api.private
     @api.model
     def check_available(self, slot, token=None, service=None):
         """The slot is still offered and either held under ``token`` or free to take; otherwise the refusal
@@ -270,6 +308,7 @@ class ClinicOnlineBooking(models.AbstractModel):
             raise self._taken(slot, service)
         return slot
 
+    @api.private
     @api.model
     def hold(self, slot, service=None):
         """Hold the slots a booking from ``slot`` needs while the patient fills the form; returns the token."""
@@ -281,6 +320,7 @@ class ClinicOnlineBooking(models.AbstractModel):
         except UserError:
             raise self._taken(slot, service) from None
 
+    @api.private
     @api.model
     def held_run(self, token):
         """The slots still held under ``token`` (empty once the hold was used, released or taken over)."""
@@ -288,6 +328,7 @@ class ClinicOnlineBooking(models.AbstractModel):
             return self.env["clinic.slot"]
         return self.env["clinic.slot"].sudo().search([("hold_token", "=", token), ("state", "=", "held")])
 
+    @api.private
     @api.model
     def release(self, token):
         return self.held_run(token).release(token)
@@ -304,6 +345,7 @@ class ClinicOnlineBooking(models.AbstractModel):
 
     # ------------------------------------------------------------------ booking
 
+    @api.private
     @api.model
     def book_online(self, values):
         """Book one appointment asked for on the website or through the API; returns it.
@@ -313,13 +355,19 @@ class ClinicOnlineBooking(models.AbstractModel):
         or ``person`` (typed ``surname``, ``first_name``, ``patronymic``, ``birth_date``), ``representative``
         (typed ``surname``, ``first_name``, ``patronymic``, ``kinship``; a logged-in ``account`` represents
         their children themselves), ``phone``, ``email``, ``consent_personal_data``, ``consent_messages``,
-        ``consumer`` (clinic.api.consumer of an API call), ``booking_started_at``, ``funnel``.
+        ``consumer`` (clinic.api.consumer of an API call), ``booking_started_at``, ``funnel``, ``identity``
+        (``challenge`` and ``code`` of clinic.identity.code: the typed person proved to be that card).
 
         Everything is checked before anything is written; a refusal raises OnlineBookingError and leaves
         the database as it was, apart from the rate-limit counters.
         """
         request = self._clean(values)
         slot = self.check_offer(values["slot"], request["service"])
+        proof = self.env["clinic.identity.code"]
+        if values.get("identity") and request["person"]:
+            identity = values["identity"]
+            proof = proof._verify(identity.get("challenge"), identity.get("code"), request["phone"])
+            request["patient"] = proof.partner_id
         self._check_age(request, slot)
         self._check_phone_limits(request["phone"])
         consumer = values.get("consumer") or self.env["clinic.api.consumer"]
@@ -348,11 +396,17 @@ class ClinicOnlineBooking(models.AbstractModel):
                 raise self._taken(slot, request["service"]) from None
             except UserError as error:
                 raise OnlineBookingError("slot_unavailable", str(error), "slot") from None
+            appointment._set_online_ref()
+            self.env["clinic.representation.request"].sudo().search(
+                [("child_id", "=", patient.id), ("state", "=", "pending"), ("appointment_id", "=", False)]
+            ).appointment_id = appointment
+            proof.sudo().used = bool(proof)
             if values.get("funnel"):
                 values["funnel"]._step("booked", appointment=appointment)
             appointment._notify_front_desk_online(attention)
         return appointment
 
+    @api.private
     @api.model
     def join_waitlist(self, values):
         """Put a patient on the waiting list from the website; returns the entry.
@@ -368,8 +422,9 @@ class ClinicOnlineBooking(models.AbstractModel):
             )
         self._check_phone_limits(request["phone"])
         today = fields.Date.context_today(self)
-        date_from = max(values.get("date_from") or today, today)
-        date_to = max(values.get("date_to") or date_from + timedelta(days=14), date_from)
+        date_from = min(max(values.get("date_from") or today, today), today + timedelta(days=MAX_AHEAD_DAYS))
+        date_to = min(max(values.get("date_to") or date_from + timedelta(days=14), date_from),
+                      date_from + timedelta(days=MAX_AHEAD_DAYS))  # fmt: skip
         hours = values.get("hours") or (0, 24)
         origin = self.env._("From the website, phone %(phone)s", phone=phone_tools.format_ru(request["phone"]))
         with self.env.cr.savepoint():
@@ -401,6 +456,16 @@ class ClinicOnlineBooking(models.AbstractModel):
             )
         return entry
 
+    @api.model
+    def _request_identity_code(self, typed_person, phone):
+        """A one-time code for the typed person to prove a card holding ``phone`` (see clinic.identity.code); returns
+        the challenge, the same whether or not a card matched. A phone gets at most CODES_PER_PHONE an hour."""
+        person = self._clean_person(typed_person or {}, "")
+        phone = self._clean_phone(phone)
+        self._check_rate(f"identity-phone:{phone}", CODES_PER_PHONE, 3600)
+        return self.env["clinic.identity.code"]._challenge(person, phone)
+
+    @api.private
     @api.model
     def represented(self, account):
         """The patients ``account`` (a logged-in visitor's contact) is the legal representative of."""
@@ -444,7 +509,7 @@ class ClinicOnlineBooking(models.AbstractModel):
             if kinship not in REPRESENTATIVE_KINSHIPS:
                 raise OnlineBookingError(
                     "invalid_field",
-                    self.env._("Kinship «%(value)s» is not one of %(allowed)s.", value=kinship,
+                    self.env._("Kinship «%(value)s» is not one of %(allowed)s.", value=echo(kinship),
                                allowed=", ".join(REPRESENTATIVE_KINSHIPS)),
                     "representative_kinship",
                 )  # fmt: skip
@@ -476,11 +541,11 @@ class ClinicOnlineBooking(models.AbstractModel):
                 raise OnlineBookingError(
                     "missing_field", self.env._("Fill in the field «%(field)s».", field=prefix + key), prefix + key
                 )
-            if value and (len(value) > 60 or not NAME_RE.match(value)):
+            if value and (len(value) > MAX_NAME or not NAME_RE.match(value)):
                 raise OnlineBookingError(
                     "invalid_field",
                     self.env._(
-                        "%(field)s «%(value)s» is not a name: use letters only.", field=prefix + key, value=value
+                        "%(field)s «%(value)s» is not a name: use letters only.", field=prefix + key, value=echo(value)
                     ),
                     prefix + key,
                 )
@@ -507,7 +572,7 @@ class ClinicOnlineBooking(models.AbstractModel):
         if not born or born > fields.Date.context_today(self) or born.year < 1900:
             raise OnlineBookingError(
                 "invalid_birth_date",
-                self.env._("Birth date «%(value)s» is not a possible date: type it as 31.12.1990.", value=value),
+                self.env._("Birth date «%(value)s» is not a possible date: type it as 31.12.1990.", value=echo(value)),
                 field,
             )
         return born
@@ -517,12 +582,14 @@ class ClinicOnlineBooking(models.AbstractModel):
         if not value:
             raise OnlineBookingError("missing_field", self.env._("Fill in the phone number."), "phone")
         try:
+            if len(str(value)) > MAX_PHONE:
+                raise phone_tools.PhoneError(value)
             return phone_tools.normalize(str(value))["e164"]
         except phone_tools.PhoneError:
             raise OnlineBookingError(
                 "invalid_phone",
                 self.env._("Phone «%(value)s» is not a phone number: type it with the area code, e.g. "
-                           "8 912 345-67-89.", value=value),
+                           "8 912 345-67-89.", value=echo(value)),
                 "phone",
             ) from None  # fmt: skip
 
@@ -530,10 +597,10 @@ class ClinicOnlineBooking(models.AbstractModel):
     def _clean_email(self, value):
         if not value:
             return ""
-        email = email_normalize(str(value))
+        email = email_normalize(str(value)) if len(str(value)) <= MAX_EMAIL else None
         if not email:
             raise OnlineBookingError(
-                "invalid_email", self.env._("E-mail «%(value)s» is not an e-mail address.", value=value), "email"
+                "invalid_email", self.env._("E-mail «%(value)s» is not an e-mail address.", value=echo(value)), "email"
             )
         return email
 
@@ -571,13 +638,14 @@ class ClinicOnlineBooking(models.AbstractModel):
         return labels[group]
 
     @api.model
-    def check_ip(self, ip, limit_param=PARAM_IP_RATE, default=DEFAULT_IP_RATE, prefix="ip"):
-        """Count one action of a visitor's address; refuse over the limit per minute."""
-        self._check_rate(f"{prefix}:{ip}", self._param(limit_param, default), 60)
+    def _check_visitor(self, ip, kind="site"):
+        """Count one action of a visitor's address of ``kind`` (see VISITOR_LIMITS); refuse over its limit."""
+        param, default, window = VISITOR_LIMITS[kind]
+        self._check_rate(f"{kind}:{ip}", self._param(param, default), window)
 
     @api.model
     def _check_rate(self, bucket, limit, window):
-        wait = self.env["clinic.rate.limit"].hit(bucket, limit, window)
+        wait = self.env["clinic.rate.limit"]._hit(bucket, limit, window)
         if wait:
             raise OnlineBookingError(
                 "rate_limited",
@@ -608,73 +676,61 @@ class ClinicOnlineBooking(models.AbstractModel):
     def _resolve_patient(self, request):
         """The card to book on, the representative and what the front desk must check.
 
-        A typed person is looked up by clinic_base's duplicate engine (normalized phone, names, birth
-        date): a sure match books that card, a doubtful one books the best candidate and says so, no
-        match creates a card; nothing is guessed silently and no second card of a known person is made.
+        A form proves nobody's identity, so nothing typed ever lands on, links to or reveals a card the visitor
+        has not proven to be theirs (their own account's card, or a child they are the confirmed representative
+        of). A typed person gets a card of their own with exactly what was typed; when clinic_base's duplicate
+        engine finds a known patient like them, that card is named as a candidate for the front desk to merge.
+        A declared representation of a minor becomes a request the front desk checks against documents.
         """
         attention = []
         account = request["account"]
         patient = request["patient"]
-        if not patient:
-            patient, attention = self._match_person(request)
+        if patient:
+            if request["email"] and not patient.email:
+                patient.sudo().email = request["email"]  # the visitor's own card, or their represented child's
+        else:
+            patient, attention = self._card_from_typed(request)
         representative = self.env["res.partner"]
         age = relativedelta(fields.Date.context_today(self), request["birth_date"]).years
         if age < ADULT_AGE and (account or request["representative"]) and patient != account:
-            representative = account or self._representative(request["representative"], request["phone"])
-            if self._link_representative(patient, representative, request["representative"]):
-                attention.append(
-                    self.env._("%(rep)s was declared online as legal representative of %(child)s: check the "
-                               "documents at the visit.", rep=representative.name, child=patient.name)
-                )  # fmt: skip
-        if request["email"] and not patient.email:
-            patient.sudo().email = request["email"]
+            if account and patient in self.represented(account):
+                representative = account
+            else:
+                representative = account or self._representative(request["representative"], request["phone"])
+                attention.append(self._request_representation(patient, representative, request))
         return patient, representative, attention
 
     @api.model
-    def _match_person(self, request):
+    def _card_from_typed(self, request):
+        """A card of the typed person (the visitor's own contact when they are a logged-in adult without a card),
+        flagged with the known card it resembles, if any."""
         person, phone, account = request["person"], request["phone"], request["account"]
         engine = self.env["clinic.duplicate.engine"].sudo()
         row = engine.row_from_values(
             person["surname"], person["first_name"], person["patronymic"], person["birth_date"], "", [phone]
         )
-        matches = [m for m in engine.match_row(row) if m["score"] >= REVIEW_SCORE]
-        Partner = self.env["res.partner"].sudo()
-        typed = self.env._(
-            "typed online: %(name)s, %(birth)s, %(phone)s",
-            name=names.full_name(person["surname"], person["first_name"], person["patronymic"]),
-            birth=person["birth_date"].strftime("%d.%m.%Y"),
-            phone=phone_tools.format_ru(phone),
-        )
+        matches = [m for m in engine.match_row(row) if m["score"] >= REVIEW_SCORE and m["id"] != account.id]
+        vals = self._card_vals(person, phone, request["email"])
+        adult = relativedelta(fields.Date.context_today(self), person["birth_date"]).years >= ADULT_AGE
+        if account and not account.is_patient and adult:
+            if account.email:
+                del vals["email"]
+            card = account.sudo()
+            card.write(vals)
+        else:
+            card = self.env["res.partner"].sudo().with_context(tracking_disable=True).create(vals)
         if not matches:
-            adult = relativedelta(fields.Date.context_today(self), person["birth_date"]).years >= ADULT_AGE
-            if account and not account.is_patient and adult:
-                account.sudo().write(self._card_vals(person, phone))
-                return account.sudo(), []
-            return Partner.with_context(tracking_disable=True).create(self._card_vals(person, phone)), []
+            return card, []
         best = matches[0]
-        patient = Partner.browse(best["id"])
-        attention = []
-        if best["score"] < AUTO_SCORE:
-            attention.append(
-                self.env._("Matched card %(card)s with doubt (%(why)s), %(typed)s: check it is the same person.",
-                           card=best["name"], why=", ".join(best["reason_labels"]), typed=typed)
-            )  # fmt: skip
-        elif len([m for m in matches if m["score"] >= AUTO_SCORE]) > 1:
-            attention.append(
-                self.env._("Several cards match %(typed)s; booked on %(card)s: merge the duplicates.",
-                           typed=typed, card=best["name"])
-            )  # fmt: skip
-        if account and not account.is_patient and account != patient:
-            attention.append(
-                self.env._("Website account %(account)s booked for card %(card)s: if it is the same person, merge "
-                           "them.", account=account.name, card=patient.name)
-            )  # fmt: skip
-        if not patient.clinic_phone_ids:
-            patient.write({"phone": phone})
-        return patient, attention
+        card.online_candidate_id = best["id"]
+        return card, [
+            self.env._("The card %(card)s made online may be the patient of card %(known)s (%(why)s): check and "
+                       "merge them, or dismiss the suggestion.", card=card.name, known=best["name"],
+                       why=", ".join(best["reason_labels"]))
+        ]  # fmt: skip
 
     @api.model
-    def _card_vals(self, person, phone):
+    def _card_vals(self, person, phone, email=None):
         return {
             "is_patient": True,
             "surname": person["surname"],
@@ -682,36 +738,38 @@ class ClinicOnlineBooking(models.AbstractModel):
             "patronymic": person["patronymic"] or False,
             "birth_date": person["birth_date"],
             "phone": phone,
+            "email": email or False,
         }
 
     @api.model
     def _representative(self, typed, phone):
-        """The typed parent or guardian: a person with that name and phone if there is one, else a new contact."""
+        """A contact made of the parent or guardian as typed, never an existing person found by name or phone."""
         full_name = names.full_name(
             names.tidy(typed["surname"]), names.tidy(typed["first_name"]), names.tidy(typed["patronymic"])
         )
-        Partner = self.env["res.partner"].sudo()
-        known = Partner.search(
-            [("phone", "=", phone), ("surname_key", "=", names.fold(typed["surname"])),
-             ("first_name_key", "=", names.fold(typed["first_name"]))], limit=1
-        ) or Partner.search([("phone", "=", phone), ("name", "=ilike", full_name)], limit=1)  # fmt: skip
-        return known or Partner.create({"name": full_name, "phone": phone})
+        return (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(tracking_disable=True)
+            .create({"name": full_name, "phone": phone})
+        )
 
     @api.model
-    def _link_representative(self, child, representative, typed):
-        """Link the representative to the child once; returns True when the link is new."""
-        Relation = self.env["clinic.partner.relation"].sudo()
-        link = Relation.search([("partner_id", "=", child.id), ("relative_id", "=", representative.id)], limit=1)
-        if link:
-            if not link.is_legal_representative:
-                link.is_legal_representative = True
-                return True
-            return False
-        Relation.create(
-            {"partner_id": child.id, "relative_id": representative.id, "is_legal_representative": True,
-             "kinship": (typed or {}).get("kinship") or "other"}
+    def _request_representation(self, child, representative, request):
+        """Record the declared representation for the front desk; returns what they must check."""
+        kinship = (request["representative"] or {}).get("kinship") or "other"
+        self.env["clinic.representation.request"].sudo().create(
+            {
+                "child_id": child.id,
+                "representative_id": representative.id,
+                "kinship": kinship,
+                "typed": f"{representative.name}, {phone_tools.format_ru(request['phone'])}",
+            }
+        )
+        return self.env._(
+            "%(rep)s declared online to be the legal representative of %(child)s: check the documents and confirm "
+            "or reject the request.", rep=representative.name, child=child.name,
         )  # fmt: skip
-        return True
 
     @api.model
     def _record_consents(self, patient, representative, request, consumer):

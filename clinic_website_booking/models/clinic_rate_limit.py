@@ -1,5 +1,8 @@
+from contextlib import nullcontext
 from datetime import timedelta
 
+import odoo
+import odoo.http
 from odoo import api, fields, models
 
 # Buckets outlive their longest window (an hour for phones) by a margin; the cron removes older hits.
@@ -9,9 +12,10 @@ KEEP_HITS = timedelta(days=1)
 class ClinicRateLimit(models.Model):
     """One counted request of a website visitor, an API consumer or a phone number, for rate limits.
 
-    Hits are only ever inserted (no hot counter row to fight over under load) in the request's own
-    transaction; callers turn failures into answers instead of rolling back, so refused and failed
-    attempts count too. A sliding window is a COUNT over the bucket's recent hits.
+    A hit is counted in a short transaction of its own, under an advisory transaction lock of its bucket and in
+    READ COMMITTED: parallel requests of one bucket count one after the other and each sees the hits committed
+    before it, so a burst cannot slip through between insert and count (the request's own REPEATABLE READ
+    snapshot would not see them). Refused and failed attempts stay counted whatever the request does next.
     """
 
     _name = "clinic.rate.limit"
@@ -30,20 +34,42 @@ class ClinicRateLimit(models.Model):
         )
 
     @api.model
-    def hit(self, bucket, limit, window_seconds=60):
+    def _hit(self, bucket, limit, window_seconds=60):
         """Count one request in ``bucket``; returns the seconds to wait when it goes over ``limit``, else 0.
 
-        A refused request is counted too: hammering a closed door keeps it closed.
+        A refused request is counted too: hammering a closed door keeps it closed. An HTTP request that Odoo
+        replays after a serialization failure is one attempt, counted once.
         """
-        now = fields.Datetime.now()
-        since = now - timedelta(seconds=window_seconds)
-        cr = self.env.cr
-        cr.execute("INSERT INTO clinic_rate_limit (bucket, at) VALUES (%s, %s)", [bucket, now])
-        cr.execute("SELECT count(*), min(at) FROM clinic_rate_limit WHERE bucket = %s AND at > %s", [bucket, since])
-        count, oldest = cr.fetchone()
-        if count <= limit:
-            return 0
-        return max(1, int((oldest - since).total_seconds()))
+        replayed = self._counted_in_request()
+        if bucket in replayed:
+            return replayed[bucket]
+        with self._counting_cursor() as cr:
+            if cr is not self.env.cr:
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            cr.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"clinic.rate.limit:{bucket}"])
+            cr.execute("SELECT now() AT TIME ZONE 'UTC'")
+            now = cr.fetchone()[0]
+            since = now - timedelta(seconds=window_seconds)
+            cr.execute("INSERT INTO clinic_rate_limit (bucket, at) VALUES (%s, %s)", [bucket, now])
+            cr.execute("SELECT count(*), min(at) FROM clinic_rate_limit WHERE bucket = %s AND at > %s", [bucket, since])
+            count, oldest = cr.fetchone()
+        wait = 0 if count <= limit else max(1, int((oldest - since).total_seconds()) + 1)
+        replayed[bucket] = wait
+        return wait
+
+    def _counted_in_request(self):
+        """The buckets already counted by the current HTTP request, with their answers (empty outside one)."""
+        if not odoo.http.request:
+            return {}
+        return odoo.http.request.__dict__.setdefault("clinic_rate_limit_hits", {})
+
+    def _counting_cursor(self):
+        """A transaction of its own, committed at once; inside a test's transaction (rolled back at its end,
+        or shared with the test's HTTP requests) that transaction itself."""
+        test = odoo.modules.module.current_test
+        if self.env.registry.in_test_mode() or (test is not None and getattr(test, "cr", None) is self.env.cr):
+            return nullcontext(self.env.cr)
+        return self.env.registry.cursor()
 
     @api.model
     def _cron_purge(self):

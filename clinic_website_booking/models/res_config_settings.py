@@ -1,11 +1,14 @@
 from odoo import fields, models
 
+from .clinic_appointment import DEFAULT_TOKEN_DAYS, PARAM_TOKEN_DAYS
 from .clinic_online_booking import (
     DEFAULT_API_IP_RATE,
+    DEFAULT_IP_HOLDS,
     DEFAULT_IP_RATE,
     DEFAULT_MAX_ACTIVE,
     DEFAULT_PHONE_RATE,
     PARAM_API_IP_RATE,
+    PARAM_IP_HOLDS,
     PARAM_IP_RATE,
     PARAM_MAX_ACTIVE,
     PARAM_PHONE_RATE,
@@ -38,4 +41,17 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=PARAM_API_IP_RATE,
         default=DEFAULT_API_IP_RATE,
         help="Exchange API requests allowed per IP address in a minute, whatever the key.",
+    )
+    clinic_online_ip_holds = fields.Integer(
+        string="Holds per address",
+        config_parameter=PARAM_IP_HOLDS,
+        default=DEFAULT_IP_HOLDS,
+        help="Free times one visitor's IP address may hold for the booking form within 10 minutes.",
+    )
+    clinic_online_token_days = fields.Integer(
+        string="Appointment links valid for (days after the visit)",
+        config_parameter=PARAM_TOKEN_DAYS,
+        default=DEFAULT_TOKEN_DAYS,
+        help="The link sent after an online booking opens the appointment until this many days after the visit; "
+        "it stops working at once when the appointment is cancelled.",
     )

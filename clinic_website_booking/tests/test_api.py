@@ -1,5 +1,6 @@
 import json
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytz
 
@@ -118,11 +119,13 @@ class TestBookingApi(OnlineBookingHttpCase):
         slot = self.free_runs(self.doctor)[0][0]
         first = self.book(self.body(slot), key="order-1")
         self.assertEqual(first[0], 201, first[1])
-        appointment = self.Appointment.browse(int(first[1]["id"][2:]))
+        appointment = self.Appointment.search([("online_ref", "=", first[1]["id"])])
+        self.assertEqual(len(appointment), 1)
         self.assertEqual((appointment.api_consumer_id, appointment.source), (self.consumer, "website"))
         self.assertEqual(first[1]["status"], "booked")
         self.assertEqual(first[1]["start"], self.iso(slot))
-        self.assertEqual(first[1]["patient_id"], f"P-{appointment.patient_id.id}")
+        self.assertNotIn("patient_id", first[1], "no patient id goes out")
+        self.assertNotIn(str(appointment.id), first[1]["id"])
         before = self.counts()
         again = self.book(self.body(slot), key="order-1")
         self.assertEqual(again, first, "the same key and body return the same answer")
@@ -193,9 +196,12 @@ class TestBookingApi(OnlineBookingHttpCase):
         child_body["representative"] = {"last_name": "Апиева", "first_name": "Мария", "kinship": "mother"}
         status, booked = self.book(child_body, key="child-2")
         self.assertEqual(status, 201, booked)
-        patient = self.Partner.browse(int(booked["patient_id"][2:]))
+        patient = self.Appointment.search([("online_ref", "=", booked["id"])]).patient_id
         mother = self.Appointment.search([("start", "=", slot.start), ("employee_id", "=", self.doctor.id)]).patient_id
-        self.assertEqual(patient.relation_ids.relative_id, mother, "the mother with that phone is known already")
+        self.assertFalse(patient.relation_ids, "a representative declared through the API is not linked")
+        request = self.env["clinic.representation.request"].search([("child_id", "=", patient.id)])
+        self.assertEqual(request.state, "pending")
+        self.assertNotEqual(request.representative_id, mother, "a name and a phone find nobody's card")
 
     def test_limits_per_key_per_address_and_rights(self):
         self.consumer.rate_limit = 3
@@ -210,3 +216,37 @@ class TestBookingApi(OnlineBookingHttpCase):
         self.env["ir.config_parameter"].set_param("clinic_website_booking.api_ip_requests_per_minute", 1000)
         self.consumer.can_book = False
         self.assertError(self.book(self.body(self.free_runs(self.doctor)[0][0])), 403, "forbidden")
+
+    def test_one_time_code_books_on_the_known_card(self):
+        """A patient on file proves their card with a code sent to its phone; without it the API never books on it."""
+        known = self.Partner.create(
+            {"is_patient": True, "surname": "Апиева", "first_name": "Мария", "patronymic": "Петровна",
+             "birth_date": "1990-01-02", "phone": "+7 916 123-45-67"}
+        )  # fmt: skip
+        sent = []
+        Code = type(self.env["clinic.identity.code"])
+        asked = {"patient": self.body(self.free_runs(self.doctor)[0][0])["patient"], "contact_phone": "89161234567"}
+        with patch.object(Code, "_deliver_code", lambda self, phone, code: sent.append((phone, code))):
+            status, answer = self.api("/identity/challenges", asked)
+            self.assertEqual(status, 201, answer)
+            stranger = dict(asked, patient=dict(asked["patient"], first_name="Ева"))
+            status, unknown = self.api("/identity/challenges", stranger)
+        self.assertEqual((status, set(unknown)), (201, set(answer)), "the same answer whether a card matched or not")
+        self.assertEqual(sent[0][0], "+79161234567")
+        self.assertEqual(len(sent), 1, "no code for a person not on file")
+        code = sent[0][1]
+        wrong = str((int(code) + 1) % 10**6).zfill(6)
+        runs = self.free_runs(self.doctor)
+        body = self.body(runs[0][0], identity={"challenge": answer["challenge"], "code": wrong})
+        status, refused = self.book(body, key="code-1")
+        self.assertEqual((status, refused["error"]["field"]), (422, "identity.code"))
+        stored = self.env["clinic.identity.code"].search([("ref", "=", answer["challenge"])])
+        self.assertNotIn(code, str(stored.sudo().read()), "the code is kept only as a keyed hash")
+        body["identity"]["code"] = code
+        status, booked = self.book(body, key="code-2")
+        self.assertEqual(status, 201, booked)
+        appointment = self.Appointment.search([("online_ref", "=", booked["id"])])
+        self.assertEqual(appointment.patient_id, known)
+        self.assertFalse(appointment.needs_attention)
+        reused = self.body(runs[2][0], identity=body["identity"])
+        self.assertEqual(self.book(reused, key="code-3")[1]["error"]["field"], "identity.challenge", "used once")

@@ -1,7 +1,9 @@
 from collections import Counter
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from odoo import fields
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from ..controllers.website import format_price, years_ru
@@ -100,31 +102,44 @@ class TestOnlineBooking(OnlineBookingCase):
         for part in ("Новикова Мария Сергеевна", "Терапевтова Анна Павловна", "12.04.1990"):
             self.assertIn(part, pings[0]["message"])
 
-    def test_known_patient_is_found_not_duplicated(self):
+    def test_known_name_and_birth_date_never_land_on_the_card(self):
+        """Hole 3: a visitor typing a known patient's name and birth date gets a card of their own; the known card
+        is not booked, not changed, not named to them, and the front desk is asked to check."""
+        known = self.Partner.create(
+            {"is_patient": True, "surname": "Новикова", "first_name": "Мария", "patronymic": "Сергеевна",
+             "birth_date": "1990-04-12"}
+        )  # fmt: skip
+        before = known.read(["name", "email", "phone", "consent_ids", "relation_ids"])[0]
+        values = self.values(self.free_runs(self.doctor)[0][0], person=self.person(patronymic=""))
+        appointment = self.Booking.book_online(values)
+        card = appointment.patient_id
+        self.assertNotEqual(card, known)
+        self.assertEqual(card.name, "Новикова Мария", "the card holds what was typed, not the known patronymic")
+        self.assertEqual((card.email, card.online_candidate_id), ("maria@example.com", known))
+        self.assertEqual(known.read(["name", "email", "phone", "consent_ids", "relation_ids"])[0], before)
+        self.assertFalse(self.Appointment.search([("patient_id", "=", known.id)]))
+        self.assertTrue(card.consent_ids, "the consents ticked are the visitor's, on their own card")
+        self.assertTrue(appointment.needs_attention)
+        self.assertIn(known.name, appointment.attention_reason)
+        ping = self.reception_pings("website_booking")[0]
+        self.assertTrue(ping["sticky"], "a flagged booking stays on the receptionist's screen")
+
+    def test_front_desk_merges_or_dismisses_the_suggested_card(self):
         known = self.Partner.create(
             {"is_patient": True, "surname": "Новикова", "first_name": "Мария", "patronymic": "Сергеевна",
              "birth_date": "1990-04-12", "phone": "+7 903 111-22-33"}
         )  # fmt: skip
-        partners = self.Partner.search_count([])
         appointment = self.Booking.book_online(self.values(self.free_runs(self.doctor)[0][0]))
-        self.assertEqual(appointment.patient_id, known)
-        self.assertEqual(self.Partner.search_count([]), partners, "no second card of a known person")
-        self.assertFalse(appointment.needs_attention)
-        self.assertEqual(appointment.contact_phone, "+79125550102", "the number typed online stays on the booking")
-
-    def test_doubtful_match_books_that_card_and_flags_it(self):
-        known = self.Partner.create(
-            {"is_patient": True, "surname": "Новикова", "first_name": "Мариа", "patronymic": "Сергеевна",
-             "birth_date": "1990-04-12", "phone": "8 912 555-01-02"}
-        )  # fmt: skip
-        appointment = self.Booking.book_online(self.values(self.free_runs(self.doctor)[0][0]))
-        self.assertEqual(appointment.patient_id, known)
-        self.assertTrue(appointment.needs_attention)
-        self.assertIn("with doubt", appointment.attention_reason)
-        self.assertIn("Новикова Мария Сергеевна", appointment.attention_reason, "the typed name is kept for checking")
-        ping = self.reception_pings("website_booking")[0]
-        self.assertTrue(ping["sticky"], "a flagged booking stays on the receptionist's screen")
-        self.assertIn("Check:", ping["message"])
+        card = appointment.patient_id
+        portal = new_test_user(self.env, login="clinic_portal_merge", groups="base.group_portal")
+        with self.assertRaises(AccessError):
+            card.with_user(portal).action_merge_online_candidate()
+        card.with_user(self.receptionist).action_merge_online_candidate()
+        self.assertFalse(card.exists())
+        self.assertEqual(appointment.patient_id, known, "once confirmed, the booking moves to the known card")
+        other = self.Booking.book_online(self.values(self.free_runs(self.doctor, skip=2)[0][0]))
+        other.patient_id.with_user(self.receptionist).action_dismiss_online_candidate()
+        self.assertFalse(other.patient_id.online_candidate_id)
 
     def test_a_shared_phone_alone_makes_a_new_card(self):
         mother = self.Partner.create(
@@ -136,6 +151,7 @@ class TestOnlineBooking(OnlineBookingCase):
         self.assertFalse(appointment.needs_attention)
 
     def test_child_booked_by_a_representative(self):
+        """A representation declared online is a request for the front desk, never a relation."""
         slot = self.free_runs(self.pediatrician)[0][0]
         values = self.values(
             slot,
@@ -145,19 +161,74 @@ class TestOnlineBooking(OnlineBookingCase):
         )  # fmt: skip
         appointment = self.Booking.book_online(values)
         child = appointment.patient_id
-        link = child.relation_ids
-        self.assertEqual(link.relative_id.name, "Малышева Ольга Петровна")
-        self.assertEqual(link.kinship, "mother")
-        self.assertTrue(link.is_legal_representative)
-        self.assertEqual(link.relative_id.phone, "+79125550102")
+        self.assertFalse(child.relation_ids, "no relation from a form")
+        request = self.env["clinic.representation.request"].search([("child_id", "=", child.id)])
+        self.assertEqual((request.representative_id.name, request.kinship, request.state),
+                         ("Малышева Ольга Петровна", "mother", "pending"))  # fmt: skip
+        self.assertEqual(request.representative_id.phone, "+79125550102")
+        self.assertEqual(request.appointment_id, appointment)
         consent = child.consent_ids.filtered(lambda c: c.purpose == "personal_data")
-        self.assertEqual((consent.given_by, consent.representative_id), ("representative", link.relative_id))
-        self.assertTrue(appointment.needs_attention, "a representative declared online is checked at the visit")
-        # The same family books again: the mother and the link are found, nothing to check.
-        again = self.Booking.book_online(dict(values, slot=self.free_runs(self.pediatrician, skip=1)[0][0]))
-        self.assertEqual(again.patient_id, child)
-        self.assertEqual(child.relation_ids, link)
-        self.assertFalse(again.needs_attention)
+        self.assertEqual((consent.given_by, consent.representative_id), ("representative", request.representative_id))
+        self.assertTrue(appointment.needs_attention)
+        with self.assertRaises(UserError):
+            request.with_user(self.receptionist).action_approve()  # the document checked must be named
+        request.basis_document = "Свидетельство о рождении II-АБ 123456"
+        request.with_user(self.receptionist).action_approve()
+        link = child.relation_ids
+        self.assertEqual((link.relative_id, link.kinship, link.is_legal_representative),
+                         (request.representative_id, "mother", True))  # fmt: skip
+
+    def test_one_time_code_allows_five_tries_in_all(self):
+        """Each try is counted for good (a refused booking rolls back, the count stays): the sixth fails even right."""
+        self.Partner.create(
+            {"is_patient": True, "surname": "Новикова", "first_name": "Мария", "patronymic": "Сергеевна",
+             "birth_date": "1990-04-12", "phone": "8 912 555-01-02"}
+        )  # fmt: skip
+        Code = self.env["clinic.identity.code"]
+        sent = []
+        person = self.Booking._clean_person(self.person(), "")
+        with patch.object(type(Code), "_deliver_code", lambda self, phone, code: sent.append(code)):
+            challenge = Code._challenge(person, "+79125550102")
+        self.assertEqual(len(sent), 1)
+        for attempt in range(5):
+            # Not assertRaises: it would roll the counted try back, the website and the API keep it.
+            try:
+                Code._verify(challenge, f"x{attempt}", "+79125550102")
+            except OnlineBookingError as error:
+                self.assertEqual(error.field, "identity.code")
+            else:
+                self.fail("a wrong code was taken")
+        try:
+            Code._verify(challenge, sent[0], "+79125550102")
+        except OnlineBookingError as error:
+            self.assertEqual(error.field, "identity.challenge")
+        else:
+            self.fail("a sixth try was let through")
+
+    def test_portal_account_cannot_become_a_childs_representative(self):
+        """Hole 2: a portal account typing a known child's name and birth date gets no link to that child."""
+        child = self.Partner.create(
+            {"is_patient": True, "surname": "Малышева", "first_name": "Ева", "birth_date": "2019-06-02"}
+        )
+        user = new_test_user(self.env, login="clinic_portal_intruder", groups="base.group_portal")
+        account = user.partner_id
+        for method, extra in (("book_online", {"slot": self.free_runs(self.pediatrician)[0][0]}),
+                              ("join_waitlist", {"specialty": self.child_specialty})):  # fmt: skip
+            values = dict(self.values(None, account=account, person=self.person("Малышева", "Ева", "", "2019-06-02")),
+                          **extra)  # fmt: skip
+            record = getattr(self.Booking, method)(values)
+            self.assertNotEqual(record.patient_id, child)
+            self.assertFalse(
+                self.env["clinic.partner.relation"].search([("relative_id", "=", account.id)]),
+                f"{method}: no relation of the account to any child",
+            )
+        self.assertFalse(self.Booking.represented(account))
+        self.assertFalse(
+            self.Appointment.search([*self.Appointment._portal_domain(account), ("patient_id", "=", child.id)])
+        )
+        requests = self.env["clinic.representation.request"].search([("representative_id", "=", account.id)])
+        self.assertEqual(len(requests), 2)
+        self.assertEqual(set(requests.mapped("state")), {"pending"})
 
     def test_portal_account_books_itself_and_its_children(self):
         user = new_test_user(self.env, login="clinic_portal_unit", groups="base.group_portal", name="Иванова Ирина")
@@ -204,7 +275,7 @@ class TestOnlineBooking(OnlineBookingCase):
             self.values(self.free_runs(self.pediatrician)[0][0], person=self.person(birth_date="2020-01-01")),
         )
         self.doctor.clinic_published = False
-        self.assertRefused("unknown_practitioner", self.values(slot))
+        self.assertRefused("slot_unavailable", self.values(slot))
 
     def test_slot_in_the_past_is_refused(self):
         past = self.env["clinic.slot"].search(
@@ -279,7 +350,7 @@ class TestOnlineBooking(OnlineBookingCase):
             {"patient_id": waiting.id, "employee_id": self.doctor.id, "date_to": date.today() + timedelta(days=14)}
         )
         appointment = self.Booking.book_online(self.values(slot))
-        appointment.portal_cancel()
+        appointment._portal_cancel()
         self.assertEqual((appointment.state, appointment.cancelled_by), ("cancelled", "patient"))
         self.assertEqual(entry.state, "offered", "the freed time is offered at once")
         self.assertEqual(entry.offer_ids.slot_ids, slot)
@@ -287,21 +358,21 @@ class TestOnlineBooking(OnlineBookingCase):
         self.assertEqual(len(pings), 1, "one pop-up per cancellation")
         self.assertIn("Cancelled online by the patient", pings[0]["message"])
         with self.assertRaises(OnlineBookingError) as caught:
-            appointment.portal_cancel()
+            appointment._portal_cancel()
         self.assertEqual(caught.exception.code, "invalid_state")
 
     def test_patient_moves_online_to_another_free_time_of_the_same_doctor(self):
         runs = self.free_runs(self.doctor)
         appointment = self.Booking.book_online(self.values(runs[0][0]))
-        options = appointment.reschedule_options()
+        options = appointment._reschedule_options()
         self.assertNotIn(runs[0][0], [run[0] for run in options])
-        appointment.portal_reschedule(runs[3][0])
+        appointment._portal_reschedule(runs[3][0])
         self.assertEqual(appointment.start, runs[3][0].start)
         self.assertEqual(runs[0][0].state, "free")
         self.assertEqual(appointment.reschedule_count, 1)
         self.assertEqual(len(self.reception_pings("website_reschedule")), 1)
         with self.assertRaises(OnlineBookingError) as caught:
-            appointment.portal_reschedule(self.free_runs(self.colleague)[0][0])
+            appointment._portal_reschedule(self.free_runs(self.colleague)[0][0])
         self.assertEqual(caught.exception.code, "slot_unavailable")
 
     def test_waiting_list_from_the_website(self):

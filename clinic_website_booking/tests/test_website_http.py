@@ -21,7 +21,13 @@ class TestWebsiteBooking(OnlineBookingHttpCase):
         """Step 2 then a click on a free time; returns (csrf token, response of the hold)."""
         page = self.url_open(f"/booking/slots?age=adult&employee_id={slot.employee_id.id}")
         csrf = self.csrf(page.text)
-        data = {"csrf_token": csrf, "slot_id": slot.id, "age": "adult", "employee_id": slot.employee_id.id, **params}
+        data = {
+            "csrf_token": csrf,
+            "slot_id": slot.public_ref,
+            "age": "adult",
+            "employee_id": slot.employee_id.id,
+            **params,
+        }
         return csrf, self.url_open("/booking/hold", data=data)
 
     def form(self, csrf, **values):
@@ -86,7 +92,7 @@ class TestWebsiteBooking(OnlineBookingHttpCase):
         token = parse_qs(urlsplit(held.url).query)["token"][0]
         self.assertEqual((slot.state, self.Booking.held_run(token)), ("held", slot))
         self.assertIn("Время закреплено за вами до", held.text)
-        booked = self.url_open("/booking/confirm", data=self.form(csrf, token=token, slot_id=slot.id))
+        booked = self.url_open("/booking/confirm", data=self.form(csrf, token=token, slot_id=slot.public_ref))
         self.assertIn("Вы записаны", booked.text)
         appointment = slot.appointment_id
         self.assertEqual(appointment.patient_id.name, "Формова Вера")
@@ -113,15 +119,15 @@ class TestWebsiteBooking(OnlineBookingHttpCase):
         slot.hold_until = fields.Datetime.now() - timedelta(seconds=1)
         someone = self.Partner.create({"is_patient": True, "surname": "Звонкова", "first_name": "Лиза"})
         self.Appointment.book(someone, slot, source="phone")
-        taken = self.url_open("/booking/confirm", data=self.form(csrf, token=token, slot_id=slot.id))
+        taken = self.url_open("/booking/confirm", data=self.form(csrf, token=token, slot_id=slot.public_ref))
         self.assertIn("Это время уже занято", taken.text)
-        alternatives = re.findall(r'name="slot_id" value="(\d+)"', taken.text)
+        alternatives = re.findall(r'name="slot_id" value="([^"]+)"', taken.text)
         self.assertTrue(alternatives, "the nearest free times are offered at once")
         self.assertIn('value="Формова"', taken.text, "what was typed stays in the form")
         booked = self.url_open("/booking/confirm", data=self.form(csrf, slot_id=alternatives[0]))
         self.assertIn("Вы записаны", booked.text)
         self.assertEqual(
-            self.env["clinic.slot"].browse(int(alternatives[0])).appointment_id.patient_id.surname, "Формова"
+            self.env["clinic.slot"]._by_public_ref(alternatives[0]).appointment_id.patient_id.surname, "Формова"
         )
 
     def test_errors_are_shown_next_to_the_field_and_nothing_is_booked(self):
@@ -129,11 +135,13 @@ class TestWebsiteBooking(OnlineBookingHttpCase):
         csrf, held = self.hold(slot)
         token = parse_qs(urlsplit(held.url).query)["token"][0]
         before = self.counts()
-        page = self.url_open("/booking/confirm", data=self.form(csrf, token=token, slot_id=slot.id, phone="123"))
+        page = self.url_open(
+            "/booking/confirm", data=self.form(csrf, token=token, slot_id=slot.public_ref, phone="123")
+        )
         self.assertIn("is-invalid", page.text)
         self.assertIn("is not a phone number", page.text)
         page = self.url_open(
-            "/booking/confirm", data=self.form(csrf, token=token, slot_id=slot.id, consent_personal_data="")
+            "/booking/confirm", data=self.form(csrf, token=token, slot_id=slot.public_ref, consent_personal_data="")
         )
         self.assertIn("needs the consent to the processing of personal data", page.text)
         self.assertEqual(self.counts(), before)
@@ -149,6 +157,8 @@ class TestWebsiteBooking(OnlineBookingHttpCase):
         self.hold(runs[1][0])
         _csrf, refused = self.hold(runs[2][0])
         self.assertIn("Too many requests", refused.text)
+        self.assertEqual(refused.status_code, 429, "a proper refusal, not a 200 with a message")
+        self.assertGreater(int(refused.headers["Retry-After"]), 0)
         self.assertEqual(runs[2][0].state, "free")
 
     def test_waiting_list_when_nothing_fits(self):
@@ -177,13 +187,13 @@ class TestWebsiteBooking(OnlineBookingHttpCase):
         slot = self.free_runs(self.pediatrician)[0][0]
         page = self.url_open(f"/booking/slots?age=child&employee_id={self.pediatrician.id}")
         csrf = self.csrf(page.text)
-        held = self.url_open("/booking/hold", data={"csrf_token": csrf, "slot_id": slot.id, "age": "child"})
+        held = self.url_open("/booking/hold", data={"csrf_token": csrf, "slot_id": slot.public_ref, "age": "child"})
         self.assertIn("Мамин Лев", held.text, "the represented child is offered")
         self.assertIn('value="Мамина"', held.text, "the form is prefilled")
         token = parse_qs(urlsplit(held.url).query)["token"][0]
         booked = self.url_open(
             "/booking/confirm",
-            data={"csrf_token": csrf, "token": token, "slot_id": slot.id, "age": "child", "who": child.id,
+            data={"csrf_token": csrf, "token": token, "slot_id": slot.public_ref, "age": "child", "who": child.id,
                   "phone": "8 912 888-77-66", "consent_personal_data": "1"},
         )  # fmt: skip
         self.assertIn("Вы записаны", booked.text)

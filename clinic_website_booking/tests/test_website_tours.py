@@ -1,7 +1,9 @@
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from odoo.tests import new_test_user, tagged
 
+from ..models import clinic_identity_code
 from .common import OnlineBookingHttpCase
 
 
@@ -48,6 +50,27 @@ class TestBookingTourDesktop(BookingTourMixin, OnlineBookingHttpCase):
         same_time = [("employee_id", "=", other.employee_id.id), ("start", "=", other.start), ("state", "=", "booked")]
         self.assertEqual(self.Appointment.search_count(same_time), 1, "never two bookings of one time")
 
+    def test_known_patient_proves_the_card_with_a_code(self):
+        """A returning patient gets the booking on her own card, proven by a code sent to the card's phone."""
+        known = self.Partner.create(
+            {"is_patient": True, "surname": "Постоянная", "first_name": "Нина", "patronymic": "Петровна",
+             "birth_date": "1975-03-03", "phone": "+7 912 700-99-88"}
+        )  # fmt: skip
+        sent = []
+        Code = type(self.env["clinic.identity.code"])
+        with (
+            patch.object(clinic_identity_code, "new_code", lambda: "123456"),
+            patch.object(Code, "_deliver_code", lambda self, phone, code: sent.append((phone, code))),
+        ):
+            self.start_tour(
+                f"/booking/slots?age=adult&employee_id={self.doctor.id}", "clinic_website_booking_known_patient"
+            )
+        self.assertEqual(sent, [("+79127009988", "123456")])
+        appointment = self.Appointment.search([("patient_id", "=", known.id)])
+        self.assertEqual(len(appointment), 1, "booked on the proven card")
+        self.assertFalse(appointment.needs_attention)
+        self.assertEqual(self.Partner.search_count([("surname", "=", "Постоянная")]), 1, "no second card")
+
 
 @tagged("post_install", "-at_install")
 class TestBookingTourPhone(BookingTourMixin, OnlineBookingHttpCase):
@@ -59,11 +82,12 @@ class TestBookingTourPhone(BookingTourMixin, OnlineBookingHttpCase):
         appointment = self.assertBookedOnline("Малышева", self.pediatrician, "+79167003344")
         child = appointment.patient_id
         self.assertEqual(child.birth_date, date(2019, 6, 2))
-        link = child.relation_ids
-        self.assertEqual((link.relative_id.name, link.kinship), ("Малышева Ольга Петровна", "mother"))
-        self.assertTrue(link.is_legal_representative)
+        self.assertFalse(child.relation_ids, "a representation typed in a form is not a relation")
+        request = self.env["clinic.representation.request"].search([("child_id", "=", child.id)])
+        self.assertEqual((request.representative_id.name, request.kinship, request.state),
+                         ("Малышева Ольга Петровна", "mother", "pending"))  # fmt: skip
         consent = child.consent_ids.filtered(lambda c: c.purpose == "personal_data")
-        self.assertEqual((consent.given_by, consent.representative_id), ("representative", link.relative_id))
+        self.assertEqual((consent.given_by, consent.representative_id), ("representative", request.representative_id))
         self.assertTrue(appointment.needs_attention, "the front desk checks a representative declared online")
 
 
@@ -75,7 +99,7 @@ class TestPortalTour(OnlineBookingHttpCase):
         appointment = self.Booking.book_online(
             self.values(start, account=user.partner_id, person=self.person("Портальная", "Ира", "", "1980-01-01"))
         )
-        self.assertEqual(appointment.patient_id, user.partner_id)
+        self.assertEqual(appointment.patient_id, user.partner_id, "the account's own contact, typed by its owner")
         waiting = self.Partner.create({"is_patient": True, "surname": "Ждущий", "first_name": "Олег"})
         entry = self.env["clinic.waitlist"].create(
             {"patient_id": waiting.id, "employee_id": self.doctor.id, "date_to": date.today() + timedelta(days=14)}

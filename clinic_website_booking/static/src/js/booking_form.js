@@ -51,6 +51,7 @@ publicWidget.registry.ClinicBookingForm = publicWidget.Widget.extend({
     selector: ".o_clinic_booking_form",
     events: {
         "change input[name=who]": "_toggleWho",
+        "click .o_clinic_ask_code": "_onAskCode",
         submit: "_onSubmit",
     },
 
@@ -68,6 +69,13 @@ publicWidget.registry.ClinicBookingForm = publicWidget.Widget.extend({
     _toggleWho() {
         const who = this.el.querySelector("input[name=who]:checked");
         this.el.querySelector(".o_clinic_person")?.classList.toggle("d-none", Boolean(who && who.value !== "new"));
+    },
+
+    /** «Get a code»: the form goes to the button's own address (also without JavaScript, by its formaction). */
+    _onAskCode(ev) {
+        ev.preventDefault();
+        this.el.action = ev.currentTarget.getAttribute("formaction");
+        this.el.submit();
     },
 
     async _onSubmit(ev) {

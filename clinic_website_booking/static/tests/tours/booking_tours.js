@@ -186,3 +186,37 @@ tours.add("clinic_website_booking_taken", {
         ...confirm(),
     ],
 });
+
+tours.add("clinic_website_booking_known_patient", {
+    steps: () => [
+        {
+            content: "A patient on file picks a free time",
+            trigger: ".o_clinic_day .o_clinic_slot:first",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        ...who({
+            surname: "Постоянная",
+            firstName: "Нина",
+            patronymic: "Петровна",
+            birthDate: "03.03.1975",
+            phone: "8 912 700-99-88",
+        }),
+        {
+            content: "and asks for a code to prove her card",
+            trigger: ".o_clinic_ask_code",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The page says a code went to the card's phone, if there is such a card",
+            trigger: ".o_clinic_code_sent",
+        },
+        {
+            content: "She types the code received",
+            trigger: "input[name=identity_code]",
+            run: "edit 123456",
+        },
+        ...confirm(),
+    ],
+});

@@ -1,0 +1,44 @@
+import secrets
+
+from odoo import api, fields, models
+
+
+def new_public_ref():
+    """12 random URL-safe characters."""
+    return secrets.token_urlsafe(9)
+
+
+class ClinicSlot(models.Model):
+    """A slot as the website and the API name it: by a random reference, so that slot ids, which follow each other,
+    cannot be walked through to find unpublished staff or fill the schedule blindly."""
+
+    _inherit = "clinic.slot"
+
+    public_ref = fields.Char(
+        string="Public reference",
+        readonly=True,
+        copy=False,
+        help="Random name of the slot in website links and API answers.",
+    )
+
+    _sql_constraints = [("public_ref_unique", "UNIQUE(public_ref)", "Two slots cannot share a public reference.")]
+
+    def init(self):
+        # Slots generated before this module was installed get a reference each.
+        self.env.cr.execute(
+            "UPDATE clinic_slot SET public_ref = substr(md5(random()::text || id::text), 1, 12) "
+            "WHERE public_ref IS NULL"
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals.setdefault("public_ref", new_public_ref())
+        return super().create(vals_list)
+
+    @api.model
+    def _by_public_ref(self, ref):
+        """The slot named ``ref`` (sudo), empty when there is none."""
+        if not isinstance(ref, str) or not 6 <= len(ref) <= 32:
+            return self.sudo().browse()
+        return self.sudo().search([("public_ref", "=", ref)], limit=1)

@@ -89,7 +89,12 @@ class TestWebsiteBrand(OnlineBookingHttpCase):
         csrf = CSRF_RE.search(page.text).group(1)
         held = self.url_open(
             "/booking/hold",
-            data={"csrf_token": csrf, "slot_id": slot.id, "age": "adult", "employee_id": slot.employee_id.id},
+            data={
+                "csrf_token": csrf,
+                "slot_id": slot.public_ref,
+                "age": "adult",
+                "employee_id": slot.employee_id.id,
+            },
         )
         token = parse_qs(urlsplit(held.url).query)["token"][0]
         booked = self.url_open(
@@ -97,7 +102,7 @@ class TestWebsiteBrand(OnlineBookingHttpCase):
             data={
                 "csrf_token": csrf,
                 "token": token,
-                "slot_id": slot.id,
+                "slot_id": slot.public_ref,
                 "age": "adult",
                 "surname": "Адресова",
                 "first_name": "Вера",

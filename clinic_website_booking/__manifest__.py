@@ -23,6 +23,7 @@
         "views/res_config_settings_views.xml",
         "wizards/clinic_api_key_wizard_views.xml",
         "views/website_clinic_templates.xml",
+        "views/website_footer_templates.xml",
         "views/website_booking_templates.xml",
         "views/portal_templates.xml",
         "views/clinic_website_booking_menus.xml",

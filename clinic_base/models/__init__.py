@@ -18,6 +18,7 @@ from . import (
     hr_employee_public,
     hr_department,
     res_company,
+    res_company_requisites,
     clinic_cabinet,
     product_template,
     clinic_demo,

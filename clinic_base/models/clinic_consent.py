@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools.display import moment, selection_label
+
 PURPOSES = [
     ("personal_data", "Personal data processing (152-FZ)"),
     ("medical_intervention", "Informed voluntary consent to medical intervention"),
@@ -57,6 +59,13 @@ class ClinicConsent(models.Model):
     scan_filename = fields.Char(string="Scan file name")
     user_id = fields.Many2one("res.users", string="Recorded by", default=lambda self: self.env.user, readonly=True)
     note = fields.Char(string="Note")
+
+    @api.depends("partner_id", "purpose", "action", "date")
+    def _compute_display_name(self):
+        """«Иванова Анна: Обработка персональных данных — Дано, 03.12.2026 10:00»."""
+        for event in self:
+            what = " — ".join(filter(None, (selection_label(event, "purpose"), selection_label(event, "action"))))
+            event.display_name = f"{event.partner_id.name or ''}: {what}, {moment(self.env, event.date)}"
 
     @api.constrains("given_by", "representative_id")
     def _check_representative(self):

@@ -1,3 +1,6 @@
+import random
+
+from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -5,13 +8,14 @@ from odoo.fields import Command
 
 from ..tools import names, synthetic
 from ..tools import phone as phone_tools
+from .clinic_identity_document import BIRTH_CERTIFICATE_CODE, RF_PASSPORT_CODE
 
 DEMO_SEED = 2025
 DEMO_DOCTORS = 10
 DEMO_SERVICES = 40
 DEMO_PATIENTS = 200
-# Consents are recorded for the first cards only: enough to show both answers of «may we write?».
-DEMO_CONSENT_PATIENTS = 40
+# Share of the original cards with an identity document on file (the contract prints it).
+DEMO_DOCUMENT_SHARE = 0.85
 
 
 class ClinicDemo(models.AbstractModel):
@@ -36,8 +40,10 @@ class ClinicDemo(models.AbstractModel):
         population = synthetic.generate_patients(DEMO_PATIENTS, seed=DEMO_SEED, today=today)
         partners = demo._demo_patients(population["patients"])
         demo._demo_relations(population["relations"], partners)
+        demo._demo_documents(population["patients"], partners, today)
         consents = synthetic.generate_consents(population, DEMO_SEED, today)
-        demo._demo_consents([c for c in consents if c["partner"] <= DEMO_CONSENT_PATIENTS], partners)
+        # Most patients signed on their first visit; about one in ten has no consent on file yet.
+        demo._demo_consents(consents, partners)
         demo.env["clinic.duplicate.engine"].refresh_clusters()
 
     @api.model
@@ -161,6 +167,48 @@ class ClinicDemo(models.AbstractModel):
                 for r in relations
             ]
         )
+
+    @api.model
+    def _demo_documents(self, patients, partners, today):
+        """Identity documents for most original cards, as a Yekaterinburg front desk copies them: the current
+        Russian passport from 14 (replaced at 20 and 45), a birth certificate below."""
+        types = self._nsi_by_code("clinic.nsi.identity.document.type", [RF_PASSPORT_CODE, BIRTH_CERTIFICATE_CODE])
+        if len(types) < 2:
+            return
+        rng = random.Random(DEMO_SEED)
+        vals_list = []
+        for patient in patients:
+            birth_date = patient["birth_date"]
+            if patient["copy_of"] or not birth_date or rng.random() > DEMO_DOCUMENT_SHARE:
+                continue
+            age = relativedelta(today, birth_date).years
+            if age < 14:
+                issued = birth_date + relativedelta(days=rng.randint(5, 30))
+                vals = {
+                    "doc_type_id": types[BIRTH_CERTIFICATE_CODE].id,
+                    "series": f"{rng.choice(('I', 'II', 'III', 'IV', 'V'))}-{rng.choice(('АИ', 'ВГ', 'ЕТ', 'ОБ'))}",
+                    "issuer": "Отдел ЗАГС Ленинского района г. Екатеринбурга",
+                }
+            else:
+                replaced_at = max(a for a in (14, 20, 45) if a <= age)
+                issued = birth_date + relativedelta(years=replaced_at, days=rng.randint(3, 60))
+                vals = {
+                    "doc_type_id": types[RF_PASSPORT_CODE].id,
+                    "series": f"65 {issued.year % 100:02d}",
+                    "issuer": "ГУ МВД России по Свердловской области"
+                    if issued.year >= 2018
+                    else "Отделом УФМС России по Свердловской обл. в Ленинском р-не г. Екатеринбурга",
+                    "division_code": f"660-{rng.randint(1, 99):03d}",
+                }
+            vals_list.append(
+                dict(
+                    vals,
+                    partner_id=partners[patient["id"]].id,
+                    number=f"{rng.randint(0, 999999):06d}",
+                    issue_date=min(issued, today),
+                )
+            )
+        self.env["clinic.identity.document"].create(vals_list)
 
     @api.model
     def _demo_consents(self, consents, partners):

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..tools.display import moment
 
 
 class ClinicMergeLog(models.Model):
@@ -15,3 +17,9 @@ class ClinicMergeLog(models.Model):
     merged_names = fields.Text(string="Merged cards", readonly=True, help="Name, birth date and card number of each.")
     cluster_id = fields.Many2one("clinic.duplicate.cluster", string="Duplicates cluster", readonly=True)
     reasons = fields.Char(related="cluster_id.reasons", string="Reasons")
+
+    @api.depends("dst_partner_id", "date")
+    def _compute_display_name(self):
+        """«Иванова Анна Петровна, 03.12.2026 10:00»: the card kept and when."""
+        for log in self:
+            log.display_name = f"{log.dst_partner_id.name or log.merged_names or ''}, {moment(self.env, log.date)}"

@@ -84,6 +84,7 @@ class ClinicNsiIcd10(models.Model):
     _description = "ICD-10 diagnosis"
 
     _nsi_oid = "1.2.643.5.1.13.13.11.1005"
+    _rec_names_search = ("code", "name", "synonyms")
     _nsi_columns: ClassVar[dict[str, tuple[str, ...]]] = {
         "code": ("MKB_CODE",),
         "name": ("MKB_NAME",),
@@ -101,6 +102,12 @@ class ClinicNsiIcd10(models.Model):
         help="Class, block or rubric this code belongs to.",
     )
     child_ids = fields.One2many("clinic.nsi.icd10", "parent_id", string="Subdivisions")
+    synonyms = fields.Char(
+        string="Common names",
+        index="trigram",
+        help="Names and abbreviations doctors type, comma-separated («ОРВИ, простуда»): the diagnosis search "
+        "finds the code by them too. Kept when the book is reloaded.",
+    )
     is_leaf = fields.Boolean(
         string="Selectable",
         compute="_compute_is_leaf",
@@ -113,6 +120,14 @@ class ClinicNsiIcd10(models.Model):
     def _compute_is_leaf(self):
         for record in self:
             record.is_leaf = not record.child_ids.filtered("active")
+
+    @api.model
+    def _set_synonyms(self, synonyms_by_code):
+        """Common names of frequent diagnoses (data/clinic_nsi_icd10_synonyms.xml); codes not in the book are
+        skipped, so a partial book loads too."""
+        rows = self.with_context(active_test=False).search([("code", "in", list(synonyms_by_code))])
+        for row in rows:
+            row.synonyms = synonyms_by_code[row.code]
 
     @api.model
     def _nsi_prepare_values(self, values):

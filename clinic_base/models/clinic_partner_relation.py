@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.display import selection_label
+
 KINSHIP = [
     ("mother", "Mother"),
     ("father", "Father"),
@@ -36,6 +38,14 @@ class ClinicPartnerRelation(models.Model):
         help="What makes a guardian the representative: a guardianship decision, its number and date.",
     )
     relative_phone = fields.Char(related="relative_id.phone", string="Relative's phone")
+
+    @api.depends("partner_id", "relative_id", "kinship")
+    def _compute_display_name(self):
+        """«Иванова Анна Петровна (Мать) — Иванов Михаил Петрович»: the relative, who they are, the patient."""
+        for link in self:
+            link.display_name = (
+                f"{link.relative_id.name or ''} ({selection_label(link, 'kinship')}) — {link.partner_id.name or ''}"
+            )
 
     _sql_constraints = [
         ("relation_not_self", "CHECK (partner_id != relative_id)", "A person cannot be their own relative."),

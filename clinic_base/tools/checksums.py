@@ -38,3 +38,18 @@ def format_snils(value):
 def inn_is_valid(value):
     """INN of a person (12 digits) or an organisation (10 digits), checksum included."""
     return stdnum_inn.is_valid(clean_digits(value))
+
+
+def ogrn_is_valid(value):
+    """OGRN of an organisation (13 digits) or OGRNIP of an entrepreneur (15 digits): the last digit is the
+    remainder of the number before it divided by 11 (by 13 for OGRNIP), taken mod 10."""
+    digits = clean_digits(value)
+    if len(digits) not in (13, 15) or value.strip() != digits:
+        return False
+    modulus = 11 if len(digits) == 13 else 13
+    return int(digits[:-1]) % modulus % 10 == int(digits[-1])
+
+
+def kpp_is_valid(value):
+    """KPP: tax office code (4 digits), reason code (2 digits or capital Latin letters), serial (3 digits)."""
+    return bool(re.fullmatch(r"\d{4}[\dA-Z]{2}\d{3}", (value or "").strip()))

@@ -130,3 +130,10 @@ def split_full_name(text):
         words = [words[0], words[1], " ".join(words[2:])]
     words += [""] * (3 - len(words))
     return words[0], words[1], words[2]
+
+
+def short_name(text):
+    """«Петрова Анна Сергеевна» -> «Петрова А. С.», as under a signature; text without parts stays as typed."""
+    surname, first_name, patronymic = split_full_name(text)
+    initials = " ".join(f"{part[0]}." for part in (first_name, patronymic) if part)
+    return f"{surname} {initials}".strip()

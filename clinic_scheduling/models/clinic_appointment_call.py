@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 
 from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
+from odoo.addons.clinic_base.tools.display import moment, selection_label
 
 OUTCOMES = [("confirmed", "Confirmed"), ("cancelled", "Cancelled"), ("no_answer", "No answer")]
 
@@ -23,6 +24,14 @@ class ClinicAppointmentCall(models.Model):
     at = fields.Datetime(string="When", required=True, default=fields.Datetime.now)
     outcome = fields.Selection(OUTCOMES, string="Outcome", required=True)
     note = fields.Char(string="Note")
+
+    @api.depends("appointment_id", "outcome", "at")
+    def _compute_display_name(self):
+        """«A00012: Нет ответа, 03.12.2026 10:00»."""
+        for call in self:
+            call.display_name = (
+                f"{call.appointment_id.name or ''}: {selection_label(call, 'outcome')}, {moment(self.env, call.at)}"
+            )
 
 
 class ClinicAppointment(models.Model):

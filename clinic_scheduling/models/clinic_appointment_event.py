@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from odoo.addons.clinic_base.tools.display import moment, selection_label
 
 from .clinic_appointment import STATES
 
@@ -19,3 +21,11 @@ class ClinicAppointmentEvent(models.Model):
     state_to = fields.Selection(STATES, string="To", required=True)
     old_start = fields.Datetime(string="Previous start", help="Set when the appointment was moved.")
     note = fields.Char(string="Note")
+
+    @api.depends("appointment_id", "state_to", "at")
+    def _compute_display_name(self):
+        """«A00012: Отменена, 03.12.2026 10:00»."""
+        for event in self:
+            event.display_name = (
+                f"{event.appointment_id.name or ''}: {selection_label(event, 'state_to')}, {moment(self.env, event.at)}"
+            )

@@ -1,4 +1,5 @@
 import random
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -8,10 +9,37 @@ DEMO_SEED = 2025
 BOOKED_SHARE = 0.45
 NO_SHOW_SHARE = 0.09
 SOURCES = ("front_desk", "front_desk", "phone", "website", "website", "messenger")
+HISTORY_DAYS = 30
+PER_DAY = 6  # appointments a practitioner had on a past day
+# Shares of the visits paid in full on the day and paid in half (the rest are debts for the accountant).
+PAID_SHARE = 0.88
+PART_PAID_SHARE = 0.05
+# Complaints, ICD-10 code and recommendations of the demo protocols.
+PROTOCOLS = (
+    (
+        "Насморк, першение в горле, температура 37,5 °C два дня.",
+        "J06.9",
+        "Обильное питьё, промывание носа; явка при ухудшении.",
+    ),
+    ("Боль в горле при глотании, температура 38,2 °C.", "J03.9", "Мазок из зева; полоскания; контроль через 5 дней."),
+    (
+        "Головная боль по утрам, АД дома до 160/95.",
+        "I10",
+        "Дневник АД, ЭКГ, липидограмма; повторный приём через 2 недели.",
+    ),
+    (
+        "Кашель с мокротой неделю, слабость.",
+        "J20.9",
+        "Рентгенография грудной клетки при сохранении кашля; контроль через 7 дней.",
+    ),
+    ("Боль в пояснице после нагрузки.", "M54.5", "Ограничение нагрузок, ЛФК; повторный приём через 10 дней."),
+    ("Изжога после еды, тяжесть в эпигастрии.", "K21.9", "Диета, ФГДС; повторный приём с результатами."),
+    ("Жалоб нет, профилактический осмотр.", "Z00.0", "Здоров. Следующий осмотр через год."),
+)
 
 
 class ClinicDemo(models.AbstractModel):
-    """A working week for the demo clinic: schedules, cabinets, a month of history and bookings ahead."""
+    """A working week for the demo clinic: schedules, cabinets, a month of visits and payments, bookings ahead."""
 
     _inherit = "clinic.demo"
 
@@ -58,46 +86,109 @@ class ClinicDemo(models.AbstractModel):
 
     @api.model
     def _demo_history(self, practitioners, patients, rng):
-        """Past month of appointments with their time stamps, so the KPI dashboard has something to show."""
-        Appointment = self.env["clinic.appointment"].with_context(tracking_disable=True)
-        now = fields.Datetime.now()
-        vals_list = []
-        for day in range(1, 31):
-            start_day = (now - timedelta(days=day)).replace(hour=6, minute=0, second=0, microsecond=0)
-            if start_day.weekday() == 6:
-                continue
-            for practitioner in practitioners:
-                for hour in rng.sample(range(0, 10), 6):
-                    start = start_day + timedelta(hours=hour)
-                    booked = start - timedelta(days=rng.randint(1, 10), minutes=rng.randint(0, 600))
-                    source = rng.choice(SOURCES)
-                    roll = rng.random()
-                    state = "no_show" if roll < NO_SHOW_SHARE else "cancelled" if roll < 0.15 else "done"
-                    vals = {
-                        "patient_id": rng.choice(patients).id,
-                        "employee_id": practitioner.id,
-                        "cabinet_id": practitioner.default_cabinet_id.id,
-                        "start": start,
-                        "stop": start + timedelta(minutes=practitioner.slot_duration),
-                        "source": source,
-                        "state": state,
-                        "booking_started_at": booked - timedelta(seconds=rng.randint(40, 200)),
-                        "booking_seconds": rng.randint(40, 200),
+        """The past month on the practitioners' own slots: appointments with their time stamps (for the KPIs),
+        and for the patients who came a closed visit with its services, protocol and payments (for the doctor
+        and the accountant)."""
+        today = fields.Date.context_today(self)
+        slots = self.env["clinic.slot"]
+        slots._generate(practitioners, date_from=today - timedelta(days=HISTORY_DAYS), date_to=today)
+        past = slots.search(
+            [("employee_id", "in", practitioners.ids), ("start", "<", fields.Datetime.now()), ("state", "=", "free")],
+            order="employee_id, start",
+        )
+        by_day = defaultdict(list)
+        for slot in past:
+            by_day[slot.employee_id, slot._local_start().date()].append(slot)
+        services = self._demo_services_by_practitioner(practitioners)
+        vals_list, booked = [], []
+        for (practitioner, _day), day_slots in sorted(by_day.items(), key=lambda item: item[1][0].start):
+            for slot in sorted(rng.sample(day_slots, min(len(day_slots), PER_DAY)), key=lambda s: s.start):
+                vals_list.append(self._demo_past_appointment(slot, rng.choice(patients), services[practitioner], rng))
+                booked.append(slot)
+        appointments = self.env["clinic.appointment"].with_context(tracking_disable=True).create(vals_list)
+        for slot, appointment in zip(booked, appointments, strict=True):
+            if appointment.state == "cancelled":
+                slot.freed_at = appointment.cancelled_at
+            else:
+                slot.write({"state": "booked", "appointment_id": appointment.id})
+        self._demo_visits(appointments.filtered(lambda a: a.state == "done"), rng)
+
+    @api.model
+    def _demo_services_by_practitioner(self, practitioners):
+        """The services a practitioner performs: those of their specialties, else any medical service."""
+        services = self.env["product.product"].search([("is_medical_service", "=", True)])
+        return {
+            practitioner: services.filtered(lambda s, p=practitioner: s.specialty_ids & p.specialty_ids) or services
+            for practitioner in practitioners
+        }
+
+    @api.model
+    def _demo_past_appointment(self, slot, patient, services, rng):
+        start, stop = slot.start, slot.stop
+        booked = start - timedelta(days=rng.randint(1, 10), minutes=rng.randint(0, 600))
+        roll = rng.random()
+        state = "no_show" if roll < NO_SHOW_SHARE else "cancelled" if roll < 0.15 else "done"
+        vals = {
+            "patient_id": patient.id,
+            "employee_id": slot.employee_id.id,
+            "cabinet_id": slot.cabinet_id.id or slot.employee_id.default_cabinet_id.id,
+            "start": start,
+            "stop": stop,
+            "source": rng.choice(SOURCES),
+            "state": state,
+            "service_ids": [(6, 0, rng.sample(services.ids, 1))] if services else [],
+            "booking_started_at": booked - timedelta(seconds=rng.randint(40, 200)),
+            "booking_seconds": rng.randint(40, 200),
+        }
+        if state != "cancelled" and rng.random() < 0.75:
+            vals["confirmed_at"] = start - timedelta(hours=rng.randint(20, 60))
+        if state == "done":
+            vals.update(arrived_at=start - timedelta(minutes=5), done_at=stop - timedelta(minutes=2))
+        elif state == "no_show":
+            vals["no_show_at"] = start + timedelta(minutes=15)
+        else:
+            vals.update(
+                cancelled_at=start - timedelta(hours=rng.randint(2, 48)),
+                cancelled_by="patient",
+                cancel_reason="Планы изменились",
+            )
+        return vals
+
+    @api.model
+    def _demo_visits(self, appointments, rng):
+        """Closed visits with a protocol; most paid in full on the day, some in part or not yet (the debts)."""
+        diagnoses = {
+            row.code: row for row in self.env["clinic.nsi.icd10"].search([("code", "in", [d[1] for d in PROTOCOLS])])
+        }
+        visits = (
+            self.env["clinic.visit"]
+            .with_context(tracking_disable=True)
+            .create([appointment._prepare_visit_vals() for appointment in appointments])
+        )
+        payments = []
+        for visit in visits:
+            complaints, code, recommendations = rng.choice(PROTOCOLS)
+            visit.write(
+                {
+                    "state": "done",
+                    "complaints": complaints,
+                    "diagnosis_id": diagnoses[code].id if code in diagnoses else False,
+                    "recommendations": recommendations,
+                }
+            )
+            roll = rng.random()
+            share = 1.0 if roll < PAID_SHARE else 0.5 if roll < PAID_SHARE + PART_PAID_SHARE else 0.0
+            amount = visit.currency_id.round(visit.amount_total * share)
+            if amount > 0:
+                payments.append(
+                    {
+                        "visit_id": visit.id,
+                        "date": visit.appointment_id.slot_ids[:1]._local_start().date(),
+                        "method": rng.choice(("card", "card", "card", "cash", "cash", "transfer")),
+                        "amount": amount,
                     }
-                    if state != "cancelled" and rng.random() < 0.75:
-                        vals["confirmed_at"] = start - timedelta(hours=rng.randint(20, 60))
-                    if state == "done":
-                        vals.update(arrived_at=start - timedelta(minutes=5), done_at=start + timedelta(minutes=25))
-                    elif state == "no_show":
-                        vals["no_show_at"] = start + timedelta(minutes=15)
-                    else:
-                        vals.update(
-                            cancelled_at=start - timedelta(hours=rng.randint(2, 48)),
-                            cancelled_by="patient",
-                            cancel_reason="Планы изменились",
-                        )
-                    vals_list.append(vals)
-        Appointment.create(vals_list)
+                )
+        self.env["clinic.visit.payment"].create(payments)
 
     @api.model
     def _demo_bookings_ahead(self, practitioners, patients, rng):

@@ -132,9 +132,10 @@ class ClinicKpi(models.AbstractModel):
         - ``refill_time``: median ``refill_seconds`` of those, in seconds.
         - ``offer_time``: median seconds from freeing to the first waiting-list offer, over first offers
           made in P (see ``first_for_freed_time``). Offers have no channel: ``sources`` does not apply.
-        - ``utilization``: minutes of active appointments (booked, confirmed, arrived, in progress, done)
-          starting in P / minutes of the slots generated for P (free, held, booked or blocked); ``sources``
-          restricts the appointments only.
+        - ``utilization``: minutes of the slots generated for P (free, held, booked or blocked) covered by
+          active appointments (booked, confirmed, arrived, in progress, done) starting in P / minutes of those
+          slots. Time booked outside the schedule is not schedule time, so the figure never exceeds 100 %;
+          ``sources`` restricts the appointments only.
         - ``online_share``: bookings made in P through the website or a messenger / all bookings made in P;
           a booking is an appointment created in P, imports excluded. ``by_source`` counts them per channel.
         - ``booking_time_desk`` / ``booking_time_online``: median ``booking_seconds`` of bookings made in P
@@ -192,7 +193,7 @@ class ClinicKpi(models.AbstractModel):
             "utilization": self._ratio(
                 self._records("clinic.appointment", active),
                 self._records("clinic.slot", slots),
-                numerator=self._aggregate("clinic.appointment", active, MINUTES, "stop", "start"),
+                numerator=self._covered_minutes(slots, active),
                 denominator=self._aggregate("clinic.slot", slots, MINUTES, "stop", "start"),
             ),
             "online_share": {
@@ -225,6 +226,32 @@ class ClinicKpi(models.AbstractModel):
         query = self.env[model]._search(domain)
         columns = [SQL.identifier(query.table, fname) for fname in fnames]
         self.env.cr.execute(query.select(SQL(template, *columns)))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _covered_minutes(self, slot_domain, appointment_domain):
+        """Minutes of the slots of ``slot_domain`` that appointments of ``appointment_domain`` cover, each slot
+        counted at most once and at most in full (record rules apply to both)."""
+        slots = self.env["clinic.slot"]._search(slot_domain)
+        appointments = self.env["clinic.appointment"]._search(appointment_domain)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(SUM(LEAST(covered, EXTRACT(EPOCH FROM slot_stop - slot_start))), 0)::float / 60
+                  FROM (
+                        SELECT s.start AS slot_start, s.stop AS slot_stop,
+                               SUM(EXTRACT(EPOCH FROM LEAST(a.stop, s.stop) - GREATEST(a.start, s.start))) AS covered
+                          FROM clinic_slot s
+                          JOIN clinic_appointment a
+                            ON a.employee_id = s.employee_id AND a.start < s.stop AND a.stop > s.start
+                         WHERE s.id IN %s AND a.id IN %s
+                      GROUP BY s.id
+                       ) AS slot_cover
+                """,
+                slots.subselect(),
+                appointments.subselect(),
+            )
+        )
         return self.env.cr.fetchone()[0]
 
     @api.model

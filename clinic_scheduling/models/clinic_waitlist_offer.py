@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
 
@@ -40,6 +41,20 @@ class ClinicWaitlistOffer(models.Model):
     hold_token = fields.Char(string="Hold token", groups="base.group_system")
     appointment_id = fields.Many2one("clinic.appointment", string="Appointment", readonly=True)
 
+    @api.depends("patient_id", "employee_id", "start")
+    def _compute_display_name(self):
+        """«Иванова Анна Петровна: Петров П. П., 03.12.2026 10:00», never the model's technical name."""
+        for offer in self:
+            offer.display_name = f"{offer.patient_id.name or ''}: {offer._when()}"
+
+    def _when(self):
+        """Practitioner and start in the clinic's time: what the patient is offered, said once."""
+        self.ensure_one()
+        if not self.start:
+            return self.employee_id.name or ""
+        start = format_datetime(self.env, self.start, tz=self.employee_id._clinic_tz(), dt_format="dd.MM.yyyy HH:mm")
+        return f"{self.employee_id.name}, {start}" if self.employee_id else start
+
     @api.model
     def _make(self, entry, run):
         minutes = int(self.env["ir.config_parameter"].sudo().get_param(OFFER_PARAM, DEFAULT_OFFER_MINUTES))
@@ -62,12 +77,14 @@ class ClinicWaitlistOffer(models.Model):
     def _deliver(self):
         """Channel-neutral delivery: the patient's chatter and the front desk; messaging modules extend it."""
         for offer in self:
-            when = offer.slot_ids[:1].display_name
+            when = offer._when()
             offer.patient_id.message_post(
                 body=self.env._(
                     "A place on the waiting list: %(when)s. The offer is held until %(until)s.",
                     when=when,
-                    until=fields.Datetime.to_string(offer.expires_at),
+                    until=format_datetime(
+                        self.env, offer.expires_at, tz=offer.employee_id._clinic_tz(), dt_format="dd.MM.yyyy HH:mm"
+                    ),
                 )
             )
             self.env["clinic.reception"].notify(
@@ -102,7 +119,7 @@ class ClinicWaitlistOffer(models.Model):
         self.env["clinic.reception"].notify(
             "waitlist_accepted",
             self.env._("Waiting list: accepted"),
-            self.env._("%(patient)s took %(when)s.", patient=entry.patient_id.name, when=appointment.display_name),
+            self.env._("%(patient)s took %(when)s.", patient=entry.patient_id.name, when=self._when()),
             appointment,
         )
         return appointment

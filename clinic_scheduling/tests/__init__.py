@@ -3,6 +3,7 @@ from . import (
     test_appointment,
     test_booking_window,
     test_desk_screens,
+    test_display_names,
     test_kpi,
     test_race,
     test_rpc,

@@ -264,7 +264,9 @@ class TestKpi(SchedulingCase):
                 "refilled_count": 3,  # a5 600 s, b5 3600 s, c3 300 s (booked in the week, held after it)
                 "refill_time": 600.0,
                 "offer_time": 30.0,  # o1 30 s, o3 120 s, o5 10 s
-                "utilization": 0.5,  # a1 a5 b1 b3 b5 c1 30 min + c4 45 min = 225 of 15 slots = 450 min
+                # Slot time covered: a1 a5 b1 b5 30 min + c4 45 min = 165 of 15 slots = 450 min; b3 and c1 lie
+                # outside the schedule (no slot) and do not count, so the load cannot pass 100 %.
+                "utilization": 165 / 450,
                 "online_share": 6 / 8,
                 "booking_time_desk": 175.0,  # a4 200 s, b5 150 s
                 "booking_time_online": 60.0,  # a2 60, a5 40, b4 300, c2 120, c3 45; b3's start was not recorded
@@ -284,7 +286,7 @@ class TestKpi(SchedulingCase):
         self.assertRecords(figures["offer_time"], "clinic.waitlist.offer", offers)
         self.assertRecords(figures["utilization"], Appointment, self.appointments("a1 a5 b1 b3 b5 c1 c4"))
         self.assertRecords(figures["utilization"]["base"], "clinic.slot", self.slots[:15])
-        self.assertEqual((figures["utilization"]["numerator"], figures["utilization"]["denominator"]), (225, 450))
+        self.assertEqual((figures["utilization"]["numerator"], figures["utilization"]["denominator"]), (165, 450))
         self.assertRecords(figures["online_share"], Appointment, self.appointments("a2 a5 b3 b4 c2 c3"))
         self.assertRecords(figures["online_share"]["base"], Appointment, bookings)
         self.assertEqual(
@@ -325,7 +327,7 @@ class TestKpi(SchedulingCase):
                 "refilled_count": 2,  # b5 c3
                 "refill_time": 1950.0,
                 "offer_time": 65.0,  # o3 120 s, o5 10 s
-                "utilization": 165 / 180,  # b1 b3 b5 c1 30 min + c4 45 min of 6 slots
+                "utilization": 105 / 180,  # b1 b5 30 min + c4 45 min of 6 slots (b3, c1 off the schedule)
                 "online_share": 4 / 5,  # b3 b4 c2 c3 of those and b5
                 "booking_time_desk": 150.0,
                 "booking_time_online": 120.0,  # b4 300, c2 120, c3 45
@@ -361,7 +363,7 @@ class TestKpi(SchedulingCase):
                 "refilled_count": 2,  # a5 c3
                 "refill_time": 450.0,
                 "offer_time": 30.0,
-                "utilization": 60 / 450,  # a5 b3
+                "utilization": 30 / 450,  # a5 (b3 is off the schedule)
                 "online_share": 1.0,
                 "booking_time_desk": None,
                 "booking_time_online": 52.5,  # a2 60, a5 40, c2 120, c3 45
@@ -389,7 +391,8 @@ class TestKpi(SchedulingCase):
         self.assertEqual(figures["no_show_rate"]["value"], 3 / 12)  # c3, held on 10 March, joins the eleven
         self.assertNotIn(ahead, self.env["clinic.appointment"].search(figures["no_show_rate"]["base"]["domain"]))
         self.assertIn(ahead, self.env["clinic.appointment"].search(figures["utilization"]["domain"]))
-        self.assertEqual(figures["utilization"]["numerator"], 225 + 30 + 30)  # c3 falls in the longer period too
+        # c3 falls in the longer period too, on its slot; the appointment ahead has no slot.
+        self.assertEqual(figures["utilization"]["numerator"], 165 + 30)
 
     def test_flags(self):
         """The helper fields behind the domains agree with the rows they describe."""
@@ -418,7 +421,7 @@ class TestKpi(SchedulingCase):
             {"date_from": DATE_FROM, "date_to": DATE_TO, "employee_ids": [(6, 0, self.staff.ids)]}
         )
         self.assertEqual(dashboard.no_show_rate, "27.3 % (3 of 11)")
-        self.assertEqual(dashboard.utilization, "50.0 % (3 h 45 min of 7 h 30 min)")
+        self.assertEqual(dashboard.utilization, "36.7 % (2 h 45 min of 7 h 30 min)")
         self.assertEqual(dashboard.freed_count, 5)
         self.assertEqual(dashboard.refill_time, "10 min")
         self.assertEqual(dashboard.booking_time_desk, "2 min 55 s")
@@ -432,6 +435,25 @@ class TestKpi(SchedulingCase):
         self.assertEqual(self.env[action["res_model"]].search(action["domain"]), self.apt["b2"])
         action = dashboard.with_context(kpi_figure="utilization", kpi_base=True).action_open_figure()
         self.assertEqual(self.env[action["res_model"]].search(action["domain"]), self.slots[:15])
+
+    def test_utilization_never_exceeds_the_schedule(self):
+        """An appointment running past the schedule (c4 16:00-16:45, then one booked by hand 16:45-20:00 on
+        9 March, when c's slots end at 17:00) fills the schedule once: 100 %, not the 400 % of booked minutes
+        over slot minutes."""
+        start = local("03-09 16:45")
+        self.env["clinic.appointment"].create(
+            {
+                "patient_id": self.patient.id,
+                "employee_id": self.c.id,
+                "start": start,
+                "stop": start + timedelta(minutes=195),
+                "state": "booked",
+            }
+        )
+        figures = self.env["clinic.kpi"].compute(date(2025, 3, 9), date(2025, 3, 9), employee_ids=self.c.ids)
+        utilization = figures["utilization"]
+        self.assertEqual((utilization["numerator"], utilization["denominator"]), (60, 60))
+        self.assertEqual(utilization["value"], 1.0)
 
     def test_formatting(self):
         dashboard = self.env["clinic.kpi.dashboard"]

@@ -45,8 +45,13 @@ class TestVisit(HttpCase):
             {
                 "name": "ООО «Клиника Здоровье»",
                 "currency_id": rub.id,
-                "vat": "6658123456",
-                "company_registry": "1196658012345",
+                "vat": "6671012340",
+                "kpp": "667101001",
+                "company_registry": "1166658001234",
+                "clinic_head_name": "Петрова Анна Сергеевна",
+                "clinic_head_job_title": "Главный врач",
+                "clinic_head_in_person": "главного врача Петровой Анны Сергеевны",
+                "contract_signatory": "head",
                 "medical_license_number": "Л041-01021-66/00345678",
                 "medical_license_date": date(2021, 3, 15),
                 "medical_license_issuer": "Министерство здравоохранения Свердловской области",
@@ -80,6 +85,7 @@ class TestVisit(HttpCase):
                 "zip": "620075",
                 "city": "Екатеринбург",
                 "street": "ул. Мира, д. 1",
+                "mobile": "89121234567",
             }
         )
         cls.spouse = Partner.create({"name": "Иванов Пётр Сергеевич"})
@@ -303,8 +309,9 @@ class TestVisit(HttpCase):
             "ДОГОВОР",
             "Л041-01021-66/00345678",
             "15.03.2021",
-            "1196658012345",
-            "6658123456",
+            "1166658001234",
+            "6671012340",
+            "КПП 667101001",
             "65 05",
             "123456",
             "660-001",
@@ -312,6 +319,8 @@ class TestVisit(HttpCase):
             "1 700,00 ₽",
             "Одна тысяча семьсот рублей 00 копеек",
             "программы государственных гарантий",
+            "(лицензирующий орган — Министерство здравоохранения Свердловской области)",
+            "Телефон: +7 (912) 123-45-67",
         ):
             self.assertIn(expected, contract)
         consent = plain(Report._render_qweb_html(REPORTS[1], visit.ids)[0])
@@ -326,6 +335,45 @@ class TestVisit(HttpCase):
             "Одна тысяча семьсот рублей 00 копеек",
         ):
             self.assertIn(expected, act)
+
+    def test_contract_and_act_signed_by_the_clinic_not_the_printing_user(self):
+        """The head from the settings signs «в лице»; then an authorized person under their power of attorney."""
+        self.receptionist.name = "Регистраторова Ирина Олеговна"
+        visit = self.arrive()
+        Report = self.env["ir.actions.report"].with_user(self.receptionist)
+        contract = plain(Report._render_qweb_html(REPORTS[0], visit.ids)[0])
+        act = plain(Report._render_qweb_html(REPORTS[2], visit.ids)[0])
+        self.assertIn(
+            "в лице главного врача Петровой Анны Сергеевны, действующего на основании Устава, с одной стороны", contract
+        )
+        for html in (contract, act):
+            self.assertIn("ООО «Клиника Здоровье»", html)
+            self.assertIn("ИНН 6671012340, КПП 667101001, ОГРН 1166658001234", html)
+            self.assertIn("медицинской деятельности № Л041-01021-66/00345678 от 15.03.2021", html)
+            self.assertIn("Главный врач", html)
+            self.assertIn("/ Петрова А. С. /", html)
+            self.assertNotIn("Регистраторова", html)
+        self.env.company.write(
+            {
+                "contract_signatory": "attorney",
+                "signatory_name": "Соколова Мария Игоревна",
+                "signatory_job_title": "Администратор",
+                "signatory_in_person": "администратора Соколовой Марии Игоревны",
+                "power_of_attorney_number": "12/2026",
+                "power_of_attorney_date": date(2026, 1, 12),
+            }
+        )
+        contract = plain(Report._render_qweb_html(REPORTS[0], visit.ids)[0])
+        act = plain(Report._render_qweb_html(REPORTS[2], visit.ids)[0])
+        self.assertIn(
+            "в лице администратора Соколовой Марии Игоревны, действующего на основании доверенности № 12/2026 от "
+            "12.01.2026",
+            contract,
+        )
+        for html in (contract, act):
+            self.assertIn("/ Соколова М. И. /", html)
+            self.assertIn("по доверенности № 12/2026 от 12.01.2026", html)
+            self.assertNotIn("Петрова А. С.", html)
 
     def test_print_forms_of_a_child_name_the_representative(self):
         visit = self.arrive(self.child)

@@ -1,9 +1,12 @@
+import json
 from datetime import timedelta
 
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.bus.models.bus import channel_with_db, json_dump
 
 from .common import SchedulingCase
 
@@ -61,6 +64,21 @@ class TestWaitlist(SchedulingCase):
         self.assertEqual(self.entry_first.state, "booked")
         self.assertGreaterEqual(appointment.refill_seconds, 0)
         self.assertFalse(self.pending(), "nothing left to offer")
+
+    def test_offer_and_its_popups_read_as_patient_and_time_said_once(self):
+        """No «clinic.waitlist.offer,1» and no name said twice: «Первая Ольга took Терапевтов Иван, 05.01 10:00»."""
+        receptionist = new_test_user(self.env, "waitlist_front", groups="clinic_base.group_clinic_receptionist")
+        self.booked.action_cancel()
+        offer = self.pending()
+        when = self.slot.display_name
+        self.assertEqual(offer.display_name, f"Первая Ольга: {when}")
+        offer.action_accept()
+        self.env.cr.flush()
+        channel = json_dump(channel_with_db(self.env.cr.dbname, receptionist.partner_id))
+        notes = [json.loads(note.message) for note in self.env["bus.bus"].sudo().search([("channel", "=", channel)])]
+        popups = {n["payload"]["kind"]: n["payload"]["message"] for n in notes if n["type"] == "clinic/reception"}
+        self.assertEqual(popups["waitlist_offer"], f"Первая Ольга is offered {when}.")
+        self.assertEqual(popups["waitlist_accepted"], f"Первая Ольга took {when}.")
 
     def test_window_and_practitioner_must_match(self):
         other_doctor = self.practitioner("Другой Доктор")

@@ -1,1 +1,9 @@
-from . import test_online_booking, test_api, test_website_http, test_website_tours, test_race, test_trust_boundary
+from . import (
+    test_online_booking,
+    test_api,
+    test_website_brand,
+    test_website_http,
+    test_website_tours,
+    test_race,
+    test_trust_boundary,
+)

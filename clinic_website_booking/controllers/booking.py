@@ -107,9 +107,11 @@ class ClinicBooking(http.Controller):
         try:
             booking._check_visitor(request.httprequest.remote_addr)
             self._check_captcha()
+            values = self._who_values(kw)
+            booking._attach_phone(token, values["phone"])
             appointment = booking.book_online(
                 {
-                    **self._who_values(kw),
+                    **values,
                     "slot": slot,
                     "hold_token": token,
                     "service": choice["service"],
@@ -140,6 +142,7 @@ class ClinicBooking(http.Controller):
                 raise OnlineBookingError(
                     "invalid_field", request.env._("A code confirms a person typed in the form."), "who"
                 )
+            booking._attach_phone(token, values["phone"])
             challenge = booking._request_identity_code(values["person"], values["phone"])
         except OnlineBookingError as exc:
             error = exc

@@ -53,6 +53,8 @@ PARAM_API_IP_RATE = "clinic_website_booking.api_ip_requests_per_minute"
 DEFAULT_API_IP_RATE = 600
 PARAM_IP_HOLDS = "clinic_website_booking.holds_per_address"
 DEFAULT_IP_HOLDS = 5
+PARAM_PHONE_HOLDS = "clinic_website_booking.holds_per_phone"
+DEFAULT_PHONE_HOLDS = 2
 HOLD_WINDOW = 10 * 60
 # What a visitor's address is counted for: (limit parameter, default limit, window in seconds). «hold» caps the
 # slots one address may keep held at a time (a hold lasts minutes, the window outlasts it).
@@ -310,9 +312,24 @@ class ClinicOnlineBooking(models.AbstractModel):
         run = slot._run_from(self.duration(slot.employee_id, service))
         try:
             self.env["clinic.appointment"]._check_run(run, self.duration(slot.employee_id, service))
-            return run.hold()
+            token = run.hold()
         except UserError:
             raise self._taken(slot, service) from None
+        run.sudo().hold_phone = False
+        return token
+
+    @api.model
+    def _attach_phone(self, token, phone):
+        """Attach the phone typed in the form to the visitor's hold, counted against the phone's cap on holds: one
+        phone cannot keep many times held from many addresses. Resubmitting a form counts its hold once."""
+        run = self.held_run(token)
+        if not run:
+            return
+        phone = self._clean_phone(phone)
+        if run[0].hold_phone == phone:
+            return
+        self._check_rate(f"hold-phone:{phone}", self._param(PARAM_PHONE_HOLDS, DEFAULT_PHONE_HOLDS), HOLD_WINDOW)
+        run.hold_phone = phone
 
     @api.private
     @api.model

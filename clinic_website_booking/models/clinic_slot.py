@@ -20,6 +20,12 @@ class ClinicSlot(models.Model):
         copy=False,
         help="Random name of the slot in website links and API answers.",
     )
+    hold_phone = fields.Char(
+        string="Held for phone",
+        copy=False,
+        groups="base.group_system",
+        help="Phone typed in the booking form while the slot was held, counted against that phone's cap on holds.",
+    )
 
     _sql_constraints = [("public_ref_unique", "UNIQUE(public_ref)", "Two slots cannot share a public reference.")]
 

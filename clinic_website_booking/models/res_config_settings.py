@@ -6,11 +6,13 @@ from .clinic_online_booking import (
     DEFAULT_IP_HOLDS,
     DEFAULT_IP_RATE,
     DEFAULT_MAX_ACTIVE,
+    DEFAULT_PHONE_HOLDS,
     DEFAULT_PHONE_RATE,
     PARAM_API_IP_RATE,
     PARAM_IP_HOLDS,
     PARAM_IP_RATE,
     PARAM_MAX_ACTIVE,
+    PARAM_PHONE_HOLDS,
     PARAM_PHONE_RATE,
 )
 
@@ -47,6 +49,12 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=PARAM_IP_HOLDS,
         default=DEFAULT_IP_HOLDS,
         help="Free times one visitor's IP address may hold for the booking form within 10 minutes.",
+    )
+    clinic_online_phone_holds = fields.Integer(
+        string="Holds per phone",
+        config_parameter=PARAM_PHONE_HOLDS,
+        default=DEFAULT_PHONE_HOLDS,
+        help="Free times held for one phone number (typed in the booking form) within 10 minutes, from any address.",
     )
     clinic_online_token_days = fields.Integer(
         string="Appointment links valid for (days after the visit)",

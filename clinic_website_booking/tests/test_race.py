@@ -17,6 +17,7 @@ from .common import TZ
 
 RACERS = 4
 RAISED_LIMITS = ("clinic_website_booking.holds_per_address", "clinic_website_booking.ip_actions_per_minute")
+PHONE_HOLDS = 2
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -181,6 +182,34 @@ class TestWebsiteRace(BaseCase):
         outcomes = self.race(run)
         self.assertEqual(sorted(outcomes), ["booked"] + ["taken"] * (RACERS - 1), outcomes)
         self.assertEqual(self.booked_on(slot_id), 1)
+
+    def test_forms_of_one_phone_keep_at_most_its_cap_of_holds(self):
+        """Hole 8: visitors each holding a time submit forms with one phone at once (each refused for a missing
+        consent, so the holds stay): exactly the phone's cap of holds gets the phone, the rest get 429."""
+        phone = f"+7 916 {int(time.time()) % 1000:03d}-77-77"
+        visitors = [self.visitor() for _index in range(RACERS)]
+        refs = [self.slot_refs[6 + 2 * index] for index in range(RACERS)]
+        tokens = []
+        for (session, csrf), ref in zip(visitors, refs, strict=True):
+            held = session.post(f"{self.base}/booking/hold", data={"csrf_token": csrf, "slot_id": ref,
+                                                                    "age": "adult"}, timeout=60)  # fmt: skip
+            tokens.append(re.search(r"token=([0-9a-f]+)", held.url).group(1))
+
+        def run(index):
+            session, csrf = visitors[index]
+            data = self.form(csrf, index, token=tokens[index], slot_id=refs[index], phone=phone,
+                             consent_personal_data="")  # fmt: skip
+            answer = session.post(f"{self.base}/booking/confirm", data=data, timeout=60)
+            return answer.status_code, answer.headers.get("Retry-After")
+
+        outcomes = self.race(run)
+        statuses = sorted(status for status, _wait in outcomes)
+        self.assertEqual(statuses, [200] * PHONE_HOLDS + [429] * (RACERS - PHONE_HOLDS), outcomes)
+        self.assertTrue(all(int(wait) > 0 for status, wait in outcomes if status == 429), outcomes)
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT count(*) FROM clinic_slot WHERE hold_phone IS NOT NULL AND public_ref = ANY(%s) "
+                       "AND state = 'held'", [refs])  # fmt: skip
+            self.assertEqual(cr.fetchone()[0], PHONE_HOLDS)
 
     def test_api_retries_with_one_idempotency_key_book_once(self):
         slot_id = self.slot_ids[4]

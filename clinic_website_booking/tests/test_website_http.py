@@ -163,6 +163,30 @@ class TestWebsiteBooking(OnlineBookingHttpCase):
         self.assertGreater(int(refused.headers["Retry-After"]), 0)
         self.assertEqual(runs[2][0].state, "free")
 
+    def test_one_phone_cannot_keep_many_times_held(self):
+        """Hole 8: the phone typed in the form is attached to the hold; past its cap the form answers 429."""
+        self.env["ir.config_parameter"].set_param("clinic_website_booking.holds_per_phone", 1)
+        runs = self.free_runs(self.doctor)
+        tokens = []
+        for run in runs[:2]:
+            csrf, held = self.hold(run[0])
+            token = parse_qs(urlsplit(held.url).query)["token"][0]
+            tokens.append(token)
+            # No consent ticked: the booking is refused and the hold kept for the form, now with the phone on it.
+            data = self.form(csrf, token=token, slot_id=run[0].public_ref, consent_personal_data="")
+            answer = self.url_open("/booking/confirm", data=data)
+            self.assertEqual(run[0].state, "held")
+        first, second = runs[0][0], runs[1][0]
+        self.assertEqual(first.hold_phone, "+79124445566")
+        self.assertIn("Too many requests", answer.text)
+        self.assertEqual(answer.status_code, 429, "a proper refusal page over the phone's cap")
+        self.assertGreater(int(answer.headers["Retry-After"]), 0)
+        self.assertFalse(second.hold_phone, "the refused phone is not attached to the second hold")
+        # Resubmitting the first form counts its hold once: not refused for the phone's cap.
+        csrf = self.csrf(self.url_open(f"/booking/slots?age=adult&employee_id={self.doctor.id}").text)
+        data = self.form(csrf, token=tokens[0], slot_id=first.public_ref)
+        self.assertIn("/my/appointments/", self.url_open("/booking/confirm", data=data).url)
+
     def test_waiting_list_when_nothing_fits(self):
         page = self.url_open(f"/booking/waitlist?age=adult&employee_id={self.doctor.id}")
         done = self.url_open(

@@ -210,6 +210,7 @@ class ClinicSlot(models.Model):
 
     def action_book_from_grid(self):
         """A free cell of the day grid clicked: the booking window, set to this very time."""
+        require_group(self.env, RECEPTIONIST)
         self.ensure_one()
         if self.state not in ("free", "held") or self.start <= fields.Datetime.now():
             raise UserError(self.env._("This time is no longer free: refresh the grid and choose another one."))

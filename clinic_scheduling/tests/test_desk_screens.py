@@ -37,7 +37,7 @@ class TestDeskScreens(SchedulingCase):
         self.assertTrue(data["can_book"])
         column = self.column(data, self.doctor)
         (appointment,) = column["appointments"]
-        self.assertEqual((appointment["start"], appointment["stop"]), (600, 660), "10:00-11:00 Moscow time")
+        self.assertEqual((appointment["start"], appointment["stop"]), (600, 660), "10:00-11:00 clinic time")
         self.assertEqual(appointment["patient"], self.patient.name)
         self.assertEqual(appointment["services"], self.service.name)
         self.assertEqual(appointment["state"], "booked")
@@ -120,7 +120,11 @@ class TestDeskScreens(SchedulingCase):
             company._clinic_to_utc(self.monday), datetime.combine(self.monday, time()) - timedelta(hours=5)
         )
         self.assertEqual(company._clinic_today(), company._clinic_now().date())
-        self.assertEqual(self.slot_at(self.doctor, self.monday, 9).start_label[-5:], "11:00", "9:00 Moscow")
+        remote = self.practitioner("Удалёнов Марк", tz="Europe/Moscow")
+        self.assertEqual(self.slot_at(self.doctor, self.monday, 9).start_label[-5:], "09:00")
+        self.assertEqual(
+            self.slot_at(remote, self.monday, 11).start_label[-5:], "11:00", "9:00 in Moscow is 11:00 at the clinic"
+        )
 
     def test_today_and_call_list_are_computed_by_the_server(self):
         now = fields.Datetime.now().replace(microsecond=0)

@@ -82,3 +82,15 @@ def test_contract_of_a_demo_visit_names_the_clinic_and_its_head(env):
     ):
         assert expected in text
     assert "YourCompany" not in text and "San Francisco" not in text
+
+
+def test_demo_clinic_works_in_its_own_time_zone(env):
+    company = env.ref("base.main_company")
+    assert company.clinic_tz == "Asia/Yekaterinburg", "the clinic is in Екатеринбург, not in Moscow"
+    calendar = env.ref("clinic_scheduling.demo_calendar_day")
+    assert calendar.tz == company.clinic_tz
+    practitioners = env["hr.employee"].search([("resource_calendar_id", "=", calendar.id)])
+    assert practitioners and set(practitioners.mapped("tz")) == {company.clinic_tz}
+    slots = env["clinic.slot"].search([("employee_id", "in", practitioners.ids)], order="start", limit=500)
+    hours = {company._clinic_from_utc(slot.start).hour for slot in slots}
+    assert min(hours) == 8, "the day opens at 08:00 clinic time"

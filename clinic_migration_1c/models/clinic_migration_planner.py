@@ -308,7 +308,7 @@ class ClinicMigrationPlanner(models.AbstractModel):
         """
         resolved = mapping._resolve(upload)
         today = fields.Date.context_today(self)
-        plan = Plan(mapping.source_db_uid, today, options.get("tz") or "Europe/Moscow", **sinks)
+        plan = Plan(mapping.source_db_uid, today, options.get("tz") or self.env.company.clinic_tz, **sinks)
         plan.texts, plan.labels = self._reason_texts(), self._field_labels()
         plan.patient_table = resolved["patient"]["table"].name
         plan.service_table = resolved["service"]["table"].name if resolved["service"]["table"] else ""

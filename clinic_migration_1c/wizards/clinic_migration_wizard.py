@@ -72,7 +72,7 @@ class ClinicMigrationWizard(models.TransientModel):
         _tz_get,
         string="Time zone of the 1C base",
         required=True,
-        default=lambda self: self.env.user.tz or "Europe/Moscow",
+        default=lambda self: self.env.company.clinic_tz,
         help="1C kept local dates and times of the documents.",
     )
     summary = fields.Html(string="Dry run", readonly=True, sanitize=False)

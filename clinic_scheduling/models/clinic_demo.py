@@ -53,10 +53,11 @@ class ClinicDemo(models.AbstractModel):
             return
         rng = random.Random(DEMO_SEED)
         env = self.with_context(tracking_disable=True, mail_create_nolog=True, clinic_no_slot_refresh=True).env
+        zone = self.env.company.clinic_tz  # the demo clinic works in its own zone, not the installer's
         calendar = env["resource.calendar"].create(
             {
                 "name": "Поликлиника: 8:00–20:00, обед 13:00–14:00",
-                "tz": "Europe/Moscow",
+                "tz": zone,
                 "attendance_ids": [
                     (0, 0, {"name": f"{day} {start}", "dayofweek": str(day), "hour_from": start, "hour_to": stop})
                     for day in range(6)
@@ -76,7 +77,7 @@ class ClinicDemo(models.AbstractModel):
                 {
                     "resource_calendar_id": calendar.id,
                     "default_cabinet_id": cabinet.id,
-                    "tz": "Europe/Moscow",
+                    "tz": zone,
                     "slot_duration": rng.choice((20, 30, 30, 30)),
                 }
             )
@@ -89,7 +90,7 @@ class ClinicDemo(models.AbstractModel):
         """The past month on the practitioners' own slots: appointments with their time stamps (for the KPIs),
         and for the patients who came a closed visit with its services, protocol and payments (for the doctor
         and the accountant)."""
-        today = fields.Date.context_today(self)
+        today = self.env.company._clinic_today()
         slots = self.env["clinic.slot"]
         slots._generate(practitioners, date_from=today - timedelta(days=HISTORY_DAYS), date_to=today)
         past = slots.search(
@@ -215,6 +216,6 @@ class ClinicDemo(models.AbstractModel):
                 {
                     "patient_id": patient.id,
                     "employee_id": practitioner.id,
-                    "date_to": fields.Date.today() + timedelta(days=14),
+                    "date_to": self.env.company._clinic_today() + timedelta(days=14),
                 }
             )

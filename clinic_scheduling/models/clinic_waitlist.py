@@ -14,8 +14,22 @@ class ClinicWaitlist(models.Model):
 
     patient_id = fields.Many2one("res.partner", string="Patient", required=True, domain=[("is_patient", "=", True)])
     employee_id = fields.Many2one("hr.employee", string="Practitioner", domain=[("is_practitioner", "=", True)])
-    specialty_id = fields.Many2one("clinic.nsi.specialty", string="Specialty")
-    service_id = fields.Many2one("product.product", string="Service", domain=[("is_medical_service", "=", True)])
+    specialty_id = fields.Many2one(
+        "clinic.nsi.specialty", string="Specialty", domain="[('id', 'in', allowed_specialty_ids)]"
+    )
+    service_id = fields.Many2one("product.product", string="Service", domain="[('id', 'in', allowed_service_ids)]")
+    allowed_specialty_ids = fields.Many2many(
+        "clinic.nsi.specialty",
+        string="Specialties on offer",
+        compute="_compute_allowed",
+        help="Only specialties a practitioner of the clinic has (for this patient's age and practitioner).",
+    )
+    allowed_service_ids = fields.Many2many(
+        "product.product",
+        string="Services on offer",
+        compute="_compute_allowed",
+        help="Only medical services of a specialty a practitioner of the clinic has.",
+    )
     date_from = fields.Date(string="From", required=True, default=lambda self: self.env.company._clinic_today())
     date_to = fields.Date(string="Until", required=True)
     hour_from = fields.Float(string="Not before", default=0.0, help="Local time, e.g. 9.5 for 09:30.")
@@ -38,6 +52,14 @@ class ClinicWaitlist(models.Model):
         for entry in self:
             what = entry.employee_id.name or entry.service_id.name or entry.specialty_id.name or ""
             entry.display_name = f"{entry.patient_id.name} → {what}"
+
+    @api.depends("patient_id.birth_date", "employee_id")
+    def _compute_allowed(self):
+        for entry in self:
+            age_group = entry.patient_id.birth_date and ("child" if entry.patient_id.is_child else "adult")
+            entry.allowed_specialty_ids, entry.allowed_service_ids = self.env["hr.employee.public"]._clinic_offer(
+                entry.employee_id, age_group
+            )
 
     @api.constrains("employee_id", "specialty_id", "service_id", "date_from", "date_to", "hour_from", "hour_to")
     def _check_window(self):

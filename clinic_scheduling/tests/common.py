@@ -4,7 +4,10 @@ import pytz
 
 from odoo.tests import TransactionCase
 
-TZ = pytz.timezone("Europe/Moscow")
+# The clinic's zone in these tests, set on the company by SchedulingCase: every wall-clock time below is in it.
+# Not Moscow (the field's default), so that a time computed in a hard-coded zone shows up wrong.
+CLINIC_TZ = "Asia/Yekaterinburg"
+TZ = pytz.timezone(CLINIC_TZ)
 SEARCH_DAYS = 400
 
 
@@ -39,7 +42,7 @@ def working_monday(env, calendar):
 
 
 def utc(day, hour, minute=0):
-    """Naive UTC of a Moscow wall-clock time, as Odoo stores datetimes."""
+    """Naive UTC of a clinic wall-clock time, as Odoo stores datetimes."""
     return (
         TZ.localize(datetime.combine(day, datetime.min.time()).replace(hour=hour, minute=minute))
         .astimezone(pytz.utc)
@@ -48,16 +51,17 @@ def utc(day, hour, minute=0):
 
 
 class SchedulingCase(TransactionCase):
-    """A clinic with one weekly schedule 9-13 and 14-18 (a lunch break), Moscow time."""
+    """A clinic with one weekly schedule 9-13 and 14-18 (a lunch break), in the clinic's zone ``CLINIC_TZ``."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True))
+        cls.env.company.clinic_tz = CLINIC_TZ
         cls.calendar = cls.env["resource.calendar"].create(
             {
                 "name": "Приём 9-18",
-                "tz": "Europe/Moscow",
+                "tz": CLINIC_TZ,
                 "attendance_ids": [
                     (0, 0, {"name": f"{day} {h0}", "dayofweek": str(day), "hour_from": h0, "hour_to": h1})
                     for day in range(5)
@@ -91,7 +95,7 @@ class SchedulingCase(TransactionCase):
             "name": name,
             "is_practitioner": True,
             "resource_calendar_id": cls.calendar.id,
-            "tz": "Europe/Moscow",
+            "tz": CLINIC_TZ,
             "slot_duration": 30,
             "default_cabinet_id": cls.cabinet.id,
             "specialty_ids": [(6, 0, cls.specialty.ids)],

@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import SchedulingCase, utc
 
@@ -37,7 +37,7 @@ class TestDeskScreens(SchedulingCase):
         self.assertTrue(data["can_book"])
         column = self.column(data, self.doctor)
         (appointment,) = column["appointments"]
-        self.assertEqual((appointment["start"], appointment["stop"]), (600, 660), "10:00-11:00 Moscow time")
+        self.assertEqual((appointment["start"], appointment["stop"]), (600, 660), "10:00-11:00 clinic time")
         self.assertEqual(appointment["patient"], self.patient.name)
         self.assertEqual(appointment["services"], self.service.name)
         self.assertEqual(appointment["state"], "booked")
@@ -120,7 +120,11 @@ class TestDeskScreens(SchedulingCase):
             company._clinic_to_utc(self.monday), datetime.combine(self.monday, time()) - timedelta(hours=5)
         )
         self.assertEqual(company._clinic_today(), company._clinic_now().date())
-        self.assertEqual(self.slot_at(self.doctor, self.monday, 9).start_label[-5:], "11:00", "9:00 Moscow")
+        remote = self.practitioner("Удалёнов Марк", tz="Europe/Moscow")
+        self.assertEqual(self.slot_at(self.doctor, self.monday, 9).start_label[-5:], "09:00")
+        self.assertEqual(
+            self.slot_at(remote, self.monday, 11).start_label[-5:], "11:00", "9:00 in Moscow is 11:00 at the clinic"
+        )
 
     def test_today_and_call_list_are_computed_by_the_server(self):
         now = fields.Datetime.now().replace(microsecond=0)
@@ -180,3 +184,35 @@ class TestDeskScreens(SchedulingCase):
         self.assertIn(self.service, wizard.allowed_service_ids)
         wizard.age_group = "child"
         self.assertIn(self.specialty, wizard.allowed_specialty_ids, "the practitioners see children too")
+
+    def test_waitlist_pickers_offer_only_what_practitioners_have(self):
+        unused = self.env["clinic.nsi.specialty"].create({"code": "X-UNUSED", "name": "Никто не ведёт"})
+        adults_only = self.env["clinic.nsi.specialty"].create({"code": "X-ADULT", "name": "Только взрослые"})
+        self.practitioner("Взрослов Олег", specialty_ids=[(6, 0, adults_only.ids)], age_group="adult")
+        adult_service = self.env["product.product"].create(
+            {"name": "Взрослый приём", "is_medical_service": True, "type": "service", "specialty_ids": adults_only.ids}
+        )
+        child = self.env["res.partner"].create(
+            {
+                "is_patient": True,
+                "surname": "Малышев",
+                "first_name": "Петя",
+                "birth_date": self.monday - timedelta(days=700),
+            }
+        )
+        with Form(self.env["clinic.waitlist"].with_user(self.receptionist)) as entry:
+            entry.patient_id = self.patient
+            self.assertIn(self.specialty, entry.allowed_specialty_ids)
+            self.assertIn(adults_only, entry.allowed_specialty_ids)
+            self.assertNotIn(unused, entry.allowed_specialty_ids)
+            self.assertIn(adult_service, entry.allowed_service_ids)
+            entry.patient_id = child
+            self.assertNotIn(adults_only, entry.allowed_specialty_ids, "no practitioner sees children of it")
+            self.assertNotIn(adult_service, entry.allowed_service_ids)
+            self.assertIn(self.service, entry.allowed_service_ids)
+            entry.patient_id = self.patient
+            entry.employee_id = self.colleague
+            self.assertEqual(entry.allowed_specialty_ids[:], self.specialty, "narrowed to the practitioner's")
+            entry.date_to = self.monday + timedelta(days=7)
+        field_domain = self.env["clinic.waitlist"]._fields["specialty_id"].domain
+        self.assertEqual(field_domain, "[('id', 'in', allowed_specialty_ids)]", "the picker is restricted")

@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta
 from odoo import fields
 from odoo.tests import Form, tagged
 
-from .common import SchedulingCase, utc
+from .common import CLINIC_TZ, SchedulingCase, utc
 
 FIGURES = (
     "no_show_rate",
@@ -21,20 +21,20 @@ DATE_FROM, DATE_TO = date(2025, 3, 3), date(2025, 3, 9)
 
 
 def local(moment):
-    """«03-04 09:00» or «03-04 09:00:30» of 2025, Moscow time, as naive UTC."""
+    """«03-04 09:00» or «03-04 09:00:30» of 2025, clinic time, as naive UTC."""
     wall = datetime.strptime(f"2025-{moment}", "%Y-%m-%d %H:%M:%S" if moment.count(":") == 2 else "%Y-%m-%d %H:%M")
     return utc(wall.date(), wall.hour, wall.minute) + timedelta(seconds=wall.second)
 
 
 @tagged("post_install", "-at_install")
 class TestKpi(SchedulingCase):
-    """A hand-made week (3-9 March 2025, Moscow) whose every figure is worked out by hand in the comments."""
+    """A hand-made week (3-9 March 2025, clinic time) whose every figure is worked out by hand in the comments."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, clinic_no_slot_refresh=True))
-        cls.env.company.resource_calendar_id.tz = "Europe/Moscow"
+        cls.env.company.resource_calendar_id.tz = CLINIC_TZ
         cls.s1, cls.s2 = cls.env["clinic.nsi.specialty"].create(
             [{"code": "KPI-1", "name": "Therapist"}, {"code": "KPI-2", "name": "Paediatrician"}]
         )

@@ -8,7 +8,7 @@ from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 
 from ..models.clinic_appointment import SlotTakenError
-from .common import next_working_day, utc
+from .common import CLINIC_TZ, next_working_day, utc
 
 RACERS = 6
 
@@ -29,7 +29,7 @@ class TestBookingRace(BaseCase):
             calendar = env["resource.calendar"].create(
                 {
                     "name": "Гонка",
-                    "tz": "Europe/Moscow",
+                    "tz": CLINIC_TZ,
                     "attendance_ids": [(0, 0, {"name": "Пн", "dayofweek": "0", "hour_from": 9, "hour_to": 12})],
                 }
             )
@@ -40,7 +40,7 @@ class TestBookingRace(BaseCase):
                         "name": "Гонщиков Врач",
                         "is_practitioner": True,
                         "resource_calendar_id": calendar.id,
-                        "tz": "Europe/Moscow",
+                        "tz": CLINIC_TZ,
                         "slot_duration": 30,
                     }
                 )

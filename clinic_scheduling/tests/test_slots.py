@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from odoo.tests import tagged
 
-from .common import SchedulingCase, utc
+from .common import CLINIC_TZ, SchedulingCase, utc
 
 
 @tagged("post_install", "-at_install")
@@ -30,7 +30,7 @@ class TestSlotGeneration(SchedulingCase):
         calendar = self.env["resource.calendar"].create(
             {
                 "name": "Через неделю",
-                "tz": "Europe/Moscow",
+                "tz": CLINIC_TZ,
                 "two_weeks_calendar": True,
                 "attendance_ids": [
                     (0, 0, {"name": "Чётная", "dayofweek": "0", "hour_from": 9, "hour_to": 12, "week_type": "0"}),
@@ -42,8 +42,11 @@ class TestSlotGeneration(SchedulingCase):
         week_type = self.env["resource.calendar.attendance"].get_week_type(self.monday)
         first, second = self.slots_on(doctor, self.monday), self.slots_on(doctor, self.monday + timedelta(days=7))
         morning, evening = (first, second) if week_type == 0 else (second, first)
-        self.assertEqual(min(morning.mapped("start")).hour, 6, "09:00 Moscow is 06:00 UTC")
-        self.assertEqual(min(evening.mapped("start")).hour, 12, "15:00 Moscow is 12:00 UTC")
+        next_monday = self.monday + timedelta(days=7)
+        morning_day, evening_day = (self.monday, next_monday) if week_type == 0 else (next_monday, self.monday)
+        self.assertEqual(min(morning.mapped("start")), utc(morning_day, 9), "09:00 at the clinic")
+        self.assertEqual(min(evening.mapped("start")), utc(evening_day, 15), "15:00 at the clinic")
+        self.assertEqual(min(morning.mapped("start")).hour, 4, "09:00 in Yekaterinburg is 04:00 UTC")
         self.assertEqual(len(morning), 6)
         self.assertEqual(len(evening), 6)
 
@@ -116,5 +119,5 @@ class TestSlotGeneration(SchedulingCase):
 
     def test_times_are_stored_in_utc_and_shown_in_clinic_time(self):
         slot = self.slot_at(self.doctor, self.monday, 9)
-        self.assertEqual(slot.start.hour, 6)
+        self.assertEqual(slot.start.hour, 4, "09:00 in Yekaterinburg is 04:00 UTC")
         self.assertIn("09:00", slot.display_name)

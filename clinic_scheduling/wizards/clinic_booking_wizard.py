@@ -66,15 +66,8 @@ class ClinicBookingWizard(models.TransientModel):
     @api.depends("employee_id", "age_group")
     def _compute_allowed(self):
         for wizard in self:
-            domain = [("is_practitioner", "=", True)]
-            if wizard.employee_id:
-                domain.append(("id", "=", wizard.employee_id.id))
-            if wizard.age_group:
-                domain.append(("age_group", "in", (wizard.age_group, "both")))
-            specialties = self.env["hr.employee.public"].search(domain).specialty_ids
-            wizard.allowed_specialty_ids = specialties
-            wizard.allowed_service_ids = self.env["product.product"].search(
-                [("is_medical_service", "=", True), ("specialty_ids", "in", specialties.ids)]
+            wizard.allowed_specialty_ids, wizard.allowed_service_ids = self.env["hr.employee.public"]._clinic_offer(
+                wizard.employee_id, wizard.age_group
             )
 
     @api.depends("patient_id")

@@ -24,3 +24,10 @@ class ClinicDemo(models.AbstractModel):
         self.env["product.template"].search([("is_medical_service", "=", True), ("specialty_ids", "!=", False)]).write(
             {"clinic_published": True}
         )
+
+    @api.model
+    def _remove_stock_website_demo(self):
+        """Odoo's demo «My Website 2»: a clinic has one site, a second one only clutters the website switcher."""
+        second = self.env.ref("website.website2", raise_if_not_found=False)
+        if second:
+            second.unlink()

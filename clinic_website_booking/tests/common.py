@@ -6,14 +6,16 @@ from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
 
-TZ = "Europe/Moscow"
+# The clinic's zone, set on the company by setup_clinic (as the demo clinic's): not Moscow, the default, so that
+# a page or an answer in a hard-coded zone shows up wrong.
+TZ = "Asia/Yekaterinburg"
 ADULT_SPECIALTY = "Тестовая терапия"
 CHILD_SPECIALTY = "Тестовая педиатрия"
 KEY_HEADER = "Authorization"
 
 
 class OnlineBookingData:
-    """A small published clinic of its own (every day 9-18 Moscow time, 30-minute slots, two weeks ahead) that
+    """A small published clinic of its own (every day 9-18 clinic time, 30-minute slots, two weeks ahead) that
     the website and the API offer next to whatever demo data the database holds."""
 
     @classmethod
@@ -24,6 +26,7 @@ class OnlineBookingData:
         rub = env.ref("base.RUB")
         rub.active = True
         env.company.currency_id = rub
+        env.company.clinic_tz = TZ
         cls.calendar = env["resource.calendar"].create(
             {
                 "name": "Онлайн-запись 9-18",

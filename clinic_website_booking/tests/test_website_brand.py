@@ -83,6 +83,16 @@ class TestWebsiteBrand(OnlineBookingHttpCase):
                     self.assertEqual(digits(href), digits(shown), f"tel:{href} dials what «{shown}» shows")
                 self.assertIn(("+73432003040", "+7 343 200-30-40"), links)
 
+    def test_one_clinic_site_and_a_contact_form_for_people(self):
+        websites = self.env["website"].search([])
+        self.assertEqual(len(websites), 1, f"one site, not {websites.mapped('name')}")
+        self.assertFalse(self.env.ref("website.website2", raise_if_not_found=False))
+        html = self.url_open("/contactus").text
+        self.assertIn('id="contactus_form"', html)
+        self.assertIn('name="email_from"', html)
+        self.assertNotIn('name="company"', html, "no «Компания» field on the contact form")
+        self.assertNotIn("commercial_company_name", html)
+
     def test_booking_confirmation_gives_the_clinic_address_and_phone(self):
         slot = self.free_runs(self.doctor)[0][0]
         page = self.url_open(f"/booking/slots?age=adult&employee_id={slot.employee_id.id}")

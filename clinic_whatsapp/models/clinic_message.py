@@ -278,7 +278,7 @@ class ClinicMessage(models.Model):
         company = self.company_id or self.env.company
         start, end = company.clinic_quiet_start, company.clinic_quiet_end
         zone = self.partner_id.tz or (self.appointment_id.employee_id._clinic_tz() if self.appointment_id else None)
-        tz = pytz.timezone(zone or "Europe/Moscow")
+        tz = pytz.timezone(zone) if zone else company._clinic_tzinfo()
         local = pytz.utc.localize(now).astimezone(tz)
         hour = local.hour + local.minute / 60
         if not (hour >= start or hour < end):

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from odoo import fields
 from odoo.tests import HttpCase
 
-from odoo.addons.clinic_scheduling.tests.common import SchedulingCase, utc
+from odoo.addons.clinic_scheduling.tests.common import CLINIC_TZ, SchedulingCase, utc
 from odoo.addons.queue_job.job import Job
 
 from .fake_providers import SMS_LOGIN, SMS_PASSWORD, WA_TOKEN, FakeProviders
@@ -67,7 +67,7 @@ class MessagingCase(SchedulingCase, HttpCase):
                 "first_name": first_name,
                 "patronymic": "Петровна",
                 "phone": phone,
-                "tz": "Europe/Moscow",
+                "tz": CLINIC_TZ,
             }
         )
         purposes = ("personal_data", "service_messages") if consent else ("personal_data",)

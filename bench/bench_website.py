@@ -186,7 +186,7 @@ def main(env, args):
     clients, seconds, workers = (int(a) for a in (args + [str(CLIENTS), str(SECONDS), str(WORKERS)][len(args) :])[:3])
     think_ms = args[3] if len(args) > 3 else THINK_MS
     choices, slot_count, booked = setup(env)
-    port = free_port()
+    port = int(os.environ.get("BENCH_PORT") or 0) or free_port()  # a fixed port when one is assigned
     base = f"http://127.0.0.1:{port}"
     server = start_server(env.cr.dbname, port, workers)
     try:

@@ -3,15 +3,18 @@
 from odoo.exceptions import AccessError
 
 
-def require_group(env, *xmlids):
+def require_group(env, *xmlids, message=None):
     """Raise AccessError (in the user's language) unless the user is in one of the groups.
 
+    ``message``, already translated, says what the action is reserved for; by default the groups are named.
     Superuser mode passes: code that already checked rights may call on with ``sudo()``.
     """
     if env.su or any(env.user.has_group(xmlid) for xmlid in xmlids):
         return
-    groups = ", ".join(env.ref(xmlid).sudo().full_name for xmlid in xmlids)
-    raise AccessError(env._("This action is reserved to: %(groups)s.", groups=groups))
+    if not message:
+        groups = ", ".join(env.ref(xmlid).sudo().full_name for xmlid in xmlids)
+        message = env._("This action is reserved to: %(groups)s.", groups=groups)
+    raise AccessError(message)
 
 
 RECEPTIONIST = "clinic_base.group_clinic_receptionist"

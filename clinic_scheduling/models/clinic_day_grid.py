@@ -1,7 +1,9 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
+
+from odoo.addons.clinic_base.tools.access import require_group
 
 CLINIC_GROUPS = (
     "clinic_base.group_clinic_receptionist",
@@ -65,8 +67,7 @@ class ClinicDayGrid(models.AbstractModel):
 
     @api.model
     def _check_clinic_user(self):
-        if not any(self.env.user.has_group(group) for group in CLINIC_GROUPS):
-            raise AccessError(self.env._("The day grid is for the clinic's staff."))
+        require_group(self.env, *CLINIC_GROUPS, message=self.env._("The day grid is for the clinic's staff."))
 
     @api.model
     def _practitioners(self, specialty_id, cabinet_id):

@@ -1,7 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
+from odoo.addons.clinic_base.tools.access import MANAGER, require_group
 
 from .clinic_slot import DEFAULT_HOLD, DEFAULT_HORIZON, HOLD_PARAM, HORIZON_PARAM
 from .clinic_waitlist_offer import DEFAULT_OFFER_MINUTES, OFFER_PARAM
@@ -62,8 +63,7 @@ class ClinicSettings(models.TransientModel):
     def action_save(self):
         """Store the settings (system parameters and the company's zone), for clinic managers only."""
         self.ensure_one()
-        if not self.env.user.has_group("clinic_base.group_clinic_manager"):
-            raise AccessError(self.env._("Only a clinic manager can change the clinic settings."))
+        require_group(self.env, MANAGER, message=self.env._("Only a clinic manager can change the clinic settings."))
         params = self.env["ir.config_parameter"].sudo()
         for name, (param, _default) in PARAMS.items():
             params.set_param(param, str(self[name]))

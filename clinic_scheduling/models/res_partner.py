@@ -1,5 +1,6 @@
 from odoo import fields, models
-from odoo.exceptions import AccessError
+
+from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
 
 
 class ResPartner(models.Model):
@@ -26,8 +27,9 @@ class ResPartner(models.Model):
     def action_clinic_waitlist(self):
         """«Waiting list» on the patient card: a new request for this patient."""
         self.ensure_one()
-        if not self.env.user.has_group("clinic_base.group_clinic_receptionist"):
-            raise AccessError(self.env._("Only the front desk puts patients on the waiting list."))
+        require_group(
+            self.env, RECEPTIONIST, message=self.env._("Only the front desk puts patients on the waiting list.")
+        )
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Waiting list"),

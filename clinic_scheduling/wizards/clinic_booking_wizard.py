@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
 
@@ -149,8 +149,7 @@ class ClinicBookingWizard(models.TransientModel):
 
     @api.model
     def _open_window(self, values, title=None):
-        if not self.env.user.has_group("clinic_base.group_clinic_receptionist"):
-            raise AccessError(self.env._("Only the front desk books appointments."))
+        require_group(self.env, RECEPTIONIST, message=self.env._("Only the front desk books appointments."))
         return self.create(values)._reopen(title)
 
     def _reopen(self, title=None):

@@ -1,7 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from odoo.addons.clinic_base.models.clinic_partner_relation import KINSHIP
+from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
 
 
 class ClinicRepresentationRequest(models.Model):
@@ -54,8 +55,9 @@ class ClinicRepresentationRequest(models.Model):
             )
 
     def _check_front_desk(self):
-        if not self.env.user.has_group("clinic_base.group_clinic_receptionist"):
-            raise AccessError(self.env._("Only the front desk confirms a legal representative."))
+        require_group(
+            self.env, RECEPTIONIST, message=self.env._("Only the front desk confirms a legal representative.")
+        )
 
     def action_approve(self):
         """The documents were checked: link the representative to the child."""

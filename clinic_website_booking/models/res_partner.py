@@ -1,5 +1,7 @@
 from odoo import fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
+
+from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
 
 
 class ResPartner(models.Model):
@@ -21,8 +23,9 @@ class ResPartner(models.Model):
     )
 
     def _check_front_desk(self):
-        if not self.env.user.has_group("clinic_base.group_clinic_receptionist"):
-            raise AccessError(self.env._("Only the front desk decides whether two cards are one patient."))
+        require_group(
+            self.env, RECEPTIONIST, message=self.env._("Only the front desk decides whether two cards are one patient.")
+        )
         self.check_access("read")
 
     def action_merge_online_candidate(self):

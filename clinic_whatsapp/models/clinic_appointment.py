@@ -1,7 +1,9 @@
 from datetime import timedelta
 
 from odoo import fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
+
+from odoo.addons.clinic_base.tools.access import MANAGER, RECEPTIONIST, require_group
 
 REMINDERS = (("reminder_24h", timedelta(hours=24)), ("reminder_2h", timedelta(hours=2)))
 DEADLINE_MARGIN = timedelta(minutes=15)
@@ -17,12 +19,12 @@ class ClinicAppointment(models.Model):
 
     def action_clinic_send_reminder(self):
         """Front desk: remind the patient now, through the outbox like every other message."""
-        user = self.env.user
-        if not (
-            user.has_group("clinic_base.group_clinic_receptionist")
-            or user.has_group("clinic_base.group_clinic_manager")
-        ):
-            raise AccessError(self.env._("Only the front desk and managers send reminders by hand."))
+        require_group(
+            self.env,
+            RECEPTIONIST,
+            MANAGER,
+            message=self.env._("Only the front desk and managers send reminders by hand."),
+        )
         self.check_access("write")
         now = fields.Datetime.now()
         for appointment in self:

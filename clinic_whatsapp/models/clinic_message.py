@@ -7,10 +7,11 @@ import pytz
 from psycopg2 import errorcodes
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
 from odoo.addons.clinic_base.tools import phone as phone_tools
+from odoo.addons.clinic_base.tools.access import MANAGER, RECEPTIONIST, require_group
 
 from ..providers import Outcome
 from .clinic_message_template import EVENTS, parse_button_payload
@@ -97,10 +98,9 @@ class ClinicMessage(models.Model):
 
     def action_cancel(self):
         """Stop a queued message (front desk)."""
-        if not self.env.user.has_group("clinic_base.group_clinic_receptionist") and not self.env.user.has_group(
-            "clinic_base.group_clinic_manager"
-        ):
-            raise AccessError(self.env._("Only the front desk and managers can stop messages."))
+        require_group(
+            self.env, RECEPTIONIST, MANAGER, message=self.env._("Only the front desk and managers can stop messages.")
+        )
         self.check_access("write")
         waiting = self.filtered(lambda m: m.state == "queued")
         if waiting != self:

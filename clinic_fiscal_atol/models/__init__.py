@@ -1,0 +1,1 @@
+from . import clinic_visit_payment, product_template

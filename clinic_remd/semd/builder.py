@@ -1,0 +1,291 @@
+"""CDA R2 builder of a SEMD from a payload (plain data collected from a visit) and an edition description.
+
+The edition (``data/editions/<kind>_<edition>.json``) says which templateId, document code and
+sections with which coded entries the document carries; this module knows only CDA and the Russian
+header extensions, so a new edition is a new description, not new code. Every coded element is a
+dict with ``code``, ``codeSystem``, ``codeSystemName``, ``codeSystemVersion`` and ``displayName``.
+"""
+
+from lxml import etree
+
+CDA = "urn:hl7-org:v3"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+NSMAP = {
+    None: CDA,
+    "xsi": XSI,
+    "identity": "urn:hl7-ru:identity",
+    "address": "urn:hl7-ru:address",
+    "medService": "urn:hl7-ru:medService",
+    "fias": "urn:hl7-ru:fias",
+}
+SNILS_ROOT = "1.2.643.100.3"
+LICENCE_ROOT = "1.2.643.5.1.13.2.1.1.1504.101"
+MINZDRAV_OID = "1.2.643.5.1.13"
+CODE_ATTRS = ("code", "codeSystem", "codeSystemVersion", "codeSystemName", "displayName")
+
+
+def _qname(tag):
+    prefix, _sep, local = tag.rpartition(":")
+    return f"{{{NSMAP[prefix or None]}}}{local}"
+
+
+class _Doc:
+    """Small helpers over lxml that keep the builder readable."""
+
+    def __init__(self):
+        self.root = etree.Element(_qname("ClinicalDocument"), nsmap=NSMAP)
+
+    @staticmethod
+    def add(parent, tag, text=None, xsi_type=None, **attrs):
+        element = etree.SubElement(parent, _qname(tag))
+        if xsi_type:
+            element.set(f"{{{XSI}}}type", xsi_type)
+        for name, value in attrs.items():
+            if value not in (None, False, ""):
+                element.set(name, str(value))
+        if text not in (None, False):
+            element.text = str(text)
+        return element
+
+    def coded(self, parent, tag, code, xsi_type=None):
+        """A coded element: every attribute of ``code`` present, as the schematrons require."""
+        element = self.add(parent, tag, xsi_type=xsi_type)
+        for name in CODE_ATTRS:
+            element.set(name, str(code[name]))
+        return element
+
+    def st(self, parent, tag, value):
+        """An identity:* string; nullFlavor NI when the value is unknown."""
+        if value:
+            return self.add(parent, tag, value, xsi_type="ST")
+        return self.add(parent, tag, xsi_type="ST", nullFlavor="NI")
+
+
+def build(edition, payload):
+    """Return the document's XML bytes (UTF-8, with declaration)."""
+    doc = _Doc()
+    root = doc.root
+    ids = payload["ids"]
+    doc.add(root, "realmCode", code="RU")
+    doc.add(root, "typeId", root="2.16.840.1.113883.1.3", extension="POCD_MT000040")
+    doc.add(root, "templateId", root=edition["template_id"])
+    doc.add(root, "id", root=f"{ids['base']}.51", extension=payload["document"]["number"])
+    doc.coded(root, "code", edition["document_code"])
+    doc.add(root, "title", edition["title"])
+    doc.add(root, "effectiveTime", value=payload["document"]["time"])
+    doc.coded(root, "confidentialityCode", payload["codes"]["confidentiality"])
+    doc.add(root, "languageCode", code="ru-RU")
+    doc.add(root, "setId", root=f"{ids['base']}.50", extension=payload["document"]["set_id"])
+    doc.add(root, "versionNumber", value=payload["document"]["version"])
+    _record_target(doc, payload)
+    _author(doc, payload)
+    _custodian(doc, payload)
+    recipient = doc.add(root, "informationRecipient")
+    organization = doc.add(doc.add(recipient, "intendedRecipient"), "receivedOrganization")
+    doc.add(organization, "id", root=MINZDRAV_OID)
+    doc.add(organization, "name", "Министерство здравоохранения Российской Федерации")
+    _legal_authenticator(doc, payload)
+    _payer(doc, payload)
+    _service_event(doc, payload)
+    _encounter(doc, edition, payload)
+    body = doc.add(doc.add(root, "component"), "structuredBody")
+    for section in edition["sections"]:
+        _section(doc, body, section, payload)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _name(doc, parent, person):
+    name = doc.add(parent, "name")
+    doc.add(name, "family", person["family"])
+    doc.add(name, "given", person["given"])
+    if person.get("patronymic"):
+        doc.add(name, "identity:Patronymic", person["patronymic"], xsi_type="ST")
+
+
+def _addr(doc, parent, address, with_type=True):
+    addr = doc.add(parent, "addr")
+    if with_type:
+        doc.coded(addr, "address:Type", address["type"], xsi_type="CD")
+    doc.add(addr, "streetAddressLine", address["line"])
+    doc.coded(addr, "address:stateCode", address["region"], xsi_type="CD")
+    doc.add(addr, "postalCode", address["postal_code"]) if address.get("postal_code") else doc.add(
+        addr, "postalCode", nullFlavor="NI"
+    )
+    if address.get("aoguid") and address.get("houseguid"):
+        fias = doc.add(addr, "fias:Address")
+        doc.add(fias, "fias:AOGUID", address["aoguid"])
+        doc.add(fias, "fias:HOUSEGUID", address["houseguid"])
+    else:
+        doc.add(addr, "fias:Address", nullFlavor="NI")
+    return addr
+
+
+def _organization(doc, parent, tag, org, with_props=False, with_phone=True):
+    element = doc.add(parent, tag, classCode="ORG")
+    doc.add(element, "id", root=org["oid"])
+    if with_props:
+        if org.get("licence"):
+            doc.add(
+                element,
+                "id",
+                root=LICENCE_ROOT,
+                extension=org["licence"],
+                assigningAuthorityName=org["licence_issuer"],
+            )
+        props = doc.add(element, "identity:Props")
+        doc.add(props, "identity:Ogrn", org["ogrn"], xsi_type="ST")
+    doc.add(element, "name", org["name"])
+    if with_phone and org.get("phone"):
+        doc.add(element, "telecom", value=f"tel:{org['phone']}")
+    _addr(doc, element, org["address"], with_type=False)
+    return element
+
+
+def _record_target(doc, payload):
+    patient = payload["patient"]
+    role = doc.add(doc.add(doc.root, "recordTarget"), "patientRole")
+    doc.add(role, "id", root=f"{payload['ids']['base']}.10", extension=patient["id"])
+    doc.add(role, "id", root=SNILS_ROOT, extension=patient["snils"])
+    identity_doc = patient.get("identity_doc")
+    if identity_doc:
+        element = doc.add(role, "identity:IdentityDoc")
+        doc.coded(element, "identity:IdentityCardType", identity_doc["type"], xsi_type="CD")
+        doc.st(element, "identity:Series", identity_doc.get("series"))
+        doc.st(element, "identity:Number", identity_doc["number"])
+        doc.st(element, "identity:IssueOrgName", identity_doc.get("issuer"))
+        doc.st(element, "identity:IssueOrgCode", identity_doc.get("issuer_code"))
+        doc.add(element, "identity:IssueDate", value=identity_doc["date"], xsi_type="TS")
+    else:
+        doc.add(role, "identity:IdentityDoc", nullFlavor="NI")
+    policy = patient.get("policy")
+    if policy:
+        element = doc.add(role, "identity:InsurancePolicy")
+        doc.coded(element, "identity:InsurancePolicyType", policy["type"], xsi_type="CD")
+        doc.st(element, "identity:Series", policy.get("series"))
+        doc.st(element, "identity:Number", policy["number"])
+    else:
+        doc.add(role, "identity:InsurancePolicy", nullFlavor="NI")
+    for address in patient["addresses"]:
+        _addr(doc, role, address)
+    if patient.get("phone"):
+        doc.add(role, "telecom", value=f"tel:{patient['phone']}")
+    person = doc.add(role, "patient")
+    _name(doc, person, patient)
+    doc.coded(person, "administrativeGenderCode", patient["gender"])
+    doc.add(person, "birthTime", value=patient["birth_date"])
+    _organization(doc, role, "providerOrganization", payload["org"], with_props=True)
+
+
+def _assigned(doc, parent, payload, person, with_org=True):
+    entity = doc.add(parent, "assignedEntity")
+    doc.add(entity, "id", root=f"{payload['ids']['base']}.70", extension=person["id"])
+    doc.add(entity, "id", root=SNILS_ROOT, extension=person["snils"])
+    doc.coded(entity, "code", person["position"])
+    if person.get("phone"):
+        doc.add(entity, "telecom", value=f"tel:{person['phone']}")
+    _name(doc, doc.add(entity, "assignedPerson"), person)
+    if with_org:
+        _organization(doc, entity, "representedOrganization", payload["org"])
+    return entity
+
+
+def _author(doc, payload):
+    author = doc.add(doc.root, "author")
+    doc.add(author, "time", nullFlavor="NI")
+    entity = doc.add(author, "assignedAuthor")
+    person = payload["author"]
+    doc.add(entity, "id", root=f"{payload['ids']['base']}.70", extension=person["id"])
+    doc.add(entity, "id", root=SNILS_ROOT, extension=person["snils"])
+    doc.coded(entity, "code", person["position"])
+    if person.get("phone"):
+        doc.add(entity, "telecom", value=f"tel:{person['phone']}")
+    _name(doc, doc.add(entity, "assignedPerson"), person)
+    _organization(doc, entity, "representedOrganization", payload["org"])
+
+
+def _custodian(doc, payload):
+    assigned = doc.add(doc.add(doc.root, "custodian"), "assignedCustodian")
+    _organization(doc, assigned, "representedCustodianOrganization", payload["org"])
+
+
+def _legal_authenticator(doc, payload):
+    legal = doc.add(doc.root, "legalAuthenticator")
+    # The signature is the detached CMS over these bytes, so the document cannot carry its time.
+    doc.add(legal, "time", nullFlavor="NI")
+    doc.add(legal, "signatureCode", nullFlavor="NI")
+    _assigned(doc, legal, payload, payload["author"])
+
+
+def _payer(doc, payload):
+    participant = doc.add(doc.root, "participant", typeCode="IND")
+    entity = doc.add(participant, "associatedEntity", classCode="GUAR")
+    payment = payload["payment"]
+    doc.coded(entity, "code", payment["source"])
+    basis = payment.get("basis")
+    if not basis:
+        doc.add(entity, "identity:DocInfo", nullFlavor="NAV")
+        return
+    info = doc.add(entity, "identity:DocInfo")
+    doc.coded(info, "identity:IdentityDocType", basis["type"], xsi_type="CD")
+    if basis.get("policy_type"):
+        doc.coded(info, "identity:InsurancePolicyType", basis["policy_type"], xsi_type="CD")
+    else:
+        doc.add(info, "identity:InsurancePolicyType", xsi_type="CD", nullFlavor="NA")
+    doc.st(info, "identity:Series", basis.get("series"))
+    doc.st(info, "identity:Number", basis["number"])
+    doc.st(info, "identity:INN", basis.get("inn"))
+    period = doc.add(info, "identity:effectiveTime")
+    doc.add(period, "identity:low", value=basis["date_from"], xsi_type="TS")
+    doc.add(period, "identity:high", value=basis["date_to"], xsi_type="TS")
+
+
+def _service_event(doc, payload):
+    service = payload["service"]
+    event = doc.add(doc.add(doc.root, "documentationOf"), "serviceEvent")
+    doc.coded(event, "code", service["code"])
+    period = doc.add(event, "effectiveTime")
+    doc.add(period, "low", value=service["start"])
+    doc.add(period, "high", value=service["end"])
+    doc.coded(event, "medService:serviceForm", service["form"], xsi_type="CD")
+    doc.coded(event, "medService:serviceType", service["type"], xsi_type="CD")
+    doc.coded(event, "medService:serviceCond", service["condition"], xsi_type="CD")
+    performer = doc.add(event, "performer", typeCode="PPRF")
+    _assigned(doc, performer, payload, payload["author"])
+
+
+def _encounter(doc, edition, payload):
+    encounter = payload["encounter"]
+    element = doc.add(doc.add(doc.root, "componentOf"), "encompassingEncounter")
+    doc.add(element, "id", root=f"{payload['ids']['base']}.15", extension=encounter["id"])
+    doc.add(element, "id", root=f"{payload['ids']['base']}.17", extension=encounter["card_number"])
+    doc.coded(element, "code", encounter["card_type"])
+    doc.coded(element, "medService:DocType", edition["document_code"], xsi_type="CD")
+    period = doc.add(element, "effectiveTime")
+    doc.add(period, "low", value=encounter["start"])
+    doc.add(period, "high", value=encounter["end"])
+
+
+def _section(doc, parent, section, payload):
+    values = payload["values"]
+    entries = [entry for entry in section.get("entries", ()) if values.get(entry["source"])]
+    if section.get("optional") and not entries:
+        return
+    element = doc.add(doc.add(parent, "component"), "section")
+    code = payload["codes"]["sections"][section["code"]]
+    doc.coded(element, "code", code)
+    doc.add(element, "title", code["displayName"])
+    text = doc.add(element, "text")
+    paragraph_values = [values[entry["source"]] for entry in entries]
+    for value in paragraph_values:
+        label = value["displayName"] if isinstance(value, dict) else value
+        doc.add(text, "paragraph", label)
+    for entry in entries:
+        observation = doc.add(doc.add(element, "entry"), "observation", classCode="OBS", moodCode="EVN")
+        doc.coded(observation, "code", payload["codes"]["entries"][entry["code"]])
+        value = values[entry["source"]]
+        if entry["type"] == "CD":
+            doc.coded(observation, "value", value, xsi_type="CD")
+        else:
+            doc.add(observation, "value", value, xsi_type="ST")
+    for child in section.get("sections", ()):
+        _section(doc, element, child, payload)

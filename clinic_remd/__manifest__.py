@@ -8,10 +8,21 @@
     "website": "https://github.com/clinic-suite",
     "license": "LGPL-3",
     "depends": ["clinic_scheduling", "queue_job"],
-    "external_dependencies": {"python": ["zeep", "lxml"]},
+    "external_dependencies": {"python": ["zeep", "lxml", "saxonche", "gostcrypto", "asn1crypto", "cryptography"]},
     "data": [
         "security/ir.model.access.csv",
         "security/clinic_remd_rules.xml",
+        "data/clinic_nsi_remd_data.xml",
+        "views/clinic_semd_document_views.xml",
+        "views/clinic_semd_key_views.xml",
+        "views/clinic_visit_views.xml",
+        "views/res_company_views.xml",
+        "views/hr_employee_views.xml",
+        "views/res_partner_views.xml",
+        "views/clinic_remd_menus.xml",
+    ],
+    "demo": [
+        "demo/clinic_remd_demo.xml",
     ],
     "installable": True,
 }

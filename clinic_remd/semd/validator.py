@@ -6,6 +6,7 @@ written with unprefixed element names. They use only ``ns``, ``pattern``, ``rule
 the CDA namespace), run by Saxon (``saxonche``), which lxml cannot do (XSLT 1.0 only).
 """
 
+import atexit
 import threading
 
 from lxml import etree
@@ -16,6 +17,8 @@ CDA_NS = "urn:hl7-org:v3"
 _lock = threading.Lock()
 _xsd_cache = {}
 _sch_cache = {}
+# Saxon's native objects must go before the interpreter tears its modules down, or their destructor fails.
+atexit.register(_sch_cache.clear)
 
 
 def _absolute(context):

@@ -1,0 +1,45 @@
+"""Reference books a SEMD codes with: OID -> (model holding it, its official name for codeSystemName)."""
+
+BOOKS = {
+    "1.2.643.5.1.13.13.11.1002": ("clinic.nsi.position", "Должности медицинских и фармацевтических работников"),
+    "1.2.643.5.1.13.13.11.1005": (
+        "clinic.nsi.icd10",
+        "Международная статистическая классификация болезней и проблем, связанных со здоровьем (10-й пересмотр)",
+    ),
+    "1.2.643.5.1.13.13.11.1006": ("clinic.nsi.care.condition", "Степень тяжести состояния пациента"),
+    "1.2.643.5.1.13.13.11.1007": (
+        "clinic.nsi.care.reason",
+        "Вид случая госпитализации или обращения (первичный, повторный)",
+    ),
+    "1.2.643.5.1.13.13.11.1008": ("clinic.nsi.care.place", "Место оказания медицинской помощи"),
+    "1.2.643.5.1.13.13.11.1009": ("clinic.nsi.referral.kind", "Виды медицинских направлений"),
+    "1.2.643.5.1.13.13.11.1034": ("clinic.nsi.care.type", "Виды медицинской помощи"),
+    "1.2.643.5.1.13.13.11.1035": ("clinic.nsi.policy.type", "Виды полиса обязательного медицинского страхования"),
+    "1.2.643.5.1.13.13.11.1040": ("clinic.nsi.gender", "Пол пациента"),
+    "1.2.643.5.1.13.13.11.1504": ("clinic.nsi.address.type", "Тип адреса пациента"),
+    "1.2.643.5.1.13.13.11.1551": ("clinic.nsi.care.form", "Формы оказания медицинской помощи"),
+    "1.2.643.5.1.13.13.99.2.48": ("clinic.nsi.identity.document.type", "Документы, удостоверяющие личность"),
+    "1.2.643.5.1.13.13.99.2.166": ("clinic.nsi.semd.field", "Кодируемые поля CDA документов"),
+    "1.2.643.5.1.13.13.99.2.197": ("clinic.nsi.semd.section", "Секции электронных медицинских документов"),
+    "1.2.643.5.1.13.13.99.2.206": ("clinic.nsi.region", "Субъекты Российской Федерации"),
+    "1.2.643.5.1.13.13.99.2.285": (
+        "clinic.nsi.confidentiality",
+        "Уровень конфиденциальности медицинского документа",
+    ),
+    "1.2.643.5.1.13.13.99.2.322": ("clinic.nsi.care.setting", "Условия оказания медицинской помощи"),
+    "1.2.643.5.1.13.13.99.2.723": ("clinic.nsi.card.type", "Типы медицинских карт"),
+    "1.2.643.5.1.13.13.99.2.724": ("clinic.nsi.basis.doc.type", "Типы документов оснований"),
+    "1.2.643.5.1.13.13.99.2.726": ("clinic.nsi.service.event", "Типы документированных событий"),
+}
+MODEL_OIDS = {model: oid for oid, (model, _name) in BOOKS.items()}
+# clinic_base's gender selection and insurance kinds mapped to their FNSI codes.
+GENDER_CODES = {"male": "1", "female": "2"}
+# The visit's payment source -> reference book 1039 and the basis document (99.2.724) it requires.
+PAYMENT_SOURCES = {"paid": ("4", "3"), "dms": ("3", "2"), "oms": ("1", "1")}
+PAYMENT_SOURCE_OID = "1.2.643.5.1.13.13.11.1039"
+# Fixed codes of a consultation: an outpatient card (99.2.723), a consultation event (99.2.726),
+# normal confidentiality (99.2.285), actual residence as the default address type (1504).
+OUTPATIENT_CARD = "1"
+CONSULTATION_EVENT = "1"
+NORMAL_CONFIDENTIALITY = "N"
+ACTUAL_ADDRESS = "3"

@@ -1,0 +1,44 @@
+"""Edition descriptions (data/editions/*.json): what a kind's document carries, read once per process."""
+
+import functools
+import json
+import os
+
+from odoo.tools.misc import file_path
+
+EDITIONS_FOLDER = "clinic_remd/data/editions"
+UNSHIPPED_CODES = "codes_unshipped.json"
+
+
+@functools.cache
+def editions():
+    """Every edition description, keyed by (kind, edition)."""
+    folder = file_path(EDITIONS_FOLDER)
+    found = {}
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".json") and name != UNSHIPPED_CODES:
+            with open(os.path.join(folder, name), encoding="utf-8") as edition_file:
+                edition = json.load(edition_file)
+            found[edition["kind"], edition["edition"]] = edition
+    return found
+
+
+def current(kind, on_date):
+    """The edition of ``kind`` in force on ``on_date`` (the newest one started by then), or None."""
+    candidates = [
+        edition
+        for (edition_kind, _number), edition in editions().items()
+        if edition_kind == kind and edition["valid_from"] <= on_date.isoformat()
+    ]
+    return max(candidates, key=lambda edition: edition["valid_from"], default=None)
+
+
+def schema_path(edition, key):
+    """Absolute path of the edition's XSD (``xsd``) or schematron (``schematron``)."""
+    return file_path(f"clinic_remd/data/{edition[key]}")
+
+
+@functools.cache
+def unshipped_codes():
+    with open(file_path(f"{EDITIONS_FOLDER}/{UNSHIPPED_CODES}"), encoding="utf-8") as codes_file:
+        return json.load(codes_file)

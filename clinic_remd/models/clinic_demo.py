@@ -73,7 +73,14 @@ class ClinicDemo(models.AbstractModel):
             patient.clinic_region_id = self.env.company.partner_id.clinic_region_id
         if not (patient.street or patient.addr_street):
             patient.street = "ул. Ленина, д. 5"
-        care = ["care_reason_id", "care_place_id", "care_setting_id", "care_form_id", "care_type_id", "care_condition_id"]
+        care = [
+            "care_reason_id",
+            "care_place_id",
+            "care_setting_id",
+            "care_form_id",
+            "care_type_id",
+            "care_condition_id",
+        ]
         visit.write(
             {
                 **self.env["clinic.visit"].default_get(care),

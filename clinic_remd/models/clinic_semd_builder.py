@@ -7,7 +7,8 @@ from lxml import etree
 
 from odoo import api, fields, models
 
-from ..semd import builder, codes, edition as editions, validator
+from ..semd import builder, codes, validator
+from ..semd import edition as editions
 
 # Document-wide OID suffixes under the clinic's MIS OID are added by the builder (….51, ….10, ….70).
 SOURCE_FIELDS = {
@@ -63,7 +64,9 @@ class ClinicSemdBuilder(models.AbstractModel):
             if not employee.snils:
                 errors.append(("employee_id", _("The practitioner %(name)s has no SNILS.", name=employee.name)))
             if not employee.position_id:
-                errors.append(("employee_id", _("The practitioner %(name)s has no medical position.", name=employee.name)))
+                errors.append(
+                    ("employee_id", _("The practitioner %(name)s has no medical position.", name=employee.name))
+                )
             if not (employee.surname and employee.first_name):
                 errors.append(
                     ("employee_id", _("The practitioner %(name)s has no surname and first name.", name=employee.name))
@@ -298,12 +301,14 @@ class ClinicSemdBuilder(models.AbstractModel):
         xml = builder.build(edition, payload)
         started = time.perf_counter()
         errors = [
-            *(("xml", f"XSD: {message}") for _loc, message in validator.xsd_errors(
-                editions.schema_path(edition, "xsd"), xml
-            )),
-            *(("xml", message) for _loc, message in validator.schematron_errors(
-                editions.schema_path(edition, "schematron"), xml
-            )),
+            *(
+                ("xml", f"XSD: {message}")
+                for _loc, message in validator.xsd_errors(editions.schema_path(edition, "xsd"), xml)
+            ),
+            *(
+                ("xml", message)
+                for _loc, message in validator.schematron_errors(editions.schema_path(edition, "schematron"), xml)
+            ),
             *(("xml", message) for message in self._reference_errors(xml)),
         ]
         return xml, errors, (time.perf_counter() - started) * 1000

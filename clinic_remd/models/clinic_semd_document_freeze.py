@@ -79,14 +79,21 @@ class ClinicSemdDocument(models.Model):
                 )
             )
         now = fields.Datetime.now()
-        doctor_key = self.env["clinic.semd.key"].sudo().search(
-            [("employee_id", "=", self.employee_id.id), ("date_from", "<=", now), ("date_to", ">=", now)],
-            order="date_to desc",
-            limit=1,
+        doctor_key = (
+            self.env["clinic.semd.key"]
+            .sudo()
+            .search(
+                [("employee_id", "=", self.employee_id.id), ("date_from", "<=", now), ("date_to", ">=", now)],
+                order="date_to desc",
+                limit=1,
+            )
         )
         if not doctor_key:
             raise UserError(
-                self.env._("%(doctor)s has no valid signature certificate in the clinic's system.", doctor=self.employee_id.name)
+                self.env._(
+                    "%(doctor)s has no valid signature certificate in the clinic's system.",
+                    doctor=self.employee_id.name,
+                )
             )
         org_key = self.company_id.sudo().remd_org_key_id
         if not org_key or not org_key.date_from or not org_key.date_from <= now <= org_key.date_to:

@@ -10,7 +10,11 @@ from ..semd import edition as editions
 from .clinic_semd_document import SEMD_STATES
 
 CONSULTATION_KIND = "119"
-PAYMENT_SOURCES = [("paid", "Patient's own funds"), ("dms", "Voluntary insurance (DMS)"), ("oms", "Compulsory insurance (OMS)")]
+PAYMENT_SOURCES = [
+    ("paid", "Patient's own funds"),
+    ("dms", "Voluntary insurance (DMS)"),
+    ("oms", "Compulsory insurance (OMS)"),
+]
 # Visit fields a signed SEMD was built from: changing them afterwards needs a new document version.
 SEMD_SOURCE_FIELDS = {
     "patient_id",
@@ -99,9 +103,7 @@ class ClinicVisit(models.Model):
         "clinic.semd.document", string="Current SEMD", compute="_compute_semd_document", groups=MEDICAL_GROUPS
     )
     # Status flags, not medical content: the header's buttons and the lock read them for every role.
-    semd_state = fields.Selection(
-        SEMD_STATES, string="SEMD status", compute="_compute_semd_state", compute_sudo=True
-    )
+    semd_state = fields.Selection(SEMD_STATES, string="SEMD status", compute="_compute_semd_state", compute_sudo=True)
     semd_locked = fields.Boolean(
         string="Signed",
         compute="_compute_semd_state",
@@ -144,6 +146,7 @@ class ClinicVisit(models.Model):
     # ------------------------------------------------------------------ actions
 
     def action_reopen(self):
+        self.check_access("write")
         locked = self.sudo().filtered("semd_locked")
         if locked:
             raise UserError(
@@ -217,7 +220,9 @@ class ClinicVisit(models.Model):
         visit_date = fields.Datetime.context_timestamp(self, self.date).date()
         edition = editions.current(CONSULTATION_KIND, visit_date)
         if not edition:
-            raise UserError(self.env._("No SEMD edition of the consultation protocol is in force on %(date)s.", date=visit_date))
+            raise UserError(
+                self.env._("No SEMD edition of the consultation protocol is in force on %(date)s.", date=visit_date)
+            )
         Builder = self.env["clinic.semd.builder"]
         errors = Builder._visit_errors(self, edition)
         if errors:
@@ -264,7 +269,9 @@ class ClinicVisit(models.Model):
         parts = [
             self.height_cm and _("height %(v)s cm", v=self.height_cm),
             self.weight_kg and _("weight %(v)s kg", v=self.weight_kg),
-            self.bp_systolic and self.bp_diastolic and _("BP %(s)s/%(d)s mm Hg", s=self.bp_systolic, d=self.bp_diastolic),
+            self.bp_systolic
+            and self.bp_diastolic
+            and _("BP %(s)s/%(d)s mm Hg", s=self.bp_systolic, d=self.bp_diastolic),
             self.heart_rate and _("HR %(v)s/min", v=self.heart_rate),
             self.temperature and _("t %(v)s °C", v=self.temperature),
         ]

@@ -220,7 +220,9 @@ def _tbs_certificate(common_name, snils, public_info, signature_oid, days):
     name = x509.Name.build({"common_name": common_name, "country_name": "RU"})
     if snils:
         # SNILS in the subject (OID 1.2.643.100.3), as qualified certificates carry it.
-        attribute = x509.NameTypeAndValue({"type": "1.2.643.100.3", "value": x509.DirectoryString({"utf8_string": snils})})
+        attribute = x509.NameTypeAndValue(
+            {"type": "1.2.643.100.3", "value": x509.DirectoryString({"utf8_string": snils})}
+        )
         name = x509.Name({"": x509.RDNSequence(list(name.chosen) + [x509.RelativeDistinguishedName([attribute])])})
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     return x509.TbsCertificate(

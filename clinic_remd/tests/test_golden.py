@@ -42,9 +42,10 @@ class TestGoldenDocuments(BaseCase):
         title = document.find("cda:title", ns)
         title.getparent().remove(title)
         broken = etree.tostring(document, xml_declaration=True, encoding="UTF-8")
-        messages = [message for _location, message in validator.schematron_errors(
-            editions.schema_path(edition, "schematron"), broken
-        )]
+        messages = [
+            message
+            for _location, message in validator.schematron_errors(editions.schema_path(edition, "schematron"), broken)
+        ]
         self.assertTrue(any("patientRole должен иметь 2 элемента id" in m for m in messages), messages)
         self.assertTrue(any(m.startswith("У1-14.") and "title" in m for m in messages), messages)
 

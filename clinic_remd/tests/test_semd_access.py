@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import SemdCase
@@ -45,7 +45,7 @@ class TestSemdAccess(SemdCase):
         Key = self.env["clinic.semd.key"]
         key_id = Key.with_user(self.doctor_user).action_generate_test_key(self.doctor.id, "rsa")
         self.assertEqual(Key.browse(key_id).employee_id, self.doctor)
-        with self.assertRaises(Exception):
+        with self.assertRaisesRegex(UserError, "only for themselves"):
             Key.with_user(self.doctor_user).action_generate_test_key(self.other.id, "rsa")
         with self.assertRaises(AccessError):
             Key.with_user(self.receptionist_user).action_generate_test_key(self.doctor.id, "rsa")

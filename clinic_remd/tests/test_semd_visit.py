@@ -6,8 +6,8 @@ from lxml import etree
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from ..semd import validator
 from ..semd import edition as editions
+from ..semd import validator
 from .common import SemdCase
 
 NS = {"cda": "urn:hl7-org:v3"}

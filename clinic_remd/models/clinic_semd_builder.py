@@ -6,6 +6,7 @@ import zlib
 from lxml import etree
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..semd import builder, codes, validator
 from ..semd import edition as editions
@@ -125,6 +126,13 @@ class ClinicSemdBuilder(models.AbstractModel):
         }
 
     @api.model
+    def _book_codes(self, oid, wanted):
+        """{code: coded element} of several codes of one shipped book in one query; a missing code maps to None."""
+        rows = self.env[codes.BOOKS[oid][0]].sudo().search([("code", "in", list(wanted))])
+        found = {row.code: self._code(row) for row in rows}
+        return {code: found.get(code) for code in wanted}
+
+    @api.model
     def _book_code(self, oid, code):
         """The coded element of ``code`` in the book ``oid``; None when the book lacks it."""
         if oid in codes.BOOKS:
@@ -163,11 +171,8 @@ class ClinicSemdBuilder(models.AbstractModel):
             },
             "codes": {
                 "confidentiality": self._book_code("1.2.643.5.1.13.13.99.2.285", codes.NORMAL_CONFIDENTIALITY),
-                "sections": {
-                    code: self._book_code("1.2.643.5.1.13.13.99.2.197", code)
-                    for code in _walk_sections(edition["sections"])
-                },
-                "entries": {code: self._book_code("1.2.643.5.1.13.13.99.2.166", code) for code in entries},
+                "sections": self._book_codes("1.2.643.5.1.13.13.99.2.197", set(_walk_sections(edition["sections"]))),
+                "entries": self._book_codes("1.2.643.5.1.13.13.99.2.166", entries),
             },
             "patient": self._patient(patient),
             "org": self._organization(company),
@@ -326,32 +331,50 @@ class ClinicSemdBuilder(models.AbstractModel):
     def _reference_errors(self, xml):
         """Every coded element against its reference book: the code exists, is current and named as the book says."""
         errors = []
-        document = etree.fromstring(xml)
-        for element in document.iter():
+        elements = {}
+        for element in etree.fromstring(xml).iter():
             oid = element.get("codeSystem")
-            if not oid or oid not in codes.BOOKS or not element.get("code"):
-                continue
-            row = (
-                self.env[codes.BOOKS[oid][0]]
-                .sudo()
-                .with_context(active_test=False)
-                .search([("code", "=", element.get("code"))], limit=1)
-            )
-            if not row or not row.active:
-                errors.append(
-                    self.env._(
-                        "Code %(code)s is not current in reference book %(oid)s.", code=element.get("code"), oid=oid
+            if oid in codes.BOOKS and element.get("code"):
+                elements.setdefault(oid, []).append(element)
+        rows = self._reference_rows({oid: {e.get("code") for e in coded} for oid, coded in elements.items()})
+        for oid, coded in elements.items():
+            for element in coded:
+                row = rows.get((oid, element.get("code")))
+                if not row or not row["active"]:
+                    errors.append(
+                        self.env._(
+                            "Code %(code)s is not current in reference book %(oid)s.", code=element.get("code"), oid=oid
+                        )
                     )
-                )
-            elif row.name != element.get("displayName") or (row.version or "1.0") != element.get("codeSystemVersion"):
-                errors.append(
-                    self.env._(
-                        "Code %(code)s of reference book %(oid)s does not carry the book's name and version.",
-                        code=element.get("code"),
-                        oid=oid,
+                elif row["name"] != element.get("displayName") or (row["version"] or "1.0") != element.get(
+                    "codeSystemVersion"
+                ):
+                    errors.append(
+                        self.env._(
+                            "Code %(code)s of reference book %(oid)s does not carry the book's name and version.",
+                            code=element.get("code"),
+                            oid=oid,
+                        )
                     )
-                )
         return errors
+
+    @api.model
+    def _reference_rows(self, wanted):
+        """{(book OID, code): row} of the wanted codes of several books, archived rows included, in one query."""
+        parts = [
+            SQL(
+                "SELECT %s AS oid, code, name, version, active FROM %s WHERE code IN %s",
+                oid,
+                SQL.identifier(self.env[codes.BOOKS[oid][0]]._table),
+                tuple(book_codes),
+            )
+            for oid, book_codes in wanted.items()
+        ]
+        if not parts:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(SQL(" UNION ALL ").join(parts))
+        return {(row["oid"], row["code"]): row for row in self.env.cr.dictfetchall()}
 
     @api.model
     def _checksum(self, xml):

@@ -248,7 +248,8 @@ class ClinicVisit(models.Model):
             self._semd_store_errors(errors)
             return Document
         document._freeze(xml, validate_ms)
-        self.sudo().write({"semd_errors": False, "semd_error_fields": False})
+        if self.semd_errors:
+            self.sudo().write({"semd_errors": False, "semd_error_fields": False})
         return document
 
     def _semd_store_errors(self, errors):

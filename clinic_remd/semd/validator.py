@@ -13,6 +13,7 @@ from lxml import etree
 
 SCH_NS = "http://purl.oclc.org/dsdl/schematron"
 XSL_NS = "http://www.w3.org/1999/XSL/Transform"
+XS_NS = "http://www.w3.org/2001/XMLSchema"
 CDA_NS = "urn:hl7-org:v3"
 _lock = threading.Lock()
 _xsd_cache = {}
@@ -21,59 +22,52 @@ _sch_cache = {}
 atexit.register(_sch_cache.clear)
 
 
-def _absolute(context):
-    """Rule contexts are match patterns; as select expressions from the root they need a leading //."""
-    parts = []
-    depth = 0
-    current = ""
-    for char in context:  # split on | outside predicates
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-        if char == "|" and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    parts.append(current)
-    return " | ".join(part.strip() if part.strip().startswith("/") else "//" + part.strip() for part in parts)
-
-
 def compile_schematron(sch_bytes):
-    """Return the XSLT (bytes) checking ``sch_bytes``: one ``<failed>`` element per failed assert or report."""
+    """Return the XSLT (bytes) checking ``sch_bytes``: one ``<failed>`` element per failed assert or report.
+
+    One walk over the elements checks every pattern: each rule is a template, all in one mode with
+    priorities in document order; ``xsl:next-match`` hands the element on to the next matching rule, and
+    the ``done`` parameter carries the patterns already checked, so that within a pattern an element is
+    checked by its first matching rule only (Schematron's rule). Contexts are elements only.
+    """
     schema = etree.fromstring(sch_bytes)
     ns = {"s": SCH_NS}
     E = f"{{{XSL_NS}}}"
     xslt = etree.Element(
         E + "stylesheet",
-        nsmap={"xsl": XSL_NS, **{n.get("prefix"): n.get("uri") for n in schema.findall("s:ns", ns)}},
+        nsmap={"xsl": XSL_NS, "xs": XS_NS, **{n.get("prefix"): n.get("uri") for n in schema.findall("s:ns", ns)}},
         version="3.0",
         **{"xpath-default-namespace": CDA_NS, "exclude-result-prefixes": "#all"},
     )
+    etree.SubElement(xslt, E + "mode", **{"on-no-match": "shallow-skip"})
     root_template = etree.SubElement(xslt, E + "template", match="/")
-    report = etree.SubElement(root_template, "report")
-    for pattern in schema.iterfind("s:pattern", ns):
-        earlier = []
-        for rule in pattern.iterfind("s:rule", ns):
-            select = _absolute(rule.get("context"))
-            # In a pattern a node is checked by its first matching rule only.
-            if earlier:
-                select = f"({select}) except ({' | '.join(earlier)})"
-            earlier.append(_absolute(rule.get("context")))
-            loop = etree.SubElement(report, E + "for-each", select=select)
-            for check in rule:
-                if not isinstance(check.tag, str) or check.tag not in (f"{{{SCH_NS}}}assert", f"{{{SCH_NS}}}report"):
-                    continue
-                test = check.get("test")
-                if check.tag == f"{{{SCH_NS}}}assert":
-                    test = f"not({test})"
-                condition = etree.SubElement(loop, E + "if", test=test)
-                failed = etree.SubElement(condition, "failed")
-                location = etree.SubElement(failed, E + "attribute", name="location")
-                location.set("select", "path(.)")
-                failed_text = etree.SubElement(failed, E + "text")
-                failed_text.text = " ".join("".join(check.itertext()).split())
+    etree.SubElement(etree.SubElement(root_template, "report"), E + "apply-templates", select="*")
+    rules = [(number, rule) for number, pattern in enumerate(schema.iterfind("s:pattern", ns)) for rule in pattern]
+    rules = [(number, rule) for number, rule in rules if rule.tag == f"{{{SCH_NS}}}rule"]
+    for order, (number, rule) in enumerate(rules):
+        template = etree.SubElement(xslt, E + "template", match=rule.get("context"), priority=str(len(rules) - order))
+        etree.SubElement(template, E + "param", name="done", select="()", **{"as": "xs:integer*"})
+        choose = etree.SubElement(template, E + "choose")
+        skip = etree.SubElement(choose, E + "when", test=f"$done = {number}")
+        etree.SubElement(etree.SubElement(skip, E + "next-match"), E + "with-param", name="done", select="$done")
+        check_rule = etree.SubElement(choose, E + "otherwise")
+        for check in rule:
+            if not isinstance(check.tag, str) or check.tag not in (f"{{{SCH_NS}}}assert", f"{{{SCH_NS}}}report"):
+                continue
+            test = check.get("test")
+            if check.tag == f"{{{SCH_NS}}}assert":
+                test = f"not({test})"
+            condition = etree.SubElement(check_rule, E + "if", test=test)
+            failed = etree.SubElement(condition, "failed")
+            location = etree.SubElement(failed, E + "attribute", name="location")
+            location.set("select", "path(.)")
+            failed_text = etree.SubElement(failed, E + "text")
+            failed_text.text = " ".join("".join(check.itertext()).split())
+        next_match = etree.SubElement(check_rule, E + "next-match")
+        etree.SubElement(next_match, E + "with-param", name="done", select=f"($done, {number})")
+    # Below every rule: go on to the children, with no pattern done.
+    fallback = etree.SubElement(xslt, E + "template", match="*", priority="-1")
+    etree.SubElement(fallback, E + "apply-templates", select="*")
     return etree.tostring(xslt, xml_declaration=True, encoding="UTF-8")
 
 

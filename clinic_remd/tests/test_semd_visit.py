@@ -54,6 +54,13 @@ class TestSemdFromVisit(SemdCase):
         self.assertEqual(visit.semd_document_ids.state, "validated")
         self.assertFalse(visit.semd_errors)
 
+    def test_retired_code_is_refused_by_the_reference_book_check(self):
+        visit = self.make_visit()
+        self.diagnosis.active = False
+        visit.with_user(self.doctor_user).action_semd_generate()
+        self.assertFalse(visit.semd_document_ids)
+        self.assertIn("J06.9 is not current in reference book 1.2.643.5.1.13.13.11.1005", visit.semd_errors)
+
     def test_open_visit_is_not_built(self):
         visit = self.make_visit()
         visit.state = "open"

@@ -8,10 +8,16 @@
     "website": "https://github.com/clinic-suite",
     "license": "LGPL-3",
     "depends": ["clinic_scheduling", "queue_job"],
-    "external_dependencies": {"python": ["zeep", "lxml"]},
+    "external_dependencies": {"python": ["zeep", "lxml", "xmlsec", "requests"]},
     "data": [
         "security/ir.model.access.csv",
         "security/clinic_remd_rules.xml",
+        "security/clinic_remd_exchange_rules.xml",
+        "data/clinic_remd_queue_data.xml",
+        "views/clinic_remd_exchange_views.xml",
+        "views/clinic_semd_registration_views.xml",
+        "views/res_company_remd_views.xml",
+        "views/clinic_remd_menus.xml",
     ],
     "installable": True,
 }

@@ -15,7 +15,6 @@ from ..transports.platform_rest import sign_body
 _logger = logging.getLogger(__name__)
 
 
-
 class RemdCallback(http.Controller):
     """REMD's calls to the clinic: getDocumentFile and registerDocumentResult (SOAP), the platform's results (JSON).
 
@@ -75,7 +74,9 @@ class RemdCallback(http.Controller):
         signature = request.httprequest.headers.get("X-Signature", "")
         companies = request.env["res.company"].sudo().search([("remd_platform_secret", "!=", False)])
         if not any(hmac.compare_digest(sign_body(c.remd_platform_secret, raw), signature) for c in companies):
-            _logger.warning("clinic_remd: refused an unsigned platform callback from %s", request.httprequest.remote_addr)
+            _logger.warning(
+                "clinic_remd: refused an unsigned platform callback from %s", request.httprequest.remote_addr
+            )
             return request.make_json_response({"status": "error", "message": "forbidden"}, status=403)
         try:
             data = json.loads(raw)

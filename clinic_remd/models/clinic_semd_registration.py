@@ -2,9 +2,10 @@ import base64
 import logging
 import uuid
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import psycopg2
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -54,9 +55,7 @@ class ClinicSemdDocument(models.Model):
 
     def write(self, vals):
         """REMD's statuses and answers come from the registration code (superuser) only, never from a form or RPC."""
-        if not self.env.su and (
-            vals.get("state") in REMD_STATES or any(name.startswith("remd_") for name in vals)
-        ):
+        if not self.env.su and (vals.get("state") in REMD_STATES or any(name.startswith("remd_") for name in vals)):
             raise AccessError(self.env._("The REMD status of a document is set by REMD's answers only."))
         return super().write(vals)
 
@@ -77,9 +76,7 @@ class ClinicSemdDocument(models.Model):
                 )
             )
         now = fields.Datetime.now()
-        ready.sudo().write(
-            {"state": "sending", "remd_next_attempt": now, "remd_state_since": now, "remd_attempts": 0}
-        )
+        ready.sudo().write({"state": "sending", "remd_next_attempt": now, "remd_state_since": now, "remd_attempts": 0})
         ready.sudo()._remd_enqueue()
         return True
 
@@ -153,7 +150,9 @@ class ClinicSemdDocument(models.Model):
         )
         codes = [code for code, _message in ack.errors]
         if ack.outcome == ACK_OK:
-            document._remd_set_state("sent", extra={"remd_message_id": message_id, "remd_sent_at": fields.Datetime.now()})
+            document._remd_set_state(
+                "sent", extra={"remd_message_id": message_id, "remd_sent_at": fields.Datetime.now()}
+            )
             return "sent"
         if ack.outcome == ACK_ERROR and "NOT_UNIQUE_PROVIDED_ID" in codes and attempt > 1:
             # an earlier attempt reached REMD although its answer got lost: wait for that one's result
@@ -201,7 +200,8 @@ class ClinicSemdDocument(models.Model):
         user = self.employee_id.user_id
         env = self.with_context(lang=user.lang or self.env.lang).env
         summary = env._("REMD did not register %(name)s", name=self.display_name)
-        self.message_post(body=f"{summary}\n{text}", message_type="comment", subtype_xmlid="mail.mt_note")
+        body = Markup("<p><b>%s</b></p><p>%s</p>") % (summary, Markup("<br/>").join(text.splitlines()))
+        self.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
         if user:
             self.activity_schedule("mail.mail_activity_data_todo", user_id=user.id, summary=summary, note=text)
 
@@ -229,7 +229,9 @@ class ClinicSemdDocument(models.Model):
         ]
         if missing:
             raise UserError(
-                self.env._("%(name)s cannot be sent: missing %(what)s.", name=self.display_name, what=", ".join(missing))
+                self.env._(
+                    "%(name)s cannot be sent: missing %(what)s.", name=self.display_name, what=", ".join(missing)
+                )
             )
         doctor_sig = base64.b64decode(self.doctor_signature)
         org_sig = base64.b64decode(self.org_signature)
@@ -275,9 +277,13 @@ class ClinicSemdDocument(models.Model):
     @api.model
     def _remd_document_of_message(self, message_id):
         """The document whose registerDocument request had this message id (any attempt of it)."""
-        exchange = self.env["clinic.remd.exchange"].sudo().search(
-            [("direction", "=", "out"), ("operation", "=", "registerDocument"), ("message_id", "=", message_id)],
-            limit=1,
+        exchange = (
+            self.env["clinic.remd.exchange"]
+            .sudo()
+            .search(
+                [("direction", "=", "out"), ("operation", "=", "registerDocument"), ("message_id", "=", message_id)],
+                limit=1,
+            )
         )
         return exchange.document_id
 
@@ -369,7 +375,9 @@ class ClinicSemdDocument(models.Model):
         try:
             items, exchange = transport.search_registry_item(query)
         except TransportError as exc:
-            self.env["clinic.remd.exchange"]._log(document, "out", exc.exchange, transport=transport.code, outcome="retry")
+            self.env["clinic.remd.exchange"]._log(
+                document, "out", exc.exchange, transport=transport.code, outcome="retry"
+            )
             return "no answer"
         self.env["clinic.remd.exchange"]._log(document, "out", exchange, transport=transport.code, outcome="ok")
         item = next((item for item in items if item.local_uid == document.local_uid), None)
@@ -401,5 +409,5 @@ def _utc(value):
         return None
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     if moment.tzinfo:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment

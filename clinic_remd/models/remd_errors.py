@@ -14,8 +14,9 @@ EXPLANATIONS = {
     "NOT_UNIQUE_ASSOCIATION": _lt("Another document already replaces the same registered document."),
     "NO_DOCUMENT_KIND_ON_DATE": _lt("This kind or edition of document is not valid on the document's date."),
     "NO_SNILS": _lt("The patient has no SNILS: add it to the patient's card and make a new version."),
-    "PATIENT_MPI_MISMATCH": _lt("The patient's name, birth date or SNILS differ from the federal patient index: "
-                                "check the patient's card."),
+    "PATIENT_MPI_MISMATCH": _lt(
+        "The patient's name, birth date or SNILS differ from the federal patient index: check the patient's card."
+    ),
     "ORG_NOT_FOUND_IN_FRMO": _lt("The clinic's OID is not found in FRMO: check the clinic's FRMO data."),
     "PERSON_NOT_FOUND": _lt("The doctor is not found in FRMR by SNILS: check the doctor's SNILS."),
     "PERSON_CARD_NOT_FOUND": _lt("The doctor has no personal card in FRMR for this clinic."),
@@ -33,8 +34,9 @@ EXPLANATIONS = {
     "UNKNOWN_ALGORITHM": _lt("A signature uses an algorithm REMD does not accept (GOST R 34.10-2012 is required)."),
     "WRONG_SIGNATURE_FORMAT": _lt("A signature is not a detached CMS signature."),
     "SIGNATURE_VERIFICATION_ERROR": _lt("A signature does not match the document: sign it again."),
-    "CANT_BUILD_CERT_CHAIN_TO_ACCREDITED_CA_CERT": _lt("The certificate is not issued by an accredited "
-                                                      "certification authority."),
+    "CANT_BUILD_CERT_CHAIN_TO_ACCREDITED_CA_CERT": _lt(
+        "The certificate is not issued by an accredited certification authority."
+    ),
     "DOC_DATE_MISMATCH_CERT_NOT_BEFORE": _lt("The certificate was not yet valid on the document's date."),
     "DOC_DATE_MISMATCH_CERT_NOT_AFTER": _lt("The certificate had expired on the document's date."),
     "VALUE_MISMATCH_METADATA_AND_CERTIFICATE": _lt("The signer's data differ from their certificate."),

@@ -44,7 +44,7 @@ def make_certificate(common_name):
     """A throw-away RSA-2048 key and self-signed certificate, PEM text."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -227,7 +227,7 @@ class FakeRemd:
     def _registered(self, request):
         local_uid = request["local_uid"]
         self.registrations[local_uid] = self.registrations.get(local_uid, 0) + 1
-        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
         item = {
             "emdrId": f"16.62.23.09.{len(self.registry) + 1:09d}",
             "localUid": local_uid,

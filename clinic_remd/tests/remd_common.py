@@ -11,7 +11,10 @@ from odoo.addons.queue_job.job import Job
 
 from .fake_remd import CLIENT_ENTITY_ID, PLATFORM_SECRET, PLATFORM_TOKEN, FakeRemd, Plan, make_certificate
 
-SAMPLE_XML = '<?xml version="1.0" encoding="UTF-8"?><ClinicalDocument xmlns="urn:hl7-org:v3"><title>Протокол консультации</title></ClinicalDocument>'.encode()
+SAMPLE_XML = (
+    '<?xml version="1.0" encoding="UTF-8"?><ClinicalDocument xmlns="urn:hl7-org:v3">'
+    "<title>Протокол консультации</title></ClinicalDocument>"
+).encode()
 FRMO_OID = "1.2.643.5.1.13.13.12.2.66.99999"
 
 
@@ -46,7 +49,10 @@ class RemdCase(SchedulingCase, HttpCase):
             }
         )
         cls.doctor_user = new_test_user(
-            cls.env, login="remd_doctor", groups="base.group_user,clinic_base.group_clinic_doctor", name="Терапевтов Иван"
+            cls.env,
+            login="remd_doctor",
+            groups="base.group_user,clinic_base.group_clinic_doctor",
+            name="Терапевтов Иван",
         )
         cls.doctor.user_id = cls.doctor_user
         cls.other_doctor = cls.practitioner("Хирургов Пётр")

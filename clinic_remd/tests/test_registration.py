@@ -206,9 +206,7 @@ class TestRegistration(RemdCase):
         url = self.company.remd_callback_url
         response = self.fake.forged_result(url, document.remd_message_id)
         self.assertEqual(response.status_code, 403)
-        response = self.url_open(
-            "/clinic_remd/soap", data=b"<x/>", headers={"Content-Type": "text/xml"}
-        )
+        response = self.url_open("/clinic_remd/soap", data=b"<x/>", headers={"Content-Type": "text/xml"})
         self.assertEqual(response.status_code, 403)
         self.assertEqual(document.state, "sent")
         self.assertFalse(self.exchanges(document, direction="in"))

@@ -23,7 +23,9 @@ class TestRegistrationAccess(RemdCase):
             document.with_user(self.doctor_user).action_check_remd()
         with self.assertRaises(AccessError):
             self.env["clinic.remd.exchange"].with_user(self.doctor_user).search([])
-        self.assertTrue(self.env["clinic.remd.exchange"].with_user(self.manager).search([("document_id", "=", document.id)]))
+        self.assertTrue(
+            self.env["clinic.remd.exchange"].with_user(self.manager).search([("document_id", "=", document.id)])
+        )
         self.fake.deliver()
         document.with_user(self.manager).action_check_remd()  # registered already: nothing to look up
         self.assertEqual(document.state, "registered")
@@ -37,11 +39,15 @@ class TestRegistrationAccess(RemdCase):
 
     def test_dashboard_shows_a_doctor_their_own_documents(self):
         own, foreign = self.signed_document(), self.signed_document(employee=self.other_doctor)
-        groups = self.env["clinic.semd.document"].with_user(self.doctor_user).read_group(
-            [("id", "in", (own | foreign).ids)], ["employee_id"], ["employee_id"]
+        groups = (
+            self.env["clinic.semd.document"]
+            .with_user(self.doctor_user)
+            .read_group([("id", "in", (own | foreign).ids)], ["employee_id"], ["employee_id"])
         )
         self.assertEqual([g["employee_id"][0] for g in groups], [self.doctor.id])
-        groups = self.env["clinic.semd.document"].with_user(self.manager).read_group(
-            [("id", "in", (own | foreign).ids)], ["state"], ["state"]
+        groups = (
+            self.env["clinic.semd.document"]
+            .with_user(self.manager)
+            .read_group([("id", "in", (own | foreign).ids)], ["state"], ["state"])
         )
         self.assertEqual(groups[0]["state_count"], 2)

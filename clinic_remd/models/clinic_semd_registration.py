@@ -1,5 +1,6 @@
 import base64
 import logging
+import time
 import uuid
 import zlib
 from datetime import UTC, datetime, timedelta
@@ -131,7 +132,7 @@ class ClinicSemdDocument(models.Model):
         company = document.company_id
         transport = company._remd_transport()
         message_id = f"urn:uuid:{uuid.uuid4()}"
-        started = datetime.now()
+        started, clock = fields.Datetime.now(), time.monotonic()
         try:
             metadata = document._remd_metadata()
         except UserError as exc:
@@ -146,7 +147,7 @@ class ClinicSemdDocument(models.Model):
             transport=transport.code,
             outcome=ack.outcome,
             started_at=started,
-            duration_ms=int((datetime.now() - started).total_seconds() * 1000),
+            duration_ms=int((time.monotonic() - clock) * 1000),
         )
         codes = [code for code, _message in ack.errors]
         if ack.outcome == ACK_OK:

@@ -76,9 +76,7 @@ class ClinicSemdDocument(models.Model):
                     names=", ".join((self - ready).mapped("display_name")),
                 )
             )
-        now = fields.Datetime.now()
-        ready.sudo().write({"state": "sending", "remd_next_attempt": now, "remd_state_since": now, "remd_attempts": 0})
-        ready.sudo()._remd_enqueue()
+        ready.sudo()._remd_queue()
         return True
 
     def action_check_remd(self):
@@ -90,6 +88,12 @@ class ClinicSemdDocument(models.Model):
         return True
 
     # ------------------------------------------------------------------ registration job
+
+    def _remd_queue(self):
+        """Start the registration of signed documents; the signing flow calls it once both signatures are on."""
+        now = fields.Datetime.now()
+        self.write({"state": "sending", "remd_next_attempt": now, "remd_state_since": now, "remd_attempts": 0})
+        self._remd_enqueue()
 
     def _remd_enqueue(self):
         for document in self:

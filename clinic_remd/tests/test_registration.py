@@ -227,6 +227,16 @@ class TestRegistration(RemdCase):
         document.invalidate_recordset()
         self.assert_registered_once(document)
         self.assertFalse(self.fake.file_requests, "the platform got the file with the request")
+        # a result lost on the way: the registry search goes through the platform too
+        lost = self.signed_document(plan=Plan(callbacks=0))
+        lost.sudo()._remd_queue()
+        self.run_jobs()
+        self.fake.deliver()
+        lost.sudo().remd_state_since = fields.Datetime.now() - timedelta(hours=3)
+        self.env["clinic.semd.document"]._remd_cron()
+        self.assertEqual(self.run_jobs(), ["registered"])
+        self.assertEqual(lost.remd_registry_number, self.fake.registry[lost.local_uid]["emdrId"])
+        self.assertEqual(self.exchanges(lost, operation="searchRegistryItem").http_status, 200)
         response = self.url_open(
             "/clinic_remd/platform/result",
             data=b'{"relatesToMessage": "x", "status": "success"}',

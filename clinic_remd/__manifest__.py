@@ -8,12 +8,18 @@
     "website": "https://github.com/clinic-suite",
     "license": "LGPL-3",
     "depends": ["clinic_scheduling", "queue_job"],
-    "external_dependencies": {"python": ["zeep", "lxml", "saxonche", "gostcrypto", "asn1crypto", "cryptography"]},
+    "external_dependencies": {
+        "python": ["zeep", "lxml", "xmlsec", "requests", "saxonche", "gostcrypto", "asn1crypto", "cryptography"]
+    },
     "data": [
         "security/ir.model.access.csv",
         "security/clinic_remd_rules.xml",
+        "security/clinic_remd_exchange_rules.xml",
         "data/clinic_nsi_remd_data.xml",
+        "data/clinic_remd_queue_data.xml",
         "views/clinic_semd_document_views.xml",
+        "views/clinic_semd_registration_views.xml",
+        "views/clinic_remd_exchange_views.xml",
         "views/clinic_semd_key_views.xml",
         "views/clinic_visit_views.xml",
         "views/res_company_views.xml",

@@ -124,3 +124,5 @@ class ClinicSemdDocument(models.Model):
                 "state": "signed",
             }
         )
+        if self.company_id._remd_configured():
+            self.sudo()._remd_queue()

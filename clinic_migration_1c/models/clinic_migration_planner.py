@@ -564,13 +564,27 @@ class ClinicMigrationPlanner(models.AbstractModel):
     def _clients_with_documents(self, resolved, today):
         """{1C ID: days of its documents} of the clients that service documents refer to: their history must not
         be dropped, and a birth date equal to one of those days is a visit date typed in the wrong field."""
-        header = resolved["document"]
+        header, journal_spec = resolved["document"], resolved["journal"]
         if "client" not in header["columns"]:
             return {}
+        source = self.env["clinic.migration.source"]
+        dates = None  # {document ID: date as typed} from the journal, when the journal is a table of its own
+        if journal_spec["table"] and journal_spec["table"] is not header["table"]:
+            kind, dates = table_number(header["table"].name), {}
+            for _number, row in source._rows(journal_spec["table"]):
+                values = self._row_values(row, journal_spec, {})
+                doc_type = (values.get("doc_type") or "").strip()
+                if not doc_type or _same_kind(doc_type, kind):
+                    dates[_key(values.get("document"))] = values.get("date")
         days = defaultdict(set)
-        for _number, row in self.env["clinic.migration.source"]._rows(header["table"]):
+        for _number, row in source._rows(header["table"]):
             values = self._row_values(row, header, {})
-            day = parse.parse_date(values.get("date"), today)[0]
+            typed = (
+                self._row_values(row, journal_spec, {}).get("date")
+                if dates is None
+                else dates.get(_key(values.get("id")))
+            )
+            day = parse.parse_date(typed, today)[0]
             days[_key(values.get("client"))].update([day] if day else [])
         return days
 

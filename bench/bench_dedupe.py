@@ -4,7 +4,8 @@ The cards come from ``messy_base`` (next to this file), a generator written apar
 from ``clinic_base.tools.synthetic`` that the engine's unit tests use: the engine is
 graded on data it was not tuned with. Cards are written with COPY, prepared as the
 ORM and the 1C import prepare them (a name typed in one field split, initials kept,
-tidy names, folded keys, E.164 phone lines, no second card with a SNILS on file):
+tidy names, folded keys, E.164 phone lines, no second card with a SNILS on file, the
+card's creation date the day it was typed):
 the ORM would take the best part of an hour for 100,000 cards.
 
 Quality is counted over pairs: a cluster of n cards predicts n*(n-1)/2 pairs, a
@@ -20,7 +21,7 @@ Usage: ``bench/run dedupe [LARGE [SMALL]]`` (default 100000 and 10000 cards).
 import io
 import itertools
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import datetime, time
 
 import lib
 import messy_base
@@ -70,7 +71,7 @@ def fill(env, cards):
     cr = env.cr
     cr.execute("SELECT nextval('res_partner_id_seq') FROM generate_series(1, %s)", [len(cards)])
     partner_ids = [row[0] for row in cr.fetchall()]
-    now = datetime.now().replace(microsecond=0)
+    now, noon = datetime.now().replace(microsecond=0), time(12)
     partners, phones = [], []
     stats, taken_snils = Counter(), set()
     for number, (card, pid) in enumerate(zip(cards, partner_ids, strict=True), 1):
@@ -95,7 +96,7 @@ def fill(env, cards):
                 (
                     pid, full_name, full_name, *parts, *(names.fold(part) for part in parts), names.name_key(*parts),
                     card["birth_date"], snils, phone, mobile, phone, f"МК-Б-{number:06d}", pid, "ru_RU", "contact",
-                    True, False, True, True, 0, 1, 1, now, now,
+                    True, False, True, True, 0, 1, 1, datetime.combine(card["created"], noon), now,
                 )
             )
         )  # fmt: skip

@@ -9,8 +9,9 @@ named after his father, common-name namesakes.
 
 Each card is ``{"card": n, "person": p, "kind": ..., "full_name": str or None,
 "surname", "first_name", "patronymic", "birth_date": date or None, "snils",
-"phone": str (as typed)}``; a card with ``full_name`` was typed in one field
-(as 1C keeps it) and is split by the reader.
+"phone": str (as typed), "created": date}``; a card with ``full_name`` was typed in one field
+(as 1C keeps it) and is split by the reader; ``created`` is the day the card was typed (a visit of
+that patient: the first for an original card, a later one for a second card).
 """
 
 import random
@@ -199,11 +200,11 @@ def _latin(rng, word):
     return word
 
 
-def _card(person, number, kind="original"):
+def _card(person, number, created, kind="original"):
     return {
         "card": number, "person": person.id, "kind": kind, "full_name": None, "surname": person.surname,
         "first_name": person.first, "patronymic": person.patronymic, "birth_date": person.birth,
-        "snils": person.snils, "phone": person.phone, "female": person.female,
+        "snils": person.snils, "phone": person.phone, "female": person.female, "created": created,
     }  # fmt: skip
 
 
@@ -249,7 +250,8 @@ def _swapped_day_month(rng, copy, card, person):
 
 
 def _birth_visit_date(rng, copy, card, person):
-    copy["birth_date"] = _date_between(rng, max(FIRST_VISIT, person.birth), LAST_VISIT)
+    # The date of the visit the card is typed on, in the wrong field.
+    copy["birth_date"] = copy["created"]
     return bool(card["birth_date"])
 
 
@@ -295,6 +297,8 @@ def _mutate(rng, card, kind, person):
     if card["full_name"]:
         return None
     copy = dict(card, kind=kind, snils=card["snils"] if rng.random() < 0.3 else "")
+    # A second card is typed on a later visit (or later the same day).
+    copy["created"] = _date_between(rng, card["created"], LAST_VISIT + timedelta(days=1))
     if not _MUTATIONS[kind](rng, copy, card, person):
         return None
     if kind not in ("birth_missing", "surname_married", "new_phone"):
@@ -312,7 +316,11 @@ def generate(count, duplicate_share=0.035, seed=2024):
     rng = random.Random(seed)
     copies_wanted = int(count * duplicate_share)
     people = _households(rng, count - copies_wanted)
-    cards = [_card(person, number) for number, person in enumerate(people)]
+    # The day each card was typed: the patient's first visit, not before birth.
+    cards = [
+        _card(person, number, _date_between(rng, max(FIRST_VISIT, person.birth + timedelta(days=1)), LAST_VISIT))
+        for number, person in enumerate(people)
+    ]
     for card in cards:  # cards typed in a hurry: no birth date, no phone
         roll = rng.random()
         if roll < 0.03:

@@ -1,3 +1,4 @@
+import functools
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -34,7 +35,7 @@ class ClinicDuplicateEngine(models.AbstractModel):
             dedupe.REASON_BIRTH_MISSING: _("no birth date on one card"),
             dedupe.REASON_BIRTH_SWAPPED: _("birth date with day and month swapped"),
             dedupe.REASON_BIRTH_TYPO: _("birth date differs by one digit"),
-            dedupe.REASON_BIRTH_RECENT: _("a recent date instead of the birth date (a visit date?)"),
+            dedupe.REASON_BIRTH_VISIT: _("the birth date on one card is the day it was typed (a visit date)"),
             dedupe.REASON_BIRTH_DIFFERS: _("other birth date"),
             dedupe.REASON_SAME_PHONE: _("same phone"),
             REASON_PHONE_ONLY: _("same phone (maybe a relative)"),
@@ -48,13 +49,15 @@ class ClinicDuplicateEngine(models.AbstractModel):
 
     @api.model
     def _load_rows(self, where="", params=()):
-        """Patients as engine rows, read in two queries whatever their number."""
+        """Patients as engine rows, read in two queries whatever their number; the day a card was typed is
+        a day the patient was seen (a birth date equal to it is that visit's date in the wrong field)."""
         self.env.flush_all()
         query = (
-            "SELECT id, surname_key, first_name_key, patronymic_key, birth_date, snils FROM res_partner "
-            "WHERE is_patient AND active"
+            "SELECT id, surname_key, first_name_key, patronymic_key, birth_date, snils, "
+            "(create_date AT TIME ZONE 'UTC' AT TIME ZONE %s)::date FROM res_partner WHERE is_patient AND active"
         )
-        self.env.cr.execute(query + where, params)
+        tz = self.env.context.get("tz") or self.env.user.tz or "UTC"
+        self.env.cr.execute(query + where, (tz, *params))
         rows = {
             pid: {
                 "id": pid,
@@ -64,8 +67,9 @@ class ClinicDuplicateEngine(models.AbstractModel):
                 "birth_date": birth,
                 "snils": snils or "",
                 "phones": set(),
+                "seen": {typed} if typed else set(),
             }
-            for pid, surname, first, patronymic, birth, snils in self.env.cr.fetchall()
+            for pid, surname, first, patronymic, birth, snils, typed in self.env.cr.fetchall()
         }
         if rows:
             self.env.cr.execute(
@@ -84,7 +88,7 @@ class ClinicDuplicateEngine(models.AbstractModel):
         rest of the base is still searched for their twins).
         """
         with dedupe.without_gc():
-            found = dedupe.clusters(self._load_rows(), fields.Date.context_today(self))
+            found = dedupe.clusters(self._load_rows())
         if partner_ids is not None:
             wanted = set(partner_ids)
             found = [cluster for cluster in found if wanted.intersection(cluster["ids"])]
@@ -100,7 +104,9 @@ class ClinicDuplicateEngine(models.AbstractModel):
         and above uncertain; a shared phone alone is listed with its own reason
         and a low score, since parents share phones with their children.
         """
-        row = dict(row, id=0)
+        today = fields.Date.context_today(self)
+        # A card typed now: a birth date of today is today's visit typed in the wrong field.
+        row = dict(row, id=0, seen=row.get("seen") or {today})
         surname, first = row.get("surname") or "", row.get("first_name") or ""
         clauses, params = [], []
         if row.get("snils"):
@@ -132,9 +138,9 @@ class ClinicDuplicateEngine(models.AbstractModel):
             where += " AND id != %s"
             params.append(exclude_id)
         matches = []
-        today = fields.Date.context_today(self)
+        counts = functools.cache(lambda: self._name_counts(row))
         for candidate in self._load_rows(where + " LIMIT 50", tuple(params)):
-            score, reasons = dedupe.score_pair(row, candidate, today)
+            score, reasons = dedupe.score_pair(row, candidate, counts)
             if score < dedupe.REVIEW_SCORE:
                 if not set(phones) & candidate["phones"]:
                     continue
@@ -146,6 +152,23 @@ class ClinicDuplicateEngine(models.AbstractModel):
             match["name"] = partner.display_name
             match["reason_labels"] = [self._labels_of([r]) for r in match["reasons"]]
         return matches
+
+    @api.model
+    def _name_counts(self, row):
+        """``dedupe.name_counts`` of the base for the names of one row (asked only when a rare name decides)."""
+        key, first, patronymic = dedupe.name_key(row), row["first_name"], row.get("patronymic") or ""
+        self.env.cr.execute(
+            "SELECT count(*) FILTER (WHERE name_key = %s), "
+            "count(*) FILTER (WHERE first_name_key = %s AND patronymic_key = %s) FROM res_partner "
+            "WHERE is_patient AND active AND (name_key = %s OR first_name_key = %s)",
+            [key, first, patronymic, key, first],
+        )
+        same_name, same_given = self.env.cr.fetchone()
+        # The row being matched is one more card of the base.
+        return {
+            "names": {key: same_name + 1},
+            "given": {(first, patronymic): same_given + 1},
+        }
 
     @api.private
     @api.model

@@ -1,7 +1,8 @@
 """The misses of a receptionist-kept base (issue 10), each as a test of the one engine the form, the website
 booking and the 1C import share, and the look-alikes that must stay apart."""
 
-from datetime import date, timedelta
+from datetime import date
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import ValidationError
@@ -135,13 +136,37 @@ class TestDuplicateEvidence(ClinicCase):
 
     def test_birth_date_typed_as_visit_date_is_not_evidence_against(self):
         adult = self.patient("Зайцев", "Роман", "Ильич", date(1961, 8, 30), mobile="8 915 300-40-50")
-        # The day of a visit last year, typed into the birth date field.
-        visit_day = fields.Date.context_today(self.env.user) - timedelta(days=400)
-        visit = self.patient("Зайцев", "Роман", "Ильич", visit_day, mobile="89153004050")
+        today = fields.Date.context_today(self.engine)
+        # Today's date typed as the birth date of a card typed today, with nothing else but the name: a name
+        # nobody else carries goes to review.
+        found = self.match("Зайцев", "Роман", "Ильич", today)
+        self.assertTrue(dedupe.REVIEW_SCORE <= found[adult.id]["score"] < dedupe.AUTO_SCORE, found)
+        self.assertIn(dedupe.REASON_BIRTH_VISIT, found[adult.id]["reasons"])
+        # With the phone as well it is sure, on the form and on the review screen.
+        found = self.match("Зайцев", "Роман", "Ильич", today, phones=["89153004050"])
+        self.assertGreaterEqual(found[adult.id]["score"], dedupe.AUTO_SCORE)
+        visit = self.patient("Зайцев", "Роман", "Ильич", today, mobile="89153004050")
         cluster = self.cluster_with(adult)
         self.assertEqual(set(cluster["ids"]), {adult.id, visit.id})
-        self.assertFalse(cluster["auto"], "a person checks which date is right")
-        self.assertIn(dedupe.REASON_BIRTH_RECENT, cluster["reasons"])
+        self.assertTrue(cluster["auto"], cluster)
+        self.assertIn(dedupe.REASON_BIRTH_VISIT, cluster["reasons"])
+        # A name others carry as well says nothing more: without the phone the pair stays apart.
+        self.patient("Зайцев", "Роман", "Ильич", date(1990, 2, 2))
+        self.assertNotIn(adult.id, self.match("Зайцев", "Роман", "Ильич", today))
+
+    def test_married_surname_without_phone_is_reviewed_when_the_name_is_rare(self):
+        maiden = self.patient("Гладкова", "Эвелина", "Ростиславовна", date(1987, 10, 14), mobile="8 917 555-66-77")
+        married = self.patient("Кремнёва", "Эвелина", "Ростиславовна", date(1987, 10, 14), mobile="8 999 000-11-22")
+        cluster = self.cluster_with(maiden)
+        self.assertEqual(set(cluster["ids"]), {maiden.id, married.id})
+        self.assertFalse(cluster["auto"], "a person decides")
+        self.assertIn(dedupe.REASON_SURNAME_CHANGED, cluster["reasons"])
+        # A man does not change his surname on marrying; a common first name and patronymic is no evidence.
+        self.patient("Гладков", "Ростислав", "Ростиславович", date(1985, 1, 5), mobile="8 917 555-66-00")
+        other = self.patient("Каменев", "Ростислав", "Ростиславович", date(1985, 1, 5), mobile="8 999 000-11-00")
+        self.assertIsNone(self.cluster_with(other))
+        with patch.object(dedupe, "RARE_GIVEN", 1):
+            self.assertIsNone(self.cluster_with(maiden), "two cards of one name are not rare under this limit")
 
     # ------------------------------------------------------------------ what must stay apart
 
@@ -154,12 +179,16 @@ class TestDuplicateEvidence(ClinicCase):
         mother = self.patient("Орлова", "Ирина", "Павловна", date(1985, 6, 1), mobile=phone)
         father = self.patient("Орлов", "Сергей", "Иванович", date(1983, 2, 2), mobile=phone)
         namesake = self.patient("Федоров", "Иван", "Олегович", date(1991, 12, 12))
+        # A son named after his father, on the father's phone: one full name, birth dates decades apart.
+        senior = self.patient("Кротов", "Сергей", "Сергеевич", date(1975, 3, 3), mobile="8 916 123-00-98")
+        junior = self.patient("Кротов", "Сергей", "Сергеевич", date(2016, 5, 5), mobile="8 916 123-00-98")
         other_snils = self.patient(
             "Федоров", "Иван", "Олегович", date(1973, 7, 3), mobile=PHONE, snils="112-233-445 95"
         )
         self.fedorov.snils = "123-456-789 64"
         found = {i for c in self.engine.find_clusters() for i in c["ids"]}
-        for partner in (twin_a, twin_b, boy_girl_a, boy_girl_b, mother, father, namesake, other_snils, self.fedorov):
+        look_alikes = (twin_a, twin_b, boy_girl_a, boy_girl_b, mother, father, namesake, other_snils, senior, junior)
+        for partner in (*look_alikes, self.fedorov):
             self.assertNotIn(partner.id, found, partner.name)
         # A relative on the same phone is shown on the form as a relative, never as the same person.
         matches = self.match("Орлова", "Вера", "Сергеевна", date(2019, 9, 9), phones=[phone])

@@ -5,12 +5,15 @@ database and rows of an import that are not records yet::
 
     {"id": ..., "surname": "иванов", "first_name": "иван", "patronymic": "иванович",
      "birth_date": date(1980, 1, 31) or None, "snils": "11223344595" or "",
-     "phones": {"+79123456789"}}
+     "phones": {"+79123456789"}, "seen": {date(2024, 5, 6)}}
 
-Name parts must already be folded (``names.fold``); a part of one letter is an
-initial. Every piece of evidence counts: the names (in any order, with typos or
-initials), the birth date (same, missing, day and month swapped, one digit off,
-or a recent date typed instead of it), a shared phone and the SNILS. A pair gets
+``seen`` (optional) holds the days the patient was at the clinic (the card typed,
+visits): a birth date equal to one of them is the visit date typed in the wrong
+field, so it is no evidence for or against. Name parts must already be folded
+(``names.fold``); a part of one letter is an initial. Every piece of evidence
+counts: the names (in any order, with typos or initials), the birth date (same,
+missing, day and month swapped, one digit off, or a visit day typed instead of
+it), a shared phone, the SNILS, and how rare the name is in the base. A pair gets
 one of three outcomes: ``AUTO_SCORE`` and above is sure (merged by an import,
 blocked on a form), ``REVIEW_SCORE`` and above goes to a person with its
 reasons, below is not the same person (twins, namesakes, relatives on one phone,
@@ -25,14 +28,15 @@ above ``MAX_BLOCK`` rows are too common to say anything and are skipped.
 import contextlib
 import gc
 import itertools
-from collections import defaultdict
-from datetime import date
+from collections import Counter, defaultdict
 
 AUTO_SCORE = 90
 REVIEW_SCORE = 70
 MAX_BLOCK = 60
-# A recent date on an adult's card is the visit date typed in the birth date field.
-RECENT_YEARS = 12
+# A woman's first name with patronymic carried by at most this many cards is rare enough to pair a card under
+# another surname (after marriage) with the same birth date and nothing else in common: birth dates spread
+# over some 20,000 days, so another woman of that name born the same day is a chance below 1 in 200.
+RARE_GIVEN = 100
 
 # Reason codes: stored as codes, shown in the reader's language by the engine model.
 REASON_SNILS = "snils"
@@ -44,7 +48,7 @@ REASON_INITIALS = "initials"
 REASON_BIRTH_MISSING = "birth_date_missing"
 REASON_BIRTH_SWAPPED = "birth_day_month_swapped"
 REASON_BIRTH_TYPO = "birth_date_typo"
-REASON_BIRTH_RECENT = "birth_date_recent"
+REASON_BIRTH_VISIT = "birth_date_visit"
 REASON_BIRTH_DIFFERS = "birth_date_differs"
 REASON_SURNAME_CHANGED = "surname_changed"
 REASON_SAME_PHONE = "same_phone"
@@ -52,13 +56,13 @@ REASON_NAME_ONLY = "name_only"
 REASONS = (
     REASON_SNILS, REASON_NAME_BIRTH, REASON_NAME_ONLY, REASON_SWAPPED, REASON_TYPO, REASON_INITIALS,
     REASON_SURNAME_CHANGED, REASON_BIRTH_SAME, REASON_BIRTH_MISSING, REASON_BIRTH_SWAPPED, REASON_BIRTH_TYPO,
-    REASON_BIRTH_RECENT, REASON_BIRTH_DIFFERS, REASON_SAME_PHONE,
+    REASON_BIRTH_VISIT, REASON_BIRTH_DIFFERS, REASON_SAME_PHONE,
 )  # fmt: skip
 
 _FEMININE_ENDINGS = ("вна", "чна", "кызы", "гызы")
 _MASCULINE_ENDINGS = ("вич", "ич", "оглы", "улы")
 
-SAME, INITIAL, TYPO, MISSING, DIFFERS = "same", "initial", "typo", "missing", "differs"
+SAME, INITIAL, TYPO, MISSING, DIFFERS, VISIT = "same", "initial", "typo", "missing", "differs", "visit"
 _RANK = {SAME: 0, INITIAL: 1, TYPO: 2, "surname_changed": 3, DIFFERS: 4}
 _ORDERS = tuple(itertools.permutations(range(3)))
 
@@ -147,8 +151,8 @@ def _names(a, b):
     return best
 
 
-def _birth(a, b, today):
-    """How two birth dates agree: same, missing, swapped (day and month), typo (one digit), recent, differs."""
+def _birth(a, b):
+    """How two birth dates agree: same, missing, swapped (day and month), typo (one digit), differs."""
     if not a or not b:
         return MISSING
     if a == b:
@@ -157,30 +161,67 @@ def _birth(a, b, today):
         return "swapped"
     if sum(x != y for x, y in zip(a.isoformat(), b.isoformat(), strict=True)) == 1:
         return TYPO
-    late, early = max(a, b), min(a, b)
-    if (today - late).days < RECENT_YEARS * 365 and (late - early).days > RECENT_YEARS * 365:
-        return "recent"
     return DIFFERS
 
 
-def score_pair(a, b, today=None):
-    """Return (score, reasons) for two rows; below ``REVIEW_SCORE`` means "not the same person"."""
+def birth_of(row):
+    """The birth date of a row; None when it is one of the row's own visit days, typed in the wrong field."""
+    birth = row.get("birth_date")
+    return None if birth and birth in (row.get("seen") or ()) else birth
+
+
+def name_counts(rows):
+    """How common each full name and each woman's first name with patronymic are in a base of rows."""
+    names, given = Counter(), Counter()
+    for row in rows:
+        names[name_key(row)] += 1
+        if _gender(row.get("patronymic") or "") == "f":
+            given[row["first_name"], row["patronymic"]] += 1
+    return {"names": names, "given": given}
+
+
+def _rare(a, counts, kind):
+    """Nobody else in the base has the full name (``kind`` "names"), or the first name with patronymic of a
+    woman is carried by at most ``RARE_GIVEN`` cards ("given"): then the name itself is evidence."""
+    if kind == "given" and _gender(a["patronymic"]) != "f":
+        return False
+    counts = counts() if callable(counts) else counts
+    if not counts:
+        return False
+    if kind == "names":  # a and b carry the same full name here
+        return counts["names"].get(name_key(a), 0) <= 2  # noqa: PLR2004
+    return counts["given"].get((a["first_name"], a["patronymic"]), 0) <= RARE_GIVEN
+
+
+def score_pair(a, b, counts=None):
+    """Return (score, reasons) for two rows; below ``REVIEW_SCORE`` means "not the same person".
+
+    ``counts`` (``name_counts`` of the base, or a function returning them when asked) lets a rare name count
+    as evidence where little else agrees.
+    """
     snils_a, snils_b = a.get("snils"), b.get("snils")
     if snils_a and snils_b:
         return (100, [REASON_SNILS]) if snils_a == snils_b else (0, [])
     kind, typos, swapped = _names(a, b)
     if kind == DIFFERS:
         return 0, []
-    birth = _birth(a.get("birth_date"), b.get("birth_date"), today or date.today())
+    birth = _birth(a.get("birth_date"), b.get("birth_date"))
+    if birth != SAME:  # one date typed on both cards is evidence, even if it is a visit day
+        birth = _birth(birth_of(a), birth_of(b))
+        if birth == MISSING and (birth_of(a), birth_of(b)) != (a.get("birth_date"), b.get("birth_date")):
+            birth = VISIT
     phone = bool(set(a.get("phones") or ()) & set(b.get("phones") or ()))
     full = bool(a.get("patronymic")) and bool(b.get("patronymic"))
     score = _SCORES.get((kind, birth, phone), 0)
+    rarity = _NAME_ONLY.get((kind, birth))
+    if rarity and not phone and not _rare(a, counts, rarity):
+        score = 0
     if kind == TYPO and typos > 1:
         # Two slips at once need the patronymic or the phone to agree as well.
         score = REVIEW_SCORE if score and (phone or full) and birth == SAME else 0
-    elif kind in (SAME, TYPO) and not full and birth in (MISSING, "recent", DIFFERS) and score:
+    elif kind in (SAME, TYPO) and not full and birth in (MISSING, VISIT) and score:
         # «Иванов Иван» without a birth date says little: father and son share it, and a phone.
-        score = min(score, 80) if phone and birth != DIFFERS else 0
+        score = min(score, 80) if phone else 0
     if score < REVIEW_SCORE:
         return 0, []
     reasons = [REASON_SWAPPED] if swapped else []
@@ -198,23 +239,24 @@ def score_pair(a, b, today=None):
 # (names, birth date, shared phone) -> score. What is not listed is not the same person.
 _SCORES = {
     (SAME, SAME, True): 97, (SAME, SAME, False): 95,
-    (SAME, MISSING, True): 92,
+    (SAME, MISSING, True): 92, (SAME, VISIT, True): 92, (SAME, VISIT, False): 75,
     (SAME, "swapped", True): 92, (SAME, "swapped", False): 85,
     (SAME, TYPO, True): 92,
-    (SAME, "recent", True): 85,
-    (SAME, DIFFERS, True): 72,
-    (INITIAL, SAME, True): 92, (INITIAL, SAME, False): 80, (INITIAL, MISSING, True): 80,
+    (INITIAL, SAME, True): 92, (INITIAL, SAME, False): 80, (INITIAL, MISSING, True): 80, (INITIAL, VISIT, True): 80,
     (INITIAL, "swapped", True): 75, (INITIAL, TYPO, True): 75,
-    (TYPO, SAME, True): 88, (TYPO, SAME, False): 75, (TYPO, MISSING, True): 78,
-    (TYPO, "swapped", True): 75, (TYPO, TYPO, True): 75, (TYPO, "recent", True): 72,
-    ("surname_changed", SAME, True): 85,
-    ("surname_changed", MISSING, True): 72, ("surname_changed", "swapped", True): 72,
-    ("surname_changed", TYPO, True): 72,
+    (TYPO, SAME, True): 88, (TYPO, SAME, False): 75, (TYPO, MISSING, True): 78, (TYPO, VISIT, True): 78,
+    (TYPO, "swapped", True): 75, (TYPO, TYPO, True): 75,
+    ("surname_changed", SAME, True): 85, ("surname_changed", SAME, False): 70,
+    ("surname_changed", MISSING, True): 72, ("surname_changed", VISIT, True): 72,
+    ("surname_changed", "swapped", True): 72, ("surname_changed", TYPO, True): 72,
 }  # fmt: skip
+# Pairs that share nothing but the name (no phone): a visit day typed as the birth date, or a woman's new
+# surname with her birth date. They are reviewed only when the name is rare in the base (see ``_rare``).
+_NAME_ONLY = {(SAME, VISIT): "names", ("surname_changed", SAME): "given"}
 _NAME_REASON = {INITIAL: REASON_INITIALS, TYPO: REASON_TYPO,
                 "surname_changed": REASON_SURNAME_CHANGED}  # fmt: skip
 _BIRTH_REASON = {SAME: REASON_BIRTH_SAME, MISSING: REASON_BIRTH_MISSING, "swapped": REASON_BIRTH_SWAPPED,
-                 TYPO: REASON_BIRTH_TYPO, "recent": REASON_BIRTH_RECENT, DIFFERS: REASON_BIRTH_DIFFERS}  # fmt: skip
+                 TYPO: REASON_BIRTH_TYPO, VISIT: REASON_BIRTH_VISIT, DIFFERS: REASON_BIRTH_DIFFERS}  # fmt: skip
 
 
 def _birth_key(birth):
@@ -222,12 +264,17 @@ def _birth_key(birth):
     return (birth.year, min(birth.day, birth.month), max(birth.day, birth.month))
 
 
+def name_key(row):
+    """The full name with its words in any order: the key namesakes share."""
+    return " ".join(sorted(p for p in (row["surname"], row["first_name"], row.get("patronymic") or "") if p))
+
+
 def _block_keys(row):
     if row.get("snils"):
         yield ("snils", row["snils"])
     parts = [p for p in (row["surname"], row["first_name"], row.get("patronymic") or "") if p]
     if len(parts) >= 2:
-        yield ("names", " ".join(sorted(parts)))
+        yield ("names", name_key(row))
     birth = row.get("birth_date")
     if birth:
         key = _birth_key(birth)
@@ -238,13 +285,13 @@ def _block_keys(row):
         yield ("phone", phone)
 
 
-def candidate_pairs(rows, today=None):
+def candidate_pairs(rows):
     """Yield (id_a, id_b, score, reasons) for every pair worth a look, each pair once."""
-    today = today or date.today()
     blocks = defaultdict(list)
     for row in rows:
         for key in _block_keys(row):
             blocks[key].append(row)
+    counts = name_counts(rows)
     seen = set()
     for members in blocks.values():
         if len(members) < 2 or len(members) > MAX_BLOCK:
@@ -255,7 +302,7 @@ def candidate_pairs(rows, today=None):
                 if pair in seen or pair[0] == pair[1]:
                     continue
                 seen.add(pair)
-                score, reasons = score_pair(a, b, today)
+                score, reasons = score_pair(a, b, counts)
                 if score >= REVIEW_SCORE:
                     yield pair[0], pair[1], score, reasons
 
@@ -283,7 +330,7 @@ def _same_patronymic(a, b):
 
 
 def _same_birth(a, b):
-    return _birth(a, b, date.today()) in (SAME, "swapped", TYPO, "recent")
+    return _birth(a, b) in (SAME, "swapped", TYPO)
 
 
 @contextlib.contextmanager
@@ -299,13 +346,13 @@ def without_gc():
             gc.enable()
 
 
-def clusters(rows, today=None):
+def clusters(rows):
     """Group rows into clusters of likely duplicates (see ``_clusters``), the collector paused."""
     with without_gc():
-        return _clusters(rows, today)
+        return _clusters(rows)
 
 
-def _clusters(rows, today=None):
+def _clusters(rows):
     """Group rows into clusters of likely duplicates.
 
     Returns a list of dicts ``{"ids": [...], "score": int, "reasons": [...],
@@ -332,25 +379,28 @@ def _clusters(rows, today=None):
                 {_patronymic_of(row)} - {""},
                 {row.get("birth_date")} - {None},
                 {row.get("snils") or ""} - {""},
+                frozenset(row.get("seen") or ()),
             )
         return facts[root]
 
-    edges = sorted(candidate_pairs(rows, today), key=lambda e: -e[2])
+    edges = sorted(candidate_pairs(rows), key=lambda e: -e[2])
     kept = []
     for a, b, score, reasons in edges:
-        (pat_a, birth_a, snils_a), (pat_b, birth_b, snils_b) = known(a), known(b)
+        (pat_a, birth_a, snils_a, seen_a), (pat_b, birth_b, snils_b, seen_b) = known(a), known(b)
+        # A birth date equal to a visit day of either cluster's cards is that visit typed in the wrong field.
+        births_a, births_b = birth_a - seen_a - seen_b, birth_b - seen_a - seen_b
         ra, rb = find(a), find(b)
         if ra != rb:
             if (size[ra] > 1 or size[rb] > 1) and (
                 len(snils_a | snils_b) > 1
                 or not all(_compatible(pat_a, p, _same_patronymic) for p in pat_b)
-                or _births_conflict(birth_a, birth_b, by_id[a].get("birth_date"), by_id[b].get("birth_date"))
+                or _births_conflict(births_a, births_b, birth_of(by_id[a]), birth_of(by_id[b]))
             ):
                 continue
             root, other = min(ra, rb), max(ra, rb)
             parent[other] = root
             size[root] = size[ra] + size[rb]
-            facts[root] = (pat_a | pat_b, birth_a | birth_b, snils_a | snils_b)
+            facts[root] = (pat_a | pat_b, birth_a | birth_b, snils_a | snils_b, seen_a | seen_b)
         kept.append((a, b, score, reasons))
     grouped = defaultdict(lambda: {"ids": set(), "scores": [], "reasons": set()})
     for a, b, score, reasons in kept:

@@ -66,7 +66,7 @@ class Plan:
         # and -> the reason of those that will not.
         self.clients, self.refused_clients = {}, {}
         self.services_known, self.refused_services = {}, {}
-        self.clients_with_documents = set()
+        self.clients_with_documents = {}
 
     def add_issue(self, ref, kind, reason, field="", before="", after=""):
         self.issues.append(
@@ -315,7 +315,8 @@ class ClinicMigrationPlanner(models.AbstractModel):
         periodic = self._periodic_values(upload, mapping, resolved)
         if resolved["service"]["table"]:
             self._plan_services(plan, resolved["service"], periodic)
-        plan.clients_with_documents = self._clients_with_documents(resolved) if resolved["document"]["table"] else set()
+        if resolved["document"]["table"]:
+            plan.clients_with_documents = self._clients_with_documents(resolved, plan.today)
         self._plan_patients(plan, resolved["patient"], periodic, options)
         if resolved["document"]["table"]:
             self._plan_documents(plan, resolved)
@@ -560,15 +561,32 @@ class ClinicMigrationPlanner(models.AbstractModel):
         self._check_snils(plan)
 
     @api.model
-    def _clients_with_documents(self, resolved):
-        """1C IDs of the clients that service documents refer to: their history must not be dropped."""
-        header = resolved["document"]
+    def _clients_with_documents(self, resolved, today):
+        """{1C ID: days of its documents} of the clients that service documents refer to: their history must not
+        be dropped, and a birth date equal to one of those days is a visit date typed in the wrong field."""
+        header, journal_spec = resolved["document"], resolved["journal"]
         if "client" not in header["columns"]:
-            return set()
-        return {
-            _key(self._row_values(row, header, {}).get("client"))
-            for _number, row in self.env["clinic.migration.source"]._rows(header["table"])
-        }
+            return {}
+        source = self.env["clinic.migration.source"]
+        dates = None  # {document ID: date as typed} from the journal, when the journal is a table of its own
+        if journal_spec["table"] and journal_spec["table"] is not header["table"]:
+            kind, dates = table_number(header["table"].name), {}
+            for _number, row in source._rows(journal_spec["table"]):
+                values = self._row_values(row, journal_spec, {})
+                doc_type = (values.get("doc_type") or "").strip()
+                if not doc_type or _same_kind(doc_type, kind):
+                    dates[_key(values.get("document"))] = values.get("date")
+        days = defaultdict(set)
+        for _number, row in source._rows(header["table"]):
+            values = self._row_values(row, header, {})
+            typed = (
+                self._row_values(row, journal_spec, {}).get("date")
+                if dates is None
+                else dates.get(_key(values.get("id")))
+            )
+            day = parse.parse_date(typed, today)[0]
+            days[_key(values.get("client"))].update([day] if day else [])
+        return days
 
     @api.model
     def _refuse(self, plan, entity, ref, kind, reason):
@@ -640,6 +658,7 @@ class ClinicMigrationPlanner(models.AbstractModel):
         row = {
             "surname": names.fold(surname), "first_name": names.fold(first), "patronymic": names.fold(patronymic),
             "birth_date": birth, "snils": card_values.get("snils", ""), "phones": {p["number"] for p in phones},
+            "seen": plan.clients_with_documents.get(_key(ref.id), set()),
         }  # fmt: skip
         return {
             "ref": ref, "hash": payload_hash(values), "verstamp": _verstamp(values), "values": card_values,
@@ -700,7 +719,7 @@ class ClinicMigrationPlanner(models.AbstractModel):
         rows = [dict(card["row"], id=index) for index, card in enumerate(cards)]
         engine = self.env["clinic.duplicate.engine"]
         groups, grouped = [], set()
-        for cluster in dedupe.clusters(rows, plan.today):
+        for cluster in dedupe.clusters(rows):
             if cluster["auto"]:
                 groups.append((cluster["ids"], engine._labels_of(cluster["reasons"])))
                 grouped.update(cluster["ids"])
@@ -755,7 +774,14 @@ class ClinicMigrationPlanner(models.AbstractModel):
     def _add_patient_item(self, plan, action, target, members, reasons, match=None):
         """One card to write: the most complete of the members, completed by the others."""
         texts = plan.texts
-        master = max(members, key=lambda card: (card["completeness"], -members.index(card)))
+        # A birth date that is only the day of one of the client's documents does not make a card more complete.
+        master = max(
+            members,
+            key=lambda card: (
+                card["completeness"] - (dedupe.birth_of(card["row"]) != card["row"]["birth_date"]),
+                -members.index(card),
+            ),
+        )
         values, phones, remarks, parents = dict(master["values"]), list(master["phones"]), [], []
         has_address = any(field in values for field in ADDRESS_FIELDS)
         for card in members:

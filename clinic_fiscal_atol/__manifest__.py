@@ -17,6 +17,7 @@
         "views/clinic_fiscal_receipt_views.xml",
         "views/clinic_fiscal_register_views.xml",
         "views/clinic_visit_payment_views.xml",
+        "views/res_company_views.xml",
         "views/clinic_fiscal_atol_menus.xml",
     ],
     "demo": ["data/clinic_fiscal_demo.xml"],

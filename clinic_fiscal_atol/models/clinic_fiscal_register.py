@@ -105,6 +105,12 @@ class ClinicFiscalRegister(models.Model):
         for register in self:
             register.backlog_count = counts.get(register.id, 0)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        registers = super().create(vals_list)
+        registers._ensure_channel()
+        return registers
+
     # ------------------------------------------------------------------ actions
 
     def _require_cashier(self):
@@ -145,6 +151,17 @@ class ClinicFiscalRegister(models.Model):
         return receipt._open_form()
 
     # ------------------------------------------------------------------ business
+
+    def _ensure_channel(self):
+        """A queue_job channel of capacity 1 per register: the runner starts one of its tasks at a time."""
+        parent = self.env.ref("clinic_fiscal_atol.queue_job_channel_fiscal", raise_if_not_found=False)
+        if not parent:
+            return
+        Channel = self.env["queue.job.channel"].sudo()
+        for register in self:
+            name = f"register_{register.id}"
+            if not Channel.search_count([("parent_id", "=", parent.id), ("name", "=", name)]):
+                Channel.create({"name": name, "parent_id": parent.id, "capacity": 1})
 
     @api.model
     def _default_for(self, company):

@@ -243,7 +243,10 @@ class ClinicFiscalReceipt(models.Model):
     def _freeze_request(self):
         """Write the request once, with the record: every attempt sends exactly these bytes."""
         for receipt in self:
-            receipt.request_json = json.dumps({"uuid": receipt.uuid, "request": [receipt._task()]}, ensure_ascii=False)
+            tasks = [receipt._task()]
+            if receipt.operation == "getShiftStatus":
+                tasks.append({"type": "getDeviceStatus"})
+            receipt.request_json = json.dumps({"uuid": receipt.uuid, "request": tasks}, ensure_ascii=False)
 
     def _tasks(self):
         return json.loads(self.request_json)["request"]
@@ -306,10 +309,12 @@ class ClinicFiscalReceipt(models.Model):
         if outcome.raw is not None:
             vals["result_json"] = json.dumps(outcome.raw, ensure_ascii=False)
         if outcome.kind == "done":
-            result = ((outcome.raw or {}).get("results") or [{}])[0].get("result") or {}
+            results = [item.get("result") or {} for item in (outcome.raw or {}).get("results") or [{}]]
+            result = results[0]
             vals.update(self._fiscal_values(result), state="done", error=False, error_code=0, next_try=False)
             self.write(vals)
-            self.register_id._apply_status(self.operation, result, result.get("fiscalParams"))
+            merged = {key: value for item in results for key, value in item.items()}
+            self.register_id._apply_status(self.operation, merged, result.get("fiscalParams"))
         elif outcome.kind == "failed":
             vals.update(state="error", error_code=outcome.code, error=(outcome.text or "")[:250])
             self.write(vals)

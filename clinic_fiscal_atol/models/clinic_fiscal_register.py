@@ -196,6 +196,14 @@ class ClinicFiscalRegister(models.Model):
                 vals["shift_opened_at"] = False
             elif not self.shift_opened_at:
                 vals["shift_opened_at"] = fields.Datetime.now()
+        device = (result or {}).get("deviceStatus")
+        if device:
+            vals["status_note"] = self.env._(
+                "Paper: %(paper)s; cover: %(cover)s; register clock: %(clock)s",
+                paper=self.env._("yes") if device.get("paperPresent") else self.env._("no"),
+                cover=self.env._("open") if device.get("coverOpened") else self.env._("closed"),
+                clock=device.get("currentDateTime") or "?",
+            )
         if kind == "openShift":
             vals.update(shift_state="opened", shift_opened_at=fields.Datetime.now())
         elif kind == "closeShift":

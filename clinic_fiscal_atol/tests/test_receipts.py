@@ -95,6 +95,7 @@ class TestReceipts(FiscalCase):
         self.run_jobs()
         refund = self.pay(visit, 650.0, method="transfer", kind="refund", refund_of_id=payment.id)
         self.assertEqual((refund.kind, refund.refund_of_id), ("refund", payment))
+        self.assertEqual((visit.amount_paid, visit.balance_due), (2500.0, 650.0))
         task = self.task(refund.receipt_ids)
         self.assertEqual(task["type"], "sellReturn")
         self.assertEqual(task["payments"], [{"type": "electronically", "sum": 650.0}])

@@ -43,6 +43,8 @@ class TestShiftAndCorrections(FiscalCase):
         self.assertEqual((again.state, again.error_code), ("error", 73))
         status = self.operation("action_refresh_status")
         self.assertEqual((status.state, self.register.shift_state), ("done", "closed"))
+        self.assertEqual([task["type"] for task in status._tasks()], ["getShiftStatus", "getDeviceStatus"])
+        self.assertIn("Paper: yes", self.register.status_note)
 
     def test_shift_older_than_24_hours_blocks_sales(self):
         self.operation("action_open_shift")

@@ -9,12 +9,13 @@ class ClinicVisit(models.Model):
     @api.depends("line_ids.price_subtotal", "line_ids.discount_amount", "payment_ids.amount", "payment_ids.kind")
     def _compute_amounts(self):
         """A refund is a positive record of its own: it takes money back from what was paid."""
-        super()._compute_amounts()
+        result = super()._compute_amounts()
         for visit in self:
             refunded = sum(visit.payment_ids.filtered(lambda p: p.kind == "refund").mapped("amount"))
             if refunded:
                 visit.amount_paid -= 2 * refunded
                 visit.balance_due = visit.amount_total - visit.amount_paid
+        return result
 
     def write(self, vals):
         result = super().write(vals)

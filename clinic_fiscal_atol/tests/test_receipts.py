@@ -190,6 +190,24 @@ class TestReceipts(FiscalCase):
         self.run_jobs()
         self.assertEqual((receipt.state, self.fake.printed(receipt.name)), ("done", 1))
 
+    def test_cron_queues_again_what_is_due(self):
+        """A worker that stopped (its job gone) leaves the receipt due: the cron queues it again."""
+        receipt = self.pay(self.visit(), 3150.0).receipt_ids
+        self.env["queue.job"].search([("model_name", "=", "clinic.fiscal.receipt")]).unlink()
+        self.assertEqual(self.env["clinic.fiscal.receipt"]._cron_retry(), receipt)
+        self.run_jobs()
+        self.assertEqual((receipt.state, self.fake.printed(receipt.name)), ("done", 1))
+        self.assertFalse(self.env["clinic.fiscal.receipt"]._cron_retry())
+
+    def test_plain_payment_form_gets_a_receipt_on_the_first_register(self):
+        payment = (
+            self.env["clinic.visit.payment"]
+            .with_user(self.cashier)
+            .create({"visit_id": self.visit().id, "amount": 3150.0, "method": "cash"})
+        )
+        self.assertEqual((payment.register_id, payment.fiscal_state), (self.register, "queued"))
+        self.assertEqual(payment.receipt_ids.cashier_id, self.cashier)
+
     def test_register_not_activated_is_retried_with_the_same_uuid(self):
         self.fake.activated = False
         receipt = self.pay(self.visit(), 3150.0).receipt_ids

@@ -132,8 +132,10 @@ def server_log(db):
     return lib.OUT / f"{db}.server.log"
 
 
-def start_server(db, port, workers):
+def start_server(db, port, workers, options=()):
     """Odoo in multi-worker (prefork) mode on ``port``; returns the process once /web/login answers.
+
+    ``options``: more command-line options (e.g. ``--load=base,web,queue_job`` for queue_job's runner).
 
     Its log stays in bench/out/ when something went wrong."""
     lib.OUT.mkdir(exist_ok=True)
@@ -141,7 +143,8 @@ def start_server(db, port, workers):
     server = subprocess.Popen(
         [sys.executable, str(lib.ODOO_ROOT / "odoo-bin"), f"--database={db}", f"--db-filter=^{db}$",
          f"--addons-path={lib.ADDONS_PATH}", f"--workers={workers}", "--max-cron-threads=0",
-         "--http-interface=127.0.0.1", f"--http-port={port}", "--log-level=warn", "--limit-time-real=300"],
+         "--http-interface=127.0.0.1", f"--http-port={port}", "--log-level=warn", "--limit-time-real=300",
+         *options],
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

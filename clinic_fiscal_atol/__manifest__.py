@@ -11,6 +11,15 @@
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/ir.model.access.csv",
+        "security/clinic_fiscal_atol_rules.xml",
+        "data/clinic_fiscal_data.xml",
+        "views/clinic_fiscal_wizard_views.xml",
+        "views/clinic_fiscal_receipt_views.xml",
+        "views/clinic_fiscal_register_views.xml",
+        "views/clinic_visit_payment_views.xml",
+        "views/res_company_views.xml",
+        "views/clinic_fiscal_atol_menus.xml",
     ],
+    "demo": ["data/clinic_fiscal_demo.xml"],
     "installable": True,
 }

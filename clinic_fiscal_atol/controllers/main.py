@@ -1,0 +1,103 @@
+import hmac
+import json
+
+from odoo import fields, http
+from odoo.http import request
+
+from ..proxy.clinic_fiscal_proxy.atol import Outcome
+
+BATCH = 20
+
+
+class FiscalProxyController(http.Controller):
+    """What the fiscal proxy at a desk talks to: it pulls its register's pending tasks and reports outcomes.
+
+    The desk's token (``Authorization: Bearer …``) is the only credential; it names the register, so a
+    proxy only ever sees its own desk's receipts.
+    """
+
+    def _register(self):
+        header = request.httprequest.headers.get("Authorization", "")
+        token = header[7:].strip() if header.startswith("Bearer ") else ""
+        if len(token) < 20:
+            return None
+        register = request.env["clinic.fiscal.register"].sudo().search([("proxy_token", "=", token)], limit=1)
+        if not register or not hmac.compare_digest(register.proxy_token, token):
+            return None
+        return register
+
+    def _answer(self, status, data):
+        return request.make_json_response(data, status=status)
+
+    def _body(self):
+        try:
+            return json.loads(request.httprequest.get_data() or b"{}")
+        except ValueError:
+            return None
+
+    @http.route(
+        "/clinic_fiscal/proxy/jobs",
+        type="http",
+        auth="none",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+        readonly=False,
+    )
+    def jobs(self):
+        register = self._register()
+        if not register:
+            return self._answer(401, {"error": "unknown or missing desk token"})
+        body = self._body()
+        if body is None:
+            return self._answer(400, {"error": "body is not JSON"})
+        if body.get("serial"):
+            register.write({"status_at": fields.Datetime.now(), "status_note": str(body["serial"])[:200]})
+        receipts = (
+            request.env["clinic.fiscal.receipt"]
+            .sudo()
+            .search(
+                [
+                    ("register_id", "=", register.id),
+                    ("state", "in", ("draft", "sent", "blocked")),
+                    "|",
+                    ("next_try", "=", False),
+                    ("next_try", "<=", fields.Datetime.now()),
+                ],
+                order="id",
+                limit=BATCH,
+            )
+        )
+        jobs = [{"id": r.id, "uuid": r.uuid, "posted": r.posted, "request": r._tasks()} for r in receipts]
+        return self._answer(200, {"register": register.name, "jobs": jobs})
+
+    @http.route(
+        "/clinic_fiscal/proxy/result",
+        type="http",
+        auth="none",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+        readonly=False,
+    )
+    def result(self):
+        register = self._register()
+        if not register:
+            return self._answer(401, {"error": "unknown or missing desk token"})
+        body = self._body()
+        if not body or not isinstance(body.get("outcome"), dict) or not str(body.get("id", "")).isdigit():
+            return self._answer(400, {"error": "expected {id, uuid, outcome}"})
+        receipt = request.env["clinic.fiscal.receipt"].sudo().browse(int(body["id"])).exists()
+        if receipt:  # one report at a time per receipt: a late duplicate sees the first one's state
+            request.env.cr.execute("SELECT id FROM clinic_fiscal_receipt WHERE id = %s FOR UPDATE", [receipt.id])
+            receipt.invalidate_recordset()
+        if not receipt or receipt.register_id != register:
+            return self._answer(404, {"error": "no such task for this desk"})
+        if receipt.uuid != body.get("uuid") or receipt.state not in ("draft", "sent", "blocked"):
+            return self._answer(409, {"error": "stale result", "state": receipt.state})
+        try:
+            outcome = Outcome.from_dict(body["outcome"])
+        except (KeyError, TypeError, ValueError):
+            return self._answer(400, {"error": "malformed outcome"})
+        receipt.write({"attempts": receipt.attempts + 1})
+        return self._answer(200, {"state": receipt._apply_outcome(outcome)})

@@ -1,0 +1,102 @@
+import json
+
+from odoo import fields
+from odoo.tests import new_test_user
+
+from odoo.addons.clinic_scheduling.tests.common import SchedulingCase
+from odoo.addons.queue_job.job import Job
+
+from .fake_atol import FakeAtol
+
+
+class FiscalCase(SchedulingCase):
+    """A clinic with one direct register pointing at a fake ATOL Web Requests server on 127.0.0.1."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fake = FakeAtol().start()
+        cls.addClassCleanup(cls.fake.stop)
+        cls.env["clinic.fiscal.register"].search([]).active = False
+        cls.register = cls.env["clinic.fiscal.register"].create(
+            {
+                "name": "Ресепшн тест",
+                "connection": "direct",
+                "base_url": cls.fake.url,
+                "timeout": 2.0,
+                "poll_timeout": 1.0,
+            }
+        )
+        cls.env.company.clinic_taxation_type = "usnIncome"
+        cls.cashier = new_test_user(
+            cls.env, "fiscal_cashier", groups="clinic_base.group_clinic_receptionist", name="Петрова Анна"
+        )
+        cls.env["hr.employee"].create(
+            {"name": "Петрова Анна Алексеевна", "user_id": cls.cashier.id, "clinic_inn": "500100732259"}
+        )
+        cls.accountant = new_test_user(cls.env, "fiscal_accountant", groups="clinic_base.group_clinic_accountant")
+        cls.blood = cls.env["product.product"].create(
+            {"name": "Общий анализ крови", "is_medical_service": True, "type": "service", "list_price": 650}
+        )
+        cls.cosmetic = cls.env["product.product"].create(
+            {
+                "name": "Косметическая чистка лица",
+                "is_medical_service": True,
+                "type": "service",
+                "list_price": 3000,
+                "clinic_vat": "vat20",
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.fake.reset()
+
+    def visit(self, done=True, lines=None):
+        if lines is None:
+            lines = [(self.service, 2500.0, 1), (self.blood, 650.0, 1)]
+        visit = self.env["clinic.visit"].create(
+            {
+                "patient_id": self.patient.id,
+                "employee_id": self.doctor.id,
+                "line_ids": [
+                    fields.Command.create({"product_id": product.id, "price_unit": price, "quantity": qty})
+                    for product, price, qty in lines
+                ],
+            }
+        )
+        if done:
+            visit.action_done()
+        return visit
+
+    def pay(self, visit, amount, method="cash", user=None, **extra):
+        env = self.env(user=user or self.cashier)
+        wizard = env["clinic.fiscal.payment.wizard"].create(
+            {"visit_id": visit.id, "amount": amount, "method": method, "register_id": self.register.id, **extra}
+        )
+        wizard.action_confirm()
+        payment = self.env["clinic.visit.payment"].search([("visit_id", "=", visit.id)], order="id desc", limit=1)
+        return payment
+
+    def run_jobs(self, rounds=20):
+        """The queue_job worker's part: perform every pending receipt job, due or not (backoff skipped)."""
+        performed = []
+        for _round in range(rounds):
+            jobs = self.env["queue.job"].search(
+                [("state", "=", "pending"), ("model_name", "=", "clinic.fiscal.receipt")], order="id"
+            )
+            if not jobs:
+                break
+            for record in jobs:
+                job = Job.load(self.env, record.uuid)
+                job.set_started()
+                job.store()
+                performed.append(job.perform())
+                job.set_done()
+                job.store()
+        self.env.invalidate_all()
+        return performed
+
+    @staticmethod
+    def task(receipt):
+        return json.loads(receipt.request_json)["request"][0]

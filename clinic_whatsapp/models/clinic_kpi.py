@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from odoo import api, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from odoo.addons.clinic_scheduling.models.clinic_kpi import SECONDS_BETWEEN
@@ -38,6 +39,7 @@ class ClinicKpi(models.AbstractModel):
         if specialty_ids:
             staff.append(("employee_id.specialty_ids", "in", list(specialty_ids)))
         on_appointment = [(f"appointment_id.{fname}", op, value) for fname, op, value in staff]
+        on_offer = [(f"offer_id.{fname}", op, value) for fname, op, value in staff]
         messaged = [
             *on_appointment,
             ("direction", "=", "out"),
@@ -47,8 +49,9 @@ class ClinicKpi(models.AbstractModel):
         ]
         offers = [*staff, ("clinic_message_ids.state", "in", LEFT), *self._period("offered_at", start, stop)]
         answered = [*offers, ("state", "in", ("accepted", "declined")), ("responded_at", "!=", False)]
+        on_offer = [(f"offer_id.{fname}", op, value) for fname, op, value in staff]
         sent = [
-            *on_appointment,
+            *(expression.OR([on_appointment, on_offer]) if staff else []),
             ("direction", "=", "out"),
             ("state", "in", LEFT),
             *self._period("sent_at", start, stop),

@@ -375,11 +375,16 @@ class ClinicMessage(models.Model):
             entries = self.env["mail.message"]
             for record in (message.appointment_id, message.offer_id.waitlist_id, message.partner_id):
                 if record:
-                    entries |= record.sudo().message_post(
-                        body=message._chatter_body(),
-                        author_id=author,
-                        message_type="comment",
-                        subtype_xmlid="mail.mt_note",
+                    # nobody follows a record because a message about it was logged (nor races to)
+                    entries |= (
+                        record.sudo()
+                        .with_context(mail_create_nosubscribe=True)
+                        .message_post(
+                            body=message._chatter_body(),
+                            author_id=author,
+                            message_type="comment",
+                            subtype_xmlid="mail.mt_note",
+                        )
                     )
             message.chatter_message_ids = [(4, entry.id) for entry in entries]
 

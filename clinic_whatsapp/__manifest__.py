@@ -24,6 +24,7 @@
         "views/clinic_kpi_dashboard_views.xml",
         "views/clinic_whatsapp_menus.xml",
     ],
+    "assets": {"web.assets_tests": ["clinic_whatsapp/static/tests/tours/*.js"]},
     "demo": ["demo/clinic_whatsapp_demo.xml"],
     "installable": True,
 }

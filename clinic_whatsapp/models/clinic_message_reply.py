@@ -256,6 +256,14 @@ class ClinicMessage(models.Model):
             result = self._to_front_desk()
         self.reply_result = result
         self._refresh_chatter()
+        if result in ("confirmed", "cancelled", "moved", "accepted", "declined"):
+            label = dict(self._fields["reply_result"]._description_selection(self.env))[result]
+            self.env["clinic.reception"].notify(
+                "message_reply",
+                self.env._("Patient's reply on %(channel)s", channel=self.channel_id.name),
+                f"{self.partner_id.display_name or self.phone}: {label}",
+                self.appointment_id or self.offer_id.waitlist_id or None,
+            )
         return result
 
     def _stop(self):

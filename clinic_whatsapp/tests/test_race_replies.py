@@ -148,8 +148,10 @@ class TestOfferReplyRace(BaseCase):
             self.assertEqual(booked, offer.appointment_id)
             self.assertEqual(booked.patient_id.id, self.ids["patient"])
             self.assertEqual(booked.source, "messenger")
-            results = env["clinic.message"].search(
-                [("channel_id", "=", self.ids["channel"]), ("direction", "=", "in")]
-            ).mapped("reply_result")
+            results = (
+                env["clinic.message"]
+                .search([("channel_id", "=", self.ids["channel"]), ("direction", "=", "in")])
+                .mapped("reply_result")
+            )
             self.assertEqual(sorted(results)[0], "accepted")
             self.assertEqual(len(results), 2)

@@ -176,7 +176,7 @@ class TestReplies(MessagingCase):
             wizard = (
                 self.env["clinic.message.answer"]
                 .with_user(receptionist)
-                .with_context(action["context"])
+                .with_context(**action["context"])
                 .create({"body": "Да, конечно."})
             )
             wizard.action_send()

@@ -1,14 +1,9 @@
-import hashlib
-import hmac
-import json
 import threading
 import time
 
-import requests
-
 from odoo.tests import new_test_user, tagged
 
-from .common import WA_SECRET, MessagingCase
+from .common import MessagingCase
 
 PHONE = "79161234577"
 
@@ -36,7 +31,7 @@ class TestMessagingTours(MessagingCase):
             "clinic_scheduling.clinic_appointment_action"
         ).context = "{'search_default_filter_active': 1, 'queue_job__no_delay': True}"
 
-    def post_reply_when_reminded(self, base_url):
+    def post_reply_when_reminded(self):
         """The patient's phone: once the reminder reached the provider, she answers «1» (Meta's webhook)."""
         for _tick in range(600):
             if any(body.get("to") == PHONE for _kind, body in list(self.fake.accepted)):
@@ -44,21 +39,10 @@ class TestMessagingTours(MessagingCase):
             time.sleep(0.2)
         else:
             return
-        item = {"from": PHONE, "id": "wamid.TOUR1", "timestamp": "1", "type": "text", "text": {"body": "1"}}
-        value = {"metadata": {"phone_number_id": "100200300"}, "messages": [item]}
-        body = json.dumps(
-            {"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "value": value}]}]}
-        ).encode()
-        signature = "sha256=" + hmac.new(WA_SECRET.encode(), body, hashlib.sha256).hexdigest()
-        requests.post(
-            f"{base_url}/clinic_whatsapp/webhook/{self.whatsapp.webhook_ref}",
-            data=body,
-            headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
-            timeout=60,
-        )
+        self.wa_text(f"+{PHONE}", "1", "wamid.TOUR1")
 
     def test_reminder_and_the_reply_that_confirms_it(self):
-        phone = threading.Thread(target=self.post_reply_when_reminded, args=(self.base_url(),), daemon=True)
+        phone = threading.Thread(target=self.post_reply_when_reminded, daemon=True)
         phone.start()
         self.start_tour("/odoo", "clinic_messaging_reminder_reply", login="wa_tour_front", timeout=300)
         phone.join(timeout=60)

@@ -1,5 +1,6 @@
 /** The front desk sends a reminder and sees the patient's reply confirm it; a manager previews a template
- * (data made by tests/test_ui_tours.py, which posts the patient's reply as the provider's webhook). */
+ * (data made by tests/test_ui_tours.py, which posts the patient's reply as the provider's webhook as soon
+ * as the reminder reached the fake provider). */
 
 import { registry } from "@web/core/registry";
 
@@ -17,7 +18,8 @@ tours.add("clinic_messaging_reminder_reply", {
             trigger: ".o-dropdown--menu [data-menu-xmlid='clinic_scheduling.clinic_appointment_menu']",
             run: "click",
         },
-        { content: "Find the patient", trigger: ".o_searchview_input", run: "edit Напоминаева" },
+        { content: "Show them as a list", trigger: "button.o_switch_view.o_list", run: "click" },
+        { content: "Find the patient", trigger: ".o_list_view .o_searchview_input", run: "edit Напоминаева" },
         { content: "Search", trigger: ".o_searchview_input", run: "press Enter" },
         {
             content: "Open her appointment",
@@ -30,8 +32,17 @@ tours.add("clinic_messaging_reminder_reply", {
             run: "click",
         },
         {
-            content: "The patient's reply arrives: a pop-up says she confirmed",
-            trigger: ".o_notification:contains(Напоминаева):contains(confirmed) button:contains(Open)",
+            content: "The reminder is in the appointment's chatter, sent on WhatsApp",
+            trigger: ".o-mail-Message:contains(→ WhatsApp):contains(напоминаем) .fa-whatsapp",
+        },
+        {
+            content: "Back to the appointments, where her reply has meanwhile arrived",
+            trigger: ".o_breadcrumb .o_back_button a",
+            run: "click",
+        },
+        {
+            content: "Open her appointment again",
+            trigger: ".o_list_view .o_data_row:contains(Напоминаева) td.o_data_cell:first",
             run: "click",
         },
         {
@@ -75,6 +86,15 @@ tours.add("clinic_messaging_template_preview", {
         {
             content: "The preview speaks to the patient by name and patronymic, with the doctor",
             trigger: ".o_field_widget[name=preview]:contains(Мария Ивановна, напоминаем):contains(Терапевтов Иван)",
+        },
+        {
+            content: "Leave the template as it was",
+            trigger: ".o_form_view .o_form_button_cancel",
+            run: "click",
+        },
+        {
+            content: "Nothing left unsaved",
+            trigger: ".o_form_view .o_form_saved",
         },
     ],
 });

@@ -353,7 +353,7 @@ class ClinicAppointment(models.Model):
                     state=self._state_label(self.state),
                 )
             )
-        old_slots, old_start = self.slot_ids, self.start
+        old_slots, old_start, old_employee = self.slot_ids, self.start, self.employee_id
         duration = (self.stop - self.start).total_seconds() / 60
         run = slot._run_from(duration)
         self._check_run(run, duration)
@@ -384,6 +384,7 @@ class ClinicAppointment(models.Model):
             self.state,
             note=self.env._("Moved from %(old)s", old=self._format_start(old_start)),
             old_start=old_start,
+            old_employee=old_employee,
         )
         self.env["clinic.waitlist"]._offer_slots(old_slots.filtered(lambda s: s.start > now))
         return True
@@ -485,7 +486,8 @@ class ClinicAppointment(models.Model):
         self.env["clinic.waitlist"]._offer_slots(ahead)
         return ahead
 
-    def _log_event(self, state_from, state_to, note=None, old_start=None):
+    def _log_event(self, state_from, state_to, note=None, old_start=None, old_employee=None):
+        """The one hook of every appointment event; a move passes the previous start and practitioner."""
         self.env["clinic.appointment.event"].sudo().create(
             {
                 "appointment_id": self.id,
@@ -493,6 +495,7 @@ class ClinicAppointment(models.Model):
                 "state_to": state_to,
                 "note": note,
                 "old_start": old_start,
+                "old_employee_id": old_employee.id if old_employee and old_employee != self.employee_id else False,
             }
         )
 

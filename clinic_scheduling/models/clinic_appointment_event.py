@@ -20,6 +20,11 @@ class ClinicAppointmentEvent(models.Model):
     state_from = fields.Selection(STATES, string="From")
     state_to = fields.Selection(STATES, string="To", required=True)
     old_start = fields.Datetime(string="Previous start", help="Set when the appointment was moved.")
+    old_employee_id = fields.Many2one(
+        "hr.employee",
+        string="Previous practitioner",
+        help="Set when a move gave the appointment to another practitioner.",
+    )
     note = fields.Char(string="Note")
 
     @api.depends("appointment_id", "state_to", "at")

@@ -1,1 +1,11 @@
-from . import clinic_messaging_channel, clinic_message_template, clinic_message, clinic_appointment, res_company
+from . import (
+    clinic_messaging_channel,
+    clinic_message_template,
+    clinic_message,
+    clinic_message_reply,
+    clinic_appointment,
+    clinic_waitlist_offer,
+    clinic_kpi,
+    clinic_demo,
+    res_company,
+)

@@ -5,7 +5,8 @@ from odoo.exceptions import UserError
 
 from odoo.addons.clinic_base.tools.access import MANAGER, RECEPTIONIST, require_group
 
-REMINDERS = (("reminder_24h", timedelta(hours=24)), ("reminder_2h", timedelta(hours=2)))
+from .clinic_message_template import REMINDER_HOURS
+
 DEADLINE_MARGIN = timedelta(minutes=15)
 
 
@@ -45,9 +46,9 @@ class ClinicAppointment(models.Model):
                 )
         return True
 
-    def _log_event(self, state_from, state_to, note=None, old_start=None):
+    def _log_event(self, state_from, state_to, note=None, old_start=None, old_employee=None):
         """Every event writes its messages into the outbox in the same transaction."""
-        result = super()._log_event(state_from, state_to, note=note, old_start=old_start)
+        result = super()._log_event(state_from, state_to, note=note, old_start=old_start, old_employee=old_employee)
         self._clinic_messaging_on_event(state_from, state_to, old_start)
         return result
 
@@ -58,11 +59,15 @@ class ClinicAppointment(models.Model):
         if not state_from or old_start:
             self._clinic_messaging_cancel_pending()
             Message._enqueue(self, "rescheduled" if old_start else "booked", now, deadline)
-            for event, before in REMINDERS:
-                Message._enqueue(self, event, self.start - before, deadline)
+            for event, default_hours in REMINDER_HOURS.items():
+                template = self.env["clinic.message.template"]._for_event(event, self.company_id)
+                hours = template.hours_before or default_hours
+                Message._enqueue(self, event, self.start - timedelta(hours=hours), deadline)
         elif state_to == "cancelled":
             self._clinic_messaging_cancel_pending()
             Message._enqueue(self, "cancelled", now, self.start)
+        elif state_to == "done":
+            Message._enqueue(self, "done", now, now + timedelta(days=1))
         elif state_to not in ("booked", "confirmed"):
             self._clinic_messaging_cancel_pending()
 

@@ -199,13 +199,12 @@ class ClinicMessage(models.Model):
         if not attempt:
             return "already handled"
         now = fields.Datetime.now()
-        appointment = message.appointment_id
-        if appointment and (appointment.state not in ("booked", "confirmed", "cancelled") or now >= message.deadline):
+        if message._obsolete(now):
             message.write({"state": "skipped", "error": self.env._("The appointment no longer needs this message.")})
             return "skipped"
         channel = message.channel_id
         if not message.phone or not message.partner_id.clinic_may_contact(
-            "service_messages", channel.contact_channel, now
+            message._purpose(), channel.contact_channel, now
         ):
             message.write({"state": "skipped", "error": self.env._("No consent or no phone for this channel.")})
             message._fallback()
@@ -218,7 +217,7 @@ class ClinicMessage(models.Model):
             message.write({"state": "queued", "scheduled_at": morning})
             message._schedule()
             return "deferred"
-        rendered = message.template_id._render(appointment) if message.template_id else {"body": message.body}
+        rendered = message.template_id._render(message._subject()) if message.template_id else {"body": message.body}
         if not message.template_id:
             rendered["free_text"] = True
         message.body = rendered["body"]
@@ -257,6 +256,8 @@ class ClinicMessage(models.Model):
         copy = self.create(
             {
                 "appointment_id": self.appointment_id.id,
+                "offer_id": self.offer_id.id,
+                "option_slot_ids": [(6, 0, self.option_slot_ids.ids)],
                 "partner_id": self.partner_id.id,
                 "channel_id": following.id,
                 "template_id": self.template_id.id,
@@ -276,7 +277,7 @@ class ClinicMessage(models.Model):
     def _quiet_until(self, now):
         """The end of quiet hours when now is inside them (naive UTC), else None."""
         company = self.company_id or self.env.company
-        start, end = company.clinic_quiet_start, company.clinic_quiet_end
+        start, end = self._quiet_hours(company)
         zone = self.partner_id.tz or (self.appointment_id.employee_id._clinic_tz() if self.appointment_id else None)
         tz = pytz.timezone(zone) if zone else company._clinic_tzinfo()
         local = pytz.utc.localize(now).astimezone(tz)
@@ -286,17 +287,6 @@ class ClinicMessage(models.Model):
         day = local.date() + timedelta(days=1) if hour >= start else local.date()
         wake = tz.localize(datetime.combine(day, time(int(end), int(round(end % 1 * 60)))))
         return wake.astimezone(pytz.utc).replace(tzinfo=None)
-
-    def _post_chatter(self):
-        for message in self:
-            arrow = "→" if message.direction == "out" else "←"
-            body = f"{arrow} {message.channel_id.name}: {message.body or ''}"
-            author = message.partner_id.id if message.direction == "in" else False
-            for record in (message.appointment_id, message.partner_id):
-                if record:
-                    record.sudo().message_post(
-                        body=body, author_id=author, message_type="comment", subtype_xmlid="mail.mt_note"
-                    )
 
     # ------------------------------------------------------------------ webhooks
 
@@ -331,10 +321,12 @@ class ClinicMessage(models.Model):
             if message.state in ("delivered", "read"):
                 return  # another device of the patient has it already
             message.write({"state": "failed", "error_code": event.error_code})
+            message._refresh_chatter()
             message._fallback()
         elif STATUS_RANK[event.status] > STATUS_RANK[message.state]:
             # a status may overtake our own commit of the provider's id: take it from the status
             message.write({"state": event.status, "provider_message_id": event.provider_message_id})
+            message._refresh_chatter()
 
     @api.model
     def _receive(self, channel, event):
@@ -348,16 +340,15 @@ class ClinicMessage(models.Model):
             return Message.browse()
         phone = "+" + event.phone.lstrip("+") if event.phone else ""
         button = parse_button_payload(self.env, event.payload)
+        last = Message.browse()
         if button:
             appointment = self.env["clinic.appointment"].sudo().browse(button[0])
         else:
-            last = Message.search(
-                [("direction", "=", "out"), ("phone", "=", phone), ("appointment_id", "!=", False)],
-                order="id desc",
-                limit=1,
-            )
+            last = Message._reply_context(phone)
             appointment = last.appointment_id
-        partner = appointment.patient_id or Message.search([("phone", "=", phone)], limit=1).partner_id
+        partner = (
+            appointment.patient_id or last.partner_id or Message.search([("phone", "=", phone)], limit=1).partner_id
+        )
         try:
             with self.env.cr.savepoint():
                 inbound = Message.create(
@@ -370,6 +361,8 @@ class ClinicMessage(models.Model):
                         "body": event.text or event.payload,
                         "state": "received",
                         "provider_message_id": event.provider_message_id,
+                        "reply_to_id": last.id,
+                        "offer_id": last.offer_id.id,
                     }
                 )
                 self.env.flush_all()
@@ -382,42 +375,6 @@ class ClinicMessage(models.Model):
         action = button[1] if button else (None if event.payload else reply_action(event.text))
         inbound._act(action)
         return inbound
-
-    def _act(self, action):
-        """What a patient's reply does; repeated replies change nothing the second time."""
-        appointment = self.appointment_id.with_context(clinic_channel=self.channel_id.contact_channel)
-        if action == "STOP" and self.partner_id:
-            Consent = self.env["clinic.consent"].sudo()
-            for purpose in ("service_messages", "marketing"):
-                Consent.create(
-                    {
-                        "partner_id": self.partner_id.id,
-                        "purpose": purpose,
-                        "channel": self.channel_id.contact_channel,
-                        "action": "withdrawn",
-                        "source": "message",
-                        "note": self.env._(
-                            "Reply «%(text)s» on %(channel)s", text=self.body, channel=self.channel_id.name
-                        ),
-                    }
-                )
-        elif action == "CONFIRM" and appointment.state in ("booked", "confirmed"):
-            if appointment.state == "booked":
-                appointment.action_confirm()
-        elif action == "CANCEL" and appointment.state in ("booked", "confirmed", "cancelled"):
-            if appointment.state != "cancelled":
-                appointment.action_cancel(
-                    reason=self.env._("Cancelled by the patient's reply on %(channel)s", channel=self.channel_id.name),
-                    by="patient",
-                )
-        else:
-            self.env["clinic.reception"].notify(
-                "message",
-                self.env._("Patient's message"),
-                f"{self.partner_id.display_name or self.phone}: {self.body}",
-                appointment or self.partner_id or None,
-                sticky=True,
-            )
 
 
 def _e164(partner):

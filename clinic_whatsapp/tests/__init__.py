@@ -1,1 +1,10 @@
-from . import test_access, test_messaging, test_race, test_webhooks
+from . import (
+    test_access,
+    test_kpi_messaging,
+    test_messaging,
+    test_race,
+    test_race_replies,
+    test_replies,
+    test_ui_tours,
+    test_webhooks,
+)

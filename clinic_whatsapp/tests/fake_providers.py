@@ -23,6 +23,9 @@ TEMPLATES = {
     "appt_cancelled": 4,
     "appt_reminder_24h": 4,
     "appt_reminder_2h": 3,
+    "appt_waitlist_offer": 5,
+    "appt_done": 2,
+    "promo_checkup": 2,
 }
 HANG_SECONDS = 10.5  # Odoo tests raise any client timeout below 10 s to 10 s
 

@@ -1,0 +1,56 @@
+import threading
+import time
+
+from odoo.tests import new_test_user, tagged
+
+from .common import MessagingCase
+
+PHONE = "79161234577"
+
+
+@tagged("post_install", "-at_install")
+class TestMessagingTours(MessagingCase):
+    """In Chromium: the front desk's reminder and the patient's reply, and a template's preview."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.write({"clinic_quiet_start": 24.0, "clinic_quiet_end": 0.0})  # the tour runs at any hour
+        cls.patient_tour = cls.messaging_patient("Мария", f"+{PHONE}")
+        cls.patient_tour.write({"surname": "Напоминаева", "patronymic": "Ивановна"})
+        cls.appointment = cls.Appointment.book(cls.patient_tour, cls.slot_at(cls.doctor, cls.monday, 10))
+        cls.appointment.name = "ТУР-0001"
+        cls.receptionist = new_test_user(
+            cls.env, "wa_tour_front", groups="base.group_user,clinic_base.group_clinic_receptionist"
+        )
+        cls.manager = new_test_user(
+            cls.env, "wa_tour_manager", groups="base.group_user,clinic_base.group_clinic_manager"
+        )
+        # the front desk's «Send reminder» sends at once, as the job runner would a moment later
+        cls.env.ref(
+            "clinic_scheduling.clinic_appointment_action"
+        ).context = "{'search_default_filter_active': 1, 'queue_job__no_delay': True}"
+
+    def post_reply_when_reminded(self):
+        """The patient's phone: once the reminder reached the provider, she answers «1» (Meta's webhook)."""
+        for _tick in range(600):
+            if any(body.get("to") == PHONE for _kind, body in list(self.fake.accepted)):
+                break
+            time.sleep(0.2)
+        else:
+            return
+        self.wa_text(f"+{PHONE}", "1", "wamid.TOUR1")
+
+    def test_reminder_and_the_reply_that_confirms_it(self):
+        phone = threading.Thread(target=self.post_reply_when_reminded, daemon=True)
+        phone.start()
+        self.start_tour("/odoo", "clinic_messaging_reminder_reply", login="wa_tour_front", timeout=300)
+        phone.join(timeout=60)
+        self.assertEqual(self.appointment.state, "confirmed")
+        reminder = self.messages(self.appointment, event="reminder_24h", direction="out")
+        self.assertIn("sent", reminder.mapped("state"))
+        reply = self.messages(self.appointment, direction="in")
+        self.assertEqual((reply.body, reply.reply_result), ("1", "confirmed"))
+
+    def test_template_preview(self):
+        self.start_tour("/odoo", "clinic_messaging_template_preview", login="wa_tour_manager", timeout=300)

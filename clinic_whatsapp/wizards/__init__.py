@@ -1,0 +1,1 @@
+from . import clinic_message_answer, clinic_kpi_dashboard

@@ -140,7 +140,7 @@ class ClinicTaxCertificate(models.Model):
     def action_correct(self):
         """Issue a correction: today's data and amounts under the same number, the next correction number."""
         require_group(self.env, ACCOUNTANT, MANAGER)
-        self.check_access("write")
+        self.check_access("read")
         corrections = self.browse()
         for certificate in self:
             if certificate.state != "issued":
@@ -153,6 +153,7 @@ class ClinicTaxCertificate(models.Model):
             amounts = self._amounts(certificate.year, certificate.company_id, certificate.taxpayer_id)
             code1, code2 = amounts.get((certificate.taxpayer_id.id, certificate.patient_id.id), (0.0, 0.0))
             certificate.sudo().state = "cancelled"
+            certificate.flush_recordset(["state"])  # out of the unique index before its correction goes in
             values = certificate._certificate_values(certificate.taxpayer_id, certificate.patient_id, code1, code2)
             values.update(
                 number=certificate.number,
@@ -237,7 +238,7 @@ class ClinicTaxCertificate(models.Model):
             "amount_code1": code1,
             "amount_code2": code2,
             "issue_date": self.env.company._clinic_today(),
-            "signer_name": self.env.user.name,
+            "signer_name": self.env.company._clinic_signatory()["name"] or self.env.user.name,
         }
         for prefix, person in (("taxpayer", taxpayer), ("patient", patient)):
             values.update({f"{prefix}_{key}": value for key, value in self._person_values(person).items()})

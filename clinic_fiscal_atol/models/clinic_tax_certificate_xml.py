@@ -83,8 +83,18 @@ class ClinicTaxCertificate(models.Model):
             КодНО=company.clinic_tax_office_code or "0000",
         )
         etree.SubElement(document, "СвМО", ИННЮЛ=company.vat, КПП=company.kpp, НаимОрг=company.name)
+        signer_name = self[:1].signer_name
+        surname, first_name, patronymic = names.split_full_name(signer_name)
+        if not (surname and first_name):
+            raise UserError(
+                self.env._(
+                    "Signed by «%(name)s»: the FNS file needs the signer's surname and first name. Fill the head "
+                    "of the clinic (or the authorized person) in the company's settings and issue a correction.",
+                    name=signer_name or "",
+                )
+            )
         signer = etree.SubElement(document, "Подписант", ПрПодп="1")
-        self._xml_fio(signer, *names.split_full_name(self[:1].signer_name or self.env.user.name))
+        self._xml_fio(signer, surname, first_name, patronymic)
         for certificate in self.sorted(lambda c: (c.year, c.number, c.correction_number)):
             certificate._xml_certificate(document)
         return root

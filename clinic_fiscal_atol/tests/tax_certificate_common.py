@@ -14,7 +14,15 @@ class TaxCertificateCase(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True))
         cls.company = cls.env.company
-        cls.company.write({"vat": "6671012340", "kpp": "667101001", "clinic_tax_office_code": "6671"})
+        cls.company.write(
+            {
+                "vat": "6671012340",
+                "kpp": "667101001",
+                "clinic_tax_office_code": "6671",
+                "contract_signatory": "head",
+                "clinic_head_name": "Петрова Анна Сергеевна",
+            }
+        )
         Product = cls.env["product.product"]
         cls.consultation = Product.create(
             {"name": "Приём педиатра", "is_medical_service": True, "type": "service", "list_price": 3000}

@@ -4,13 +4,15 @@ from datetime import date
 from lxml import etree
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .tax_certificate_common import PARENT_INN, YEAR, TaxCertificateCase
 
 
 @tagged("post_install", "-at_install")
-class TestTaxCertificate(TaxCertificateCase):
+class TestTaxCertificate(HttpCase, TaxCertificateCase):
+    """HttpCase: wkhtmltopdf fetches the report's assets from this test's server, inside its transaction."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -128,9 +130,11 @@ class TestTaxCertificate(TaxCertificateCase):
         )
         for text in ("Справка об оплате медицинских услуг", "КНД 1151156", "Данные о пациенте", "по коду услуги 2"):
             self.assertIn(text, html)
-        pdf = self.env["ir.actions.report"]._render_qweb_pdf(
-            "clinic_fiscal_atol.action_report_tax_certificate", for_son.ids
-        )[0]
+        pdf = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("clinic_fiscal_atol.action_report_tax_certificate", for_son.ids)[0]
+        )
         self.assertTrue(pdf.startswith(b"%PDF"))
         self.assertEqual(len(re.findall(rb"/Type\s*/Page[^s]", pdf)), 2, "page 2 carries the patient")
 

@@ -26,6 +26,7 @@ class ClinicTaxCertificateWizard(models.TransientModel):
     )
     request_ids = fields.Many2many(
         "clinic.tax.certificate.request",
+        relation="clinic_tax_certificate_wizard_request_rel",
         string="Requests",
         domain=[("state", "=", "new")],
         help="Pending requests to answer at once.",

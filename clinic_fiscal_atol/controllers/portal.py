@@ -18,7 +18,7 @@ class TaxCertificatePortal(CustomerPortal):
         this_year = request.env.company._clinic_today().year
         return list(range(this_year, FIRST_YEAR - 1, -1))
 
-    @http.route("/my/tax-certificates", type="http", auth="user", methods=["GET"])
+    @http.route("/my/tax-certificates", type="http", auth="user", website=True, methods=["GET"])
     def portal_my_tax_certificates(self, message=None, **kw):
         partner = request.env.user.partner_id
         values = self._prepare_portal_layout_values()
@@ -32,7 +32,7 @@ class TaxCertificatePortal(CustomerPortal):
         )
         return request.render("clinic_fiscal_atol.portal_my_tax_certificates", values)
 
-    @http.route("/my/tax-certificates/request", type="http", auth="user", methods=["POST"])
+    @http.route("/my/tax-certificates/request", type="http", auth="user", website=True, methods=["POST"])
     def portal_tax_certificate_request(self, year=None, note=None, **kw):
         if not request.env.user._is_portal() and not request.env.user._is_internal():
             return request.redirect("/my")
@@ -46,7 +46,9 @@ class TaxCertificatePortal(CustomerPortal):
             return self.portal_my_tax_certificates(error=str(error))
         return request.redirect("/my/tax-certificates?message=requested")
 
-    @http.route("/my/tax-certificates/<int:certificate_id>/pdf", type="http", auth="user", methods=["GET"])
+    @http.route(
+        "/my/tax-certificates/<int:certificate_id>/pdf", type="http", auth="user", website=True, methods=["GET"]
+    )
     def portal_tax_certificate_pdf(self, certificate_id, **kw):
         certificate = request.env["clinic.tax.certificate"].browse(certificate_id).exists()
         try:

@@ -29,7 +29,11 @@ class TestTaxCertificateAccess(TaxCertificateCase):
         }
         cls.users["internal"] = new_test_user(cls.env, login="tax_internal", groups="base.group_user")
         cls.portal_mother = new_test_user(  # her account is her card
-            cls.env, login="tax_portal_mother", groups="base.group_portal", partner_id=cls.mother.id
+            cls.env,
+            login="tax_portal_mother",
+            groups="base.group_portal",
+            partner_id=cls.mother.id,
+            name="Иванова Мария Петровна",
         )
         cls.portal_other = new_test_user(cls.env, login="tax_portal_other", groups="base.group_portal")
 

@@ -42,7 +42,7 @@ registry.category("web_tour.tours").add("clinic_tax_certificate_accountant_issue
     steps: () => [
         {
             content: "The pending request of the patient",
-            trigger: ".o_data_row td:contains(Иванова Мария Петровна)",
+            trigger: ".o_list_view .o_data_row:contains(Иванова) td.o_data_cell",
             run: "click",
         },
         {

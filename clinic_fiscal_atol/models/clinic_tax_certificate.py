@@ -1,3 +1,5 @@
+import zlib
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -9,6 +11,7 @@ from .clinic_fns_document_code import fns_document_code
 # The form of FNS order ЕА-7-11/824@ of 08.11.2023 applies to expenses from 2024 on; earlier years keep the 2001 form.
 FIRST_YEAR = 2024
 CERTIFICATE_STATES = [("issued", "Issued"), ("cancelled", "Cancelled by a correction")]
+REGISTER_LOCK = zlib.crc32(b"clinic.tax.certificate") & 0x7FFFFFFF  # advisory lock class of the register
 PERSON_FIELDS = ("surname", "first_name", "patronymic", "inn", "birth_date", "doc_code", "doc_number", "doc_date")
 
 
@@ -202,6 +205,7 @@ class ClinicTaxCertificate(models.Model):
     @api.model
     def _issue_many(self, amounts, year, company, request=None):
         """Create the certificates of ``{(taxpayer_id, patient_id): (code1, code2)}`` not yet issued (in bulk)."""
+        self._lock_register(company, year)
         existing = self.search(
             [
                 ("company_id", "=", company.id),
@@ -230,6 +234,19 @@ class ClinicTaxCertificate(models.Model):
             values_list.append(values)
         created = self.sudo().with_context(tracking_disable=True, mail_create_nolog=True).create(values_list)
         return existing.filtered(lambda c: (c.taxpayer_id.id, c.patient_id.id) in amounts) | created.sudo(False)
+
+    @api.model
+    def _lock_register(self, company, year):
+        """One issuing at a time per clinic and year: a second accountant is told to retry, never given a second
+        certificate (the unique index stands behind) nor an error from the database."""
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [REGISTER_LOCK, company.id * 10000 + year])
+        if not self.env.cr.fetchone()[0]:
+            raise UserError(
+                self.env._(
+                    "Certificates of %(year)s are being issued by someone else right now: try again in a moment.",
+                    year=year,
+                )
+            )
 
     def _certificate_values(self, taxpayer, patient, code1, code2):
         values = {

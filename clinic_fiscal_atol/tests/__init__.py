@@ -1,1 +1,1 @@
-from . import test_tax_certificate, test_tax_certificate_access, test_tax_certificate_ui
+from . import test_tax_certificate, test_tax_certificate_access, test_tax_certificate_race, test_tax_certificate_ui

@@ -157,7 +157,10 @@ class ClinicTaxCertificate(models.Model):
             code1, code2 = amounts.get((certificate.taxpayer_id.id, certificate.patient_id.id), (0.0, 0.0))
             certificate.sudo().state = "cancelled"
             certificate.flush_recordset(["state"])  # out of the unique index before its correction goes in
-            values = certificate._certificate_values(certificate.taxpayer_id, certificate.patient_id, code1, code2)
+            common = self._common_values(certificate.company_id)
+            values = certificate._certificate_values(
+                certificate.taxpayer_id, certificate.patient_id, code1, code2, common
+            )
             values.update(
                 number=certificate.number,
                 correction_number=certificate.correction_number + 1,
@@ -215,18 +218,20 @@ class ClinicTaxCertificate(models.Model):
             ]
         )
         in_force = {(c.taxpayer_id.id, c.patient_id.id): c for c in existing}
-        partners = self.env["res.partner"].browse({pid for key in amounts for pid in key})
-        partners.identity_document_ids.doc_type_id.mapped("code")  # prefetch the documents in one go
-        sequence = self.env["ir.sequence"].sudo()
+        # one recordset, so that names, INNs and documents are read for all the people at once
+        people = self.env["res.partner"].browse({pid for key in amounts for pid in key})
+        people = {person.id: person for person in people}
+        common = self._common_values(company)
+        sequence = self.env["ir.sequence"].sudo().with_company(company)
         values_list = []
         for (taxpayer_id, patient_id), (code1, code2) in sorted(amounts.items()):
             if (taxpayer_id, patient_id) in in_force or (code1 <= 0 and code2 <= 0):
                 continue
             values = self._certificate_values(
-                partners.browse(taxpayer_id), partners.browse(patient_id), max(code1, 0.0), max(code2, 0.0)
+                people[taxpayer_id], people[patient_id], max(code1, 0.0), max(code2, 0.0), common
             )
             values.update(
-                number=sequence.with_company(company).next_by_code("clinic.tax.certificate"),
+                number=sequence.next_by_code("clinic.tax.certificate"),
                 year=year,
                 company_id=company.id,
                 request_id=request.id if request else False,
@@ -248,14 +253,21 @@ class ClinicTaxCertificate(models.Model):
                 )
             )
 
-    def _certificate_values(self, taxpayer, patient, code1, code2):
+    @api.model
+    def _common_values(self, company):
+        """What every certificate issued now by ``company`` shares: the issue date and who confirms."""
+        return {
+            "issue_date": company._clinic_today(),
+            "signer_name": company._clinic_signatory()["name"] or self.env.user.name,
+        }
+
+    def _certificate_values(self, taxpayer, patient, code1, code2, common):
         values = {
             "taxpayer_id": taxpayer.id,
             "patient_id": patient.id,
             "amount_code1": code1,
             "amount_code2": code2,
-            "issue_date": self.env.company._clinic_today(),
-            "signer_name": self.env.company._clinic_signatory()["name"] or self.env.user.name,
+            **common,
         }
         for prefix, person in (("taxpayer", taxpayer), ("patient", patient)):
             values.update({f"{prefix}_{key}": value for key, value in self._person_values(person).items()})

@@ -54,9 +54,9 @@ class TaxCertificatePortal(CustomerPortal):
         try:
             certificate.check_access("read")  # the record rules: a portal user's own certificates only
         except AccessError:
-            return request.not_found()
+            raise request.not_found() from None
         if not certificate:
-            return request.not_found()
+            raise request.not_found()
         pdf, _type = (
             request.env["ir.actions.report"]
             .sudo()

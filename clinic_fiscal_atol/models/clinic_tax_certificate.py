@@ -325,7 +325,7 @@ class ClinicTaxCertificate(models.Model):
     @api.model
     def _cells(self, value, size):
         """``value`` spread over ``size`` cells of the form, upper case, unused cells dashed as FNS forms are."""
-        text = str(value or "").upper()[:size]
+        text = str(value or "").upper()[:size].replace(" ", "\u00a0")  # a blank cell keeps its width
         return list(text) + ["-"] * (size - len(text))
 
     @api.model

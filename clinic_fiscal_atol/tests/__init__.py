@@ -1,1 +1,12 @@
-from . import test_access, test_acquiring, test_proxy, test_race, test_receipts, test_shift
+from . import (
+    test_access,
+    test_acquiring,
+    test_proxy,
+    test_race,
+    test_receipts,
+    test_shift,
+    test_tax_certificate,
+    test_tax_certificate_access,
+    test_tax_certificate_race,
+    test_tax_certificate_ui,
+)

@@ -1,7 +1,7 @@
 """clinic_fiscal_atol: who may call its public methods over RPC.
 
-Receipts, registers and acquiring: sending, polling, the proxy's report, building receipt lines are
-private; what is left are the cash desk's buttons. Cashiers are the front desk, accountants and
+Two blocks, one per part of the module. Receipts, registers and acquiring: sending, polling, the
+proxy's report, building receipt lines are private; what is left are the cash desk's buttons. Cashiers are the front desk, accountants and
 managers; a doctor, an employee in no clinic group and a settings administrator are not.
 """
 
@@ -25,3 +25,17 @@ MATRIX = {
 }
 
 ARGS = {}
+
+# ---------------------------------------------------------------- tax-deduction certificates (KND 1151156)
+# Certificates and their requests are the accountant's (a manager is an accountant too); the portal asks and
+# downloads through its own routes (controllers/portal.py), never through these methods.
+MATRIX.update(
+    {
+        ("clinic.tax.certificate", "action_correct"): ACCOUNTING,
+        ("clinic.tax.certificate", "action_export_xml"): ACCOUNTING,
+        ("clinic.tax.certificate", "action_print"): ACCOUNTING,
+        ("clinic.tax.certificate.request", "action_cancel"): ACCOUNTING,
+        ("clinic.tax.certificate.request", "action_issue"): ACCOUNTING,
+        ("clinic.tax.certificate.wizard", "action_issue"): ACCOUNTING,
+    }
+)

@@ -1,0 +1,1 @@
+from . import clinic_tax_certificate_wizard

@@ -1,8 +1,9 @@
 """clinic_fiscal_atol: who may call its public methods over RPC.
 
 Two blocks, one per part of the module. Receipts, registers and acquiring: sending, polling, the
-proxy's report, building receipt lines are private; what is left are the cash desk's buttons. Cashiers are the front desk, accountants and
-managers; a doctor, an employee in no clinic group and a settings administrator are not.
+proxy's report, building receipt lines are private; what is left are the cash desk's buttons.
+Cashiers are the front desk, accountants and managers; a doctor, an employee in no clinic group
+and a settings administrator are not.
 """
 
 CASHIERS = frozenset({"receptionist", "accountant", "manager"})

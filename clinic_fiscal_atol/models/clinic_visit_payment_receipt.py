@@ -41,11 +41,17 @@ class ClinicVisitPayment(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """Queue the receipt of each new payment; only the cash desk itself records a receipt's state."""
+        if not self.env.su and not self.env.context.get("clinic_fiscal_sync"):
+            if any(vals.get("fiscal_state", "none") != "none" for vals in vals_list):
+                raise UserError(self.env._("Receipt: its state is recorded by the cash desk, not typed in."))
         payments = super().create(vals_list)
-        payments.filtered(lambda p: not p.visit_id.is_imported)._clinic_fiscal_queue()
+        payments.filtered(lambda p: not p.visit_id.is_imported and p.fiscal_state == "none")._clinic_fiscal_queue()
         return payments
 
     def write(self, vals):
+        if "fiscal_state" in vals and not self.env.su and not self.env.context.get("clinic_fiscal_sync"):
+            raise UserError(self.env._("Receipt: its state is recorded by the cash desk, not typed in."))
         if not self.env.context.get("clinic_fiscal_sync") and FROZEN_FIELDS & set(vals):
             printed = self.filtered(lambda p: p.fiscal_state != "none")
             if printed:

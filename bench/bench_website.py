@@ -52,7 +52,8 @@ DAYS = 14
 BOOKED_SHARE = 0.33
 CLIENTS = 20
 SECONDS = 30
-WORKERS = 2
+WORKERS = 2 * (os.cpu_count() or 1) + 1  # Odoo's own sizing of a production server: 2 per core, plus one
+CRON_WORKERS = 1
 THINK_MS = "500-1500"
 WARM_UP_REQUESTS = 40
 SEED = 1
@@ -122,6 +123,18 @@ def double_bookings(env):
     return env.cr.fetchone()[0]
 
 
+def calendar_pending(env, wait=0):
+    """Website bookings whose calendar event the server's cron has not made yet (after waiting up to ``wait`` s)."""
+    deadline = time.monotonic() + wait
+    while True:
+        env.cr.rollback()  # a fresh snapshot: what the server committed
+        env.cr.execute("SELECT count(*) FROM clinic_appointment WHERE calendar_pending")
+        pending = env.cr.fetchone()[0]
+        if not pending or time.monotonic() >= deadline:
+            return pending
+        time.sleep(1)
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -140,7 +153,7 @@ def start_server(db, port, workers):
     log = server_log(db).open("w")
     server = subprocess.Popen(
         [sys.executable, str(lib.ODOO_ROOT / "odoo-bin"), f"--database={db}", f"--db-filter=^{db}$",
-         f"--addons-path={lib.ADDONS_PATH}", f"--workers={workers}", "--max-cron-threads=0",
+         f"--addons-path={lib.ADDONS_PATH}", f"--workers={workers}", f"--max-cron-threads={CRON_WORKERS}",
          "--http-interface=127.0.0.1", f"--http-port={port}", "--log-level=warn", "--limit-time-real=300"],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -191,7 +204,9 @@ def main(env, args):
     server = start_server(env.cr.dbname, port, workers)
     try:
         booking = drive(base, {"journey": choices, "days": DAYS - 7}, clients, seconds, think_ms)
+        behind = calendar_pending(env)
         login = drive(base, {"pages": ["/web/login"]}, clients, seconds, think_ms)
+        pending = calendar_pending(env, wait=60)
     finally:
         stop_server(server)
     env.cr.rollback()  # a fresh snapshot: what the server committed
@@ -221,6 +236,8 @@ def main(env, args):
         "errors": booking["errors"],
         "login_errors": login["errors"],
         "double_bookings": double_bookings(env),
+        "calendar_behind": behind,
+        "calendar_pending": pending,
         "workers": workers,
         "think_ms": think_ms,
     }

@@ -227,8 +227,10 @@ class ClinicAppointment(models.Model):
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("clinic.appointment") or "/"
             vals["calendar_pending"] = defer
-        appointments = super(ClinicAppointment, self.with_context(mail_create_nolog=True) if defer else self).create(
-            vals_list
+        appointments = (
+            super(ClinicAppointment, self.with_context(mail_create_nolog=True) if defer else self)
+            .create(vals_list)
+            .with_env(self.env)
         )
         for appointment in appointments:
             appointment._log_event(False, appointment.state)

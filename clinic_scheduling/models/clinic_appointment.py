@@ -119,6 +119,13 @@ class ClinicAppointment(models.Model):
     reschedule_count = fields.Integer(string="Rescheduled", readonly=True)
     event_ids = fields.One2many("clinic.appointment.event", "appointment_id", string="History")
     calendar_event_id = fields.Many2one("calendar.event", string="Calendar event", readonly=True, copy=False)
+    calendar_pending = fields.Boolean(
+        string="Calendar event to make",
+        readonly=True,
+        copy=False,
+        help="Booked online: the practitioner's calendar event is made right after the booking by a scheduled "
+        "action, outside the patient's request.",
+    )
     needs_attention = fields.Boolean(
         string="Needs attention", tracking=True, help="The front desk must check something, see the reason."
     )
@@ -188,6 +195,10 @@ class ClinicAppointment(models.Model):
             "UPDATE calendar_event SET privacy = 'private' "
             "WHERE res_model = 'clinic.appointment' AND privacy IS DISTINCT FROM 'private'"
         )
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS clinic_appointment_calendar_pending_idx ON clinic_appointment (id) "
+            "WHERE calendar_pending"
+        )
         for name, column, extra in (
             (EMPLOYEE_CONSTRAINT, "employee_id", SQL("")),
             (CABINET_CONSTRAINT, "cabinet_id", SQL(" AND cabinet_id IS NOT NULL")),
@@ -208,13 +219,25 @@ class ClinicAppointment(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """``clinic_defer_calendar`` in the context (online bookings): the calendar event and the chatter's
+        «created» note are made by a scheduled action triggered at once, so that the patient's request does not
+        wait for them."""
+        defer = bool(self.env.context.get("clinic_defer_calendar"))
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("clinic.appointment") or "/"
-        appointments = super().create(vals_list)
+            vals["calendar_pending"] = defer
+        appointments = (
+            super(ClinicAppointment, self.with_context(mail_create_nolog=True) if defer else self)
+            .create(vals_list)
+            .with_env(self.env)
+        )
         for appointment in appointments:
             appointment._log_event(False, appointment.state)
-        appointments._sync_calendar_event()
+        if defer:
+            self.env.ref("clinic_scheduling.ir_cron_clinic_appointment_calendar").sudo()._trigger()
+        else:
+            appointments._sync_calendar_event()
         self.env["clinic.day.grid"]._notify_change(appointments)
         return appointments
 
@@ -525,3 +548,17 @@ class ClinicAppointment(models.Model):
                 Event.browse(appointment.calendar_event_id.id).write(vals)
             else:
                 appointment.calendar_event_id = Event.create(vals)
+            if appointment.calendar_pending:
+                appointment.calendar_pending = False
+
+    @api.model
+    def _cron_sync_calendar(self, batch=500):
+        """The calendar events and «created» notes of the appointments booked online; triggered by each booking."""
+        pending = self.sudo().search([("calendar_pending", "=", True)], order="id", limit=batch)
+        for appointment in pending:
+            appointment._message_log(
+                body=appointment._creation_message(), author_id=appointment.booked_by_id.partner_id.id
+            )
+        pending._sync_calendar_event()
+        if len(pending) == batch:
+            self.env.ref("clinic_scheduling.ir_cron_clinic_appointment_calendar").sudo()._trigger()

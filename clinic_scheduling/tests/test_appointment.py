@@ -24,6 +24,25 @@ class TestAppointment(SchedulingCase):
         self.assertTrue(appointment.calendar_event_id, "shown in the practitioner's calendar")
         self.assertEqual(appointment.calendar_event_id.start, appointment.start)
 
+    def test_a_deferred_calendar_event_is_made_by_the_triggered_cron(self):
+        cron = self.env.ref("clinic_scheduling.ir_cron_clinic_appointment_calendar")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        appointment = self.Appointment.with_context(clinic_defer_calendar=True).book(
+            self.patient, self.slot_at(self.doctor, self.monday, 9)
+        )
+        self.assertFalse(appointment.calendar_event_id, "not made in the booking's request")
+        self.assertFalse(appointment.message_ids, "nor the chatter's note")
+        self.assertTrue(appointment.calendar_pending)
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1)
+        cron.method_direct_trigger()
+        self.assertFalse(appointment.calendar_pending)
+        self.assertEqual(appointment.calendar_event_id.start, appointment.start)
+        self.assertEqual(appointment.calendar_event_id.privacy, "private")
+        self.assertEqual(appointment.calendar_event_id.res_id, appointment.id)
+        self.assertEqual(len(appointment.message_ids), 1)
+        self.assertIn(appointment._creation_message(), appointment.message_ids.body)
+        self.assertEqual(appointment.message_ids.author_id, self.env.user.partner_id, "the booking's user")
+
     def test_a_long_service_does_not_cross_the_lunch_break(self):
         with self.assertRaises(UserError):
             self.Appointment.book_slot(self.patient, self.slot_at(self.doctor, self.monday, 12, 30), self.service)

@@ -186,7 +186,8 @@ class ClinicBooking(http.Controller):
         """What the visitor chose so far, read from the request, only among published records."""
         booking = request.env["clinic.online.booking"]
         age = "child" if kw.get("age") == "child" else "adult"
-        specialty = browse_param("clinic.nsi.specialty", kw.get("specialty_id"), booking.specialties(age))
+        offered = booking.practitioners(age).specialty_ids
+        specialty = browse_param("clinic.nsi.specialty", kw.get("specialty_id"), offered)
         service = browse_param("product.product", kw.get("service_id"), booking.services(age, specialty))
         practitioners = booking.practitioners(age, specialty, service)
         employee = browse_param("hr.employee", kw.get("employee_id"), practitioners)

@@ -26,10 +26,9 @@ def browse_param(model, value, records=None):
         record_id = 0
     if not 0 < record_id <= MAX_ID:
         return request.env[model].sudo()
-    record = request.env[model].sudo().browse(record_id).exists()
-    if records is not None and record not in records:
-        return request.env[model].sudo()
-    return record
+    if records is not None:  # one of the records given exists: no query needed
+        return records.sudo().filtered(lambda record: record.id == record_id)
+    return request.env[model].sudo().browse(record_id).exists()
 
 
 def format_price(amount, currency):

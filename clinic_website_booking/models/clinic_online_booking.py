@@ -389,6 +389,7 @@ class ClinicOnlineBooking(models.AbstractModel):
                 appointment = (
                     self.env["clinic.appointment"]
                     .sudo()
+                    .with_context(clinic_defer_calendar=True)  # the practitioner's calendar is not the patient's wait
                     .book_slot(
                         patient,
                         slot,

@@ -101,6 +101,12 @@ class TestOnlineBooking(OnlineBookingCase):
         self.assertEqual(pings[0]["res_id"], appointment.id)
         for part in ("Новикова Мария Сергеевна", "Терапевтова Анна Павловна", "12.04.1990"):
             self.assertIn(part, pings[0]["message"])
+        # The practitioner's calendar event is made after the patient's request, by the cron the booking triggered.
+        self.assertTrue(appointment.calendar_pending)
+        self.assertFalse(appointment.calendar_event_id)
+        self.env.ref("clinic_scheduling.ir_cron_clinic_appointment_calendar").method_direct_trigger()
+        self.assertEqual((appointment.calendar_event_id.start, appointment.calendar_event_id.privacy),
+                         (appointment.start, "private"))  # fmt: skip
 
     def test_known_name_and_birth_date_never_land_on_the_card(self):
         """Hole 3: a visitor typing a known patient's name and birth date gets a card of their own; the known card

@@ -6,12 +6,17 @@ registry.category("web_tour.tours").add("clinic_remd_doctor_signs_visit", {
     steps: () => [
         {
             content: "The finished visit offers to build its SEMD",
-            trigger: ".o_form_view button[name=action_semd_generate]:contains(Сформировать СЭМД)",
+            trigger: ".o_form_view button[name=action_semd_generate]:contains(Сформировать СЭМД):enabled",
             run: "click",
         },
         {
             content: "Built and validated: the doctor signs it",
-            trigger: ".o_form_view button[name=action_semd_sign]:contains(Подписать)",
+            trigger: ".o_form_view button[name=action_semd_sign]:contains(Подписать):enabled",
+            run: "click",
+        },
+        {
+            content: "Confirm: the text cannot change after signing",
+            trigger: ".modal .modal-footer button.btn-primary",
             run: "click",
         },
         {

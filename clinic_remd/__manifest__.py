@@ -27,6 +27,9 @@
         "views/res_partner_views.xml",
         "views/clinic_remd_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["clinic_remd/static/tests/tours/*.js"],
+    },
     "demo": [
         "demo/clinic_remd_demo.xml",
     ],

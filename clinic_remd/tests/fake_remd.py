@@ -107,6 +107,7 @@ class FakeRemd:
         self.registrations = {}  # local id -> times registered (must never exceed 1)
         self.results = []  # (message id answered, status, HTTP status of our answer)
         self.file_requests = []
+        self.files = {}  # local id -> the bytes fetched from the clinic (or sent by the platform)
 
     # --------------------------------------------------------------- SOAP service
 
@@ -212,6 +213,8 @@ class FakeRemd:
                 data, error = request["file"], None
             else:
                 data, error = self._fetch_file(request)
+            if not error:
+                self.files[request["local_uid"]] = data
             if error:
                 errors = [("MIS_NOT_AVAILABLE", error)]
             elif str(zlib.crc32(data)) != request["checksum"]:

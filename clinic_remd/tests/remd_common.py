@@ -18,19 +18,18 @@ SAMPLE_XML = (
 FRMO_OID = "1.2.643.5.1.13.13.12.2.66.99999"
 
 
-class RemdCase(SchedulingCase, HttpCase):
-    """A clinic connected to a fake REMD on 127.0.0.1, a doctor with a user, signed documents made directly."""
+class FakeRemdMixin:
+    """The clinic connected to a fake REMD on 127.0.0.1, and the queue_job worker's part; for an ``HttpCase``."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def _connect_fake_remd(cls, frmo_oid=FRMO_OID):
         cls.clinic_key, cls.clinic_cert = make_certificate("Клиника «Здоровье+», Екатеринбург")
         cls.fake = FakeRemd(cls.clinic_cert).start()
         cls.addClassCleanup(cls.fake.stop)
         cls.company = cls.env.company
         cls.company.write(
             {
-                "frmo_oid": FRMO_OID,
+                "frmo_oid": frmo_oid,
                 "remd_transport": "soap",
                 "remd_endpoint_url": f"{cls.fake.url}/remd",
                 "remd_client_entity_id": CLIENT_ENTITY_ID,
@@ -48,52 +47,10 @@ class RemdCase(SchedulingCase, HttpCase):
                 "remd_reconcile_minutes": 120,
             }
         )
-        cls.doctor_user = new_test_user(
-            cls.env,
-            login="remd_doctor",
-            groups="base.group_user,clinic_base.group_clinic_doctor",
-            name="Терапевтов Иван",
-        )
-        cls.doctor.user_id = cls.doctor_user
-        cls.other_doctor = cls.practitioner("Хирургов Пётр")
-        cls.receptionist = new_test_user(
-            cls.env, login="remd_reception", groups="base.group_user,clinic_base.group_clinic_receptionist"
-        )
-        cls.manager = new_test_user(
-            cls.env, login="remd_manager", groups="base.group_user,clinic_base.group_clinic_manager"
-        )
-        cls.patient.write({"snils": "112-233-445 95", "birth_date": "1985-03-14", "gender": "female"})
 
     def setUp(self):
         super().setUp()
         self.fake.reset()
-
-    def signed_document(self, employee=None, plan=None, checksum=None, kind="119"):
-        """A document as remddoc's flow leaves it: signed, frozen XML, checksum, both signatures."""
-        visit = self.env["clinic.visit"].create(
-            {"patient_id": self.patient.id, "employee_id": (employee or self.doctor).id}
-        )
-        local_uid = str(uuid.uuid4())
-        if plan:
-            self.fake.plans[local_uid] = plan
-        return (
-            self.env["clinic.semd.document"]
-            .sudo()
-            .create(
-                {
-                    "name": f"ПК-{local_uid[:8]}",
-                    "visit_id": visit.id,
-                    "kind_code": kind,
-                    "local_uid": local_uid,
-                    "state": "signed",
-                    "xml_content": base64.b64encode(SAMPLE_XML),
-                    "checksum": checksum or str(zlib.crc32(SAMPLE_XML)),
-                    "doctor_signature": base64.b64encode(b"0\x82doctor-cms-signature"),
-                    "org_signature": base64.b64encode(b"0\x82clinic-cms-signature"),
-                }
-            )
-            .sudo(False)
-        )
 
     def run_jobs(self, advance=False):
         """The queue_job worker's part: perform the due REMD jobs as the runner would.
@@ -125,14 +82,65 @@ class RemdCase(SchedulingCase, HttpCase):
         self.env.invalidate_all()
         return performed
 
-    def send(self, document):
-        """The doctor sends the document; the job runs; REMD processes it."""
-        document.with_user(self.doctor_user).action_register()
-        return self.run_jobs()
-
     def exchanges(self, document, **filters):
         domain = [("document_id", "=", document.id)] + [(k, "=", v) for k, v in filters.items()]
         return self.env["clinic.remd.exchange"].search(domain, order="id")
 
 
-__all__ = ["Plan", "RemdCase"]
+class RemdCase(FakeRemdMixin, SchedulingCase, HttpCase):
+    """A clinic connected to a fake REMD, a doctor with a user, signed documents made directly."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._connect_fake_remd()
+        cls.doctor_user = new_test_user(
+            cls.env,
+            login="remd_doctor",
+            groups="base.group_user,clinic_base.group_clinic_doctor",
+            name="Терапевтов Иван",
+        )
+        cls.doctor.user_id = cls.doctor_user
+        cls.other_doctor = cls.practitioner("Хирургов Пётр")
+        cls.receptionist = new_test_user(
+            cls.env, login="remd_reception", groups="base.group_user,clinic_base.group_clinic_receptionist"
+        )
+        cls.manager = new_test_user(
+            cls.env, login="remd_manager", groups="base.group_user,clinic_base.group_clinic_manager"
+        )
+        cls.patient.write({"snils": "112-233-445 95", "birth_date": "1985-03-14", "gender": "female"})
+
+    def signed_document(self, employee=None, plan=None, checksum=None, kind="119"):
+        """A document as remddoc's flow leaves it: signed, frozen XML, checksum, both signatures."""
+        visit = self.env["clinic.visit"].create(
+            {"patient_id": self.patient.id, "employee_id": (employee or self.doctor).id}
+        )
+        local_uid = str(uuid.uuid4())
+        if plan:
+            self.fake.plans[local_uid] = plan
+        return (
+            self.env["clinic.semd.document"]
+            .sudo()
+            .create(
+                {
+                    "name": f"ПК-{local_uid[:8]}",
+                    "visit_id": visit.id,
+                    "kind_code": kind,
+                    "local_uid": local_uid,
+                    "state": "signed",
+                    "xml_content": base64.b64encode(SAMPLE_XML),
+                    "checksum": checksum or str(zlib.crc32(SAMPLE_XML)),
+                    "doctor_signature": base64.b64encode(b"0\x82doctor-cms-signature"),
+                    "org_signature": base64.b64encode(b"0\x82clinic-cms-signature"),
+                }
+            )
+            .sudo(False)
+        )
+
+    def send(self, document):
+        """The doctor sends the document; the job runs; REMD processes it."""
+        document.with_user(self.doctor_user).action_register()
+        return self.run_jobs()
+
+
+__all__ = ["FakeRemdMixin", "Plan", "RemdCase"]

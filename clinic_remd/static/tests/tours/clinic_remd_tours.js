@@ -1,0 +1,45 @@
+/** The doctor's SEMD through the buttons (data made by tests/test_end_to_end.py). */
+
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("clinic_remd_doctor_signs_visit", {
+    steps: () => [
+        {
+            content: "The finished visit offers to build its SEMD",
+            trigger: ".o_form_view button[name=action_semd_generate]:contains(Сформировать СЭМД):enabled",
+            run: "click",
+        },
+        {
+            content: "Built and validated: the doctor signs it",
+            trigger: ".o_form_view button[name=action_semd_sign]:contains(Подписать):enabled",
+            run: "click",
+        },
+        {
+            content: "Confirm: the text cannot change after signing",
+            trigger: ".modal .modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "Signed: the visit is locked, «Correct SEMD» replaces «Sign»",
+            trigger: ".o_form_view button[name=action_semd_correct]",
+        },
+        {
+            content: "Open the SEMD tab",
+            trigger: ".o_notebook_headers a[name=semd]",
+            run: "click",
+        },
+        {
+            content: "Open the document",
+            trigger: ".o_form_view .o_field_widget[name=semd_document_id] a:contains(v1)",
+            run: "click",
+        },
+        {
+            content: "The document shows its frozen file and the doctor's key",
+            trigger: ".o_form_view .o_field_widget[name=doctor_key_id]:contains(Дмитриева)",
+        },
+        {
+            content: "and its checksum",
+            trigger: ".o_form_view .o_field_widget[name=checksum]:not(:empty)",
+        },
+    ],
+});

@@ -59,8 +59,8 @@ tours.add("clinic_messaging_reminder_reply", {
 tours.add("clinic_messaging_template_preview", {
     steps: () => [
         {
-            content: "Open the messaging settings",
-            trigger: ".o_main_navbar button[data-menu-xmlid='clinic_whatsapp.clinic_messaging_config_menu']",
+            content: "Open the clinic's configuration",
+            trigger: ".o_main_navbar button[data-menu-xmlid='clinic_base.clinic_config_menu']",
             run: "click",
         },
         {

@@ -12,6 +12,7 @@ PURPOSES = [
 CHANNELS = [
     ("all", "All channels"),
     ("whatsapp", "WhatsApp"),
+    ("max", "MAX"),
     ("sms", "SMS"),
     ("email", "E-mail"),
     ("phone", "Phone call"),

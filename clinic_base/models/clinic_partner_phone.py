@@ -1,7 +1,13 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import phone as phone_tools
+
+MESSENGERS = ("whatsapp", "max")  # consent channels that are messengers: a number may or may not be on them
+REACHABLE = [("yes", "Reachable"), ("no", "Not reachable")]
+RECHECK_AFTER = timedelta(days=30)  # a patient may install the messenger later: «not reachable» ages out
 
 
 class ClinicPartnerPhone(models.Model):
@@ -30,6 +36,23 @@ class ClinicPartnerPhone(models.Model):
     raw_input = fields.Char(string="As typed", readonly=True, help="The number exactly as it was entered or imported.")
     note = fields.Char(string="Note", help="Whose phone it is, when to call, etc.")
     display = fields.Char(string="Phone", compute="_compute_display")
+    whatsapp_reachable = fields.Selection(
+        REACHABLE,
+        string="On WhatsApp",
+        readonly=True,
+        help="Learned from delivery results: delivered means reachable, «not on WhatsApp» means not; empty: unknown.",
+    )
+    max_reachable = fields.Selection(
+        REACHABLE,
+        string="On MAX",
+        readonly=True,
+        help="Learned from delivery results of the MAX messenger; empty: unknown.",
+    )
+    messenger_checked_at = fields.Datetime(
+        string="Messenger checked at",
+        readonly=True,
+        help="When a delivery result last told whether this number is on a messenger.",
+    )
 
     @api.depends("number", "extension")
     def _compute_display(self):
@@ -56,6 +79,34 @@ class ClinicPartnerPhone(models.Model):
         result = super().unlink()
         partners.exists()._sync_phone_fields()
         return result
+
+    @api.model
+    def _set_messenger_reachable(self, number, channel, reachable, at=None):
+        """Record what a delivery result told about ``number`` on a messenger (``channel`` of MESSENGERS)."""
+        if channel not in MESSENGERS or not number:
+            return
+        lines = self.sudo().search([("number", "=", number)])
+        value = "yes" if reachable else "no"
+        lines.filtered(lambda line: line[f"{channel}_reachable"] != value).write(
+            {f"{channel}_reachable": value, "messenger_checked_at": at or fields.Datetime.now()}
+        )
+
+    @api.model
+    def _messenger_unreachable(self, number, channel, at=None):
+        """True when ``number`` is known, and recently, not to be on that messenger: skip it."""
+        if channel not in MESSENGERS or not number:
+            return False
+        at = at or fields.Datetime.now()
+        return bool(
+            self.sudo().search_count(
+                [
+                    ("number", "=", number),
+                    (f"{channel}_reachable", "=", "no"),
+                    ("messenger_checked_at", ">", at - RECHECK_AFTER),
+                ],
+                limit=1,
+            )
+        )
 
     @api.model
     def _normalize_vals(self, vals):

@@ -42,6 +42,8 @@ class TestConsent(ClinicCase):
         self.assertFalse(self.may("service_messages", "sms", datetime(2026, 2, 1)), "given for WhatsApp only")
         self.assertFalse(self.may("service_messages", "whatsapp", datetime(2026, 3, 2)), "withdrawn by a reply")
         self.assertTrue(self.may("marketing", "sms", datetime(2026, 4, 15)), "«all channels» covers SMS")
+        self.assertTrue(self.may("marketing", "max", datetime(2026, 5, 2)), "«all channels» covers MAX")
+        self.assertFalse(self.may("service_messages", "max", datetime(2026, 2, 1)), "given for WhatsApp only")
         self.assertFalse(self.may("marketing", "sms", datetime(2026, 5, 2)), "withdrawn on SMS")
         self.assertTrue(self.may("marketing", "email", datetime(2026, 5, 2)), "still given on e-mail")
 

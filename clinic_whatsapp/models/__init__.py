@@ -1,1 +1,8 @@
-from . import clinic_messaging_channel, clinic_message_template, clinic_message, clinic_appointment, res_company
+from . import (
+    clinic_messaging_channel,
+    clinic_message_template,
+    clinic_message,
+    clinic_appointment,
+    clinic_partner_phone,
+    res_company,
+)

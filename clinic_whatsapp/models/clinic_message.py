@@ -1,5 +1,6 @@
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
 
 import psycopg2
@@ -31,7 +32,10 @@ STATES = [
 ]
 STATUS_RANK = {"queued": 0, "sending": 0, "sent": 1, "delivered": 2, "read": 3}
 PENDING = ("queued", "sending")
-BACKOFF_SECONDS = 30  # 30 s, 2 min, 8 min, 32 min...
+BACKOFF_SECONDS = 30  # 30 s, 2 min, 8 min, 32 min... (parameter clinic_whatsapp.backoff)
+RECONCILE_SECONDS = 120  # after a timeout without idempotency key, wait this long for a status before resending
+BATCH = 50  # due rows of one channel a job claims and sends together (clinic_whatsapp.batch)
+SENDING_THREADS = 8  # provider requests of a batch in flight at once (clinic_whatsapp.threads)
 STALE_AFTER = timedelta(minutes=10)  # a send never takes this long: the worker died
 REPLY_WORDS = {
     "CONFIRM": {"1", "да", "подтверждаю", "подтвердить", "подтверждено", "приду", "ок", "ok", "yes"},
@@ -40,6 +44,10 @@ REPLY_WORDS = {
     "STOP": {"стоп", "stop", "отписка", "отписаться"},
 }
 _PUNCTUATION = re.compile(r"[^\w\s]+")
+
+
+class SendInFlight(Exception):
+    """A status for a row whose request is still in flight: the webhook asks the provider to redeliver it."""
 
 
 def reply_action(text):
@@ -178,12 +186,43 @@ class ClinicMessage(models.Model):
         self.invalidate_recordset(["state", "attempts"])
         return row[0] if row else 0
 
+    def _claim_due(self, limit):
+        """Claim up to ``limit`` more due rows of this row's channel, skipping rows another worker holds.
+
+        Their own jobs, still pending, are marked done: the job runner does not start them for nothing.
+        """
+        if limit <= 0:
+            return self.browse()
+        now = fields.Datetime.now()
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "UPDATE clinic_message SET state = 'sending', attempts = COALESCE(attempts, 0) + 1, "
+                    "write_date = %s WHERE id IN (SELECT id FROM clinic_message WHERE channel_id = %s "
+                    "AND direction = 'out' AND state = 'queued' AND scheduled_at <= %s AND id != %s "
+                    "ORDER BY scheduled_at, id LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING id, attempts",
+                    [now, self.channel_id.id, now, self.id, limit],
+                )
+                rows = self.env.cr.fetchall()
+        except psycopg2.errors.SerializationFailure:
+            rows = []
+        others = self.browse([row[0] for row in rows])
+        others.invalidate_recordset(["state", "attempts"])
+        if rows:
+            keys = [f"clinic.message:{message_id}:{attempts - 1}" for message_id, attempts in rows]
+            self.env["queue.job"].sudo().search([("identity_key", "in", keys), ("state", "=", "pending")]).write(
+                {"state": "done", "date_done": now, "result": f"Sent with clinic message {self.id}"}
+            )
+        return others
+
     @api.model
     def _requeue_stale(self):
         """A worker died between its claim and the provider's answer: queue the message again.
 
-        The SMS gateway gets the same ``id`` and keeps one message; WhatsApp has no idempotency key,
-        so a message that did leave may arrive twice (logged on the row).
+        The claim was committed before the request left, so the row says «sending» until then; a status
+        webhook that came meanwhile (the Cloud API echoes our outbox id) has already moved it on. The SMS
+        gateway and Wazzup get the same idempotency key and keep one message; a Cloud API or MAX message
+        that left without any status since may arrive twice (logged on the row).
         """
         now = fields.Datetime.now()
         stale = self.sudo().search([("state", "=", "sending"), ("write_date", "<", now - STALE_AFTER)])
@@ -192,47 +231,92 @@ class ClinicMessage(models.Model):
         return stale
 
     def _send(self):
-        """The job: gates (state, consent, quiet hours), one provider call, then retry, fallback or done."""
-        self.ensure_one()
-        message = self.sudo()
-        attempt = message._claim()
-        if not attempt:
-            return "already handled"
-        now = fields.Datetime.now()
-        appointment = message.appointment_id
-        if appointment and (appointment.state not in ("booked", "confirmed", "cancelled") or now >= message.deadline):
-            message.write({"state": "skipped", "error": self.env._("The appointment no longer needs this message.")})
-            return "skipped"
-        channel = message.channel_id
-        if not message.phone or not message.partner_id.clinic_may_contact(
-            "service_messages", channel.contact_channel, now
-        ):
-            message.write({"state": "skipped", "error": self.env._("No consent or no phone for this channel.")})
-            message._fallback()
-            return "no consent"
-        morning = message._quiet_until(now)
-        if morning:
-            if morning >= message.deadline:
-                message.write({"state": "skipped", "error": self.env._("Quiet hours last past the deadline.")})
-                return "skipped"
-            message.write({"state": "queued", "scheduled_at": morning})
-            message._schedule()
-            return "deferred"
-        rendered = message.template_id._render(appointment) if message.template_id else {"body": message.body}
-        if not message.template_id:
-            rendered["free_text"] = True
-        message.body = rendered["body"]
-        result = channel._provider().send(message, rendered)
-        return message._apply_result(result, now, attempt)
+        """The job: claim this row and a batch of other due rows of its channel, send them, record the answers.
 
-    def _apply_result(self, result, now, attempt):
+        The claim is committed, in a cursor of its own, before any request leaves: a worker killed
+        while sending leaves its rows «sending» for ``_requeue_stale``, never re-sent by a blind re-run.
+        """
+        self.ensure_one()
+        self.env.flush_all()
+        with self.env.registry.cursor() as cr:
+            message = self.with_env(self.env(cr=cr, su=True))
+            if not message._claim():
+                return "already handled"
+            batch = message | message._claim_due(_param(message.env, "batch", BATCH) - 1)
+            cr.commit()  # pylint: disable=invalid-commit - the claim must be durable before sending
+            outcomes = batch._deliver()
+        self.env.invalidate_all()
+        return outcomes[self.id]
+
+    def _deliver(self):
+        """Gates, then the provider requests of the batch in parallel threads, then each answer applied."""
+        now = fields.Datetime.now()
+        outcomes, ready, providers = {}, [], {}
+        for message in self:
+            outcome = message._gate(now)
+            if outcome:
+                outcomes[message.id] = outcome
+                continue
+            appointment = message.appointment_id
+            rendered = message.template_id._render(appointment) if message.template_id else {"body": message.body}
+            if not message.template_id:
+                rendered["free_text"] = True
+            message.body = rendered["body"]
+            provider = providers.get(message.channel_id.id) or message.channel_id._provider()
+            providers[message.channel_id.id] = provider
+            ready.append((message, provider, provider.outgoing(message, rendered)))
+        threads = min(len(ready), _param(self.env, "threads", SENDING_THREADS))
+        if threads > 1:
+            with ThreadPoolExecutor(threads) as pool:
+                results = list(pool.map(lambda item: item[1].send(item[2]), ready))
+        else:
+            results = [provider.send(outgoing) for _message, provider, outgoing in ready]
+        for (message, provider, _outgoing), result in zip(ready, results, strict=True):
+            outcomes[message.id] = message._apply_result(result, now, message.attempts, provider)
+        return outcomes
+
+    def _gate(self, now):
+        """Why this row does not leave now (its outcome, the row updated), or None when it goes."""
+        appointment = self.appointment_id
+        if appointment and (appointment.state not in ("booked", "confirmed", "cancelled") or now >= self.deadline):
+            self.write({"state": "skipped", "error": self.env._("The appointment no longer needs this message.")})
+            return "skipped"
+        channel = self.channel_id
+        if not self.phone or not self.partner_id.clinic_may_contact("service_messages", channel.contact_channel, now):
+            self.write({"state": "skipped", "error": self.env._("No consent or no phone for this channel.")})
+            self._fallback()
+            return "no consent"
+        if self.env["clinic.partner.phone"]._messenger_unreachable(self.phone, channel.contact_channel, now):
+            self.write({"state": "skipped", "error": self.env._("The number is not on this messenger.")})
+            self._fallback()
+            return "unreachable"
+        morning = self._quiet_until(now)
+        if morning:
+            if morning >= self.deadline:
+                self.write({"state": "skipped", "error": self.env._("Quiet hours last past the deadline.")})
+                return "skipped"
+            self.write({"state": "queued", "scheduled_at": morning})
+            self._schedule()
+            return "deferred"
+        return None
+
+    def _apply_result(self, result, now, attempt, provider):
+        if result.reachable is not None:
+            self.env["clinic.partner.phone"]._set_messenger_reachable(
+                self.phone, self.channel_id.contact_channel, result.reachable, now
+            )
         if result.outcome == Outcome.SENT:
             self.write({"state": "sent", "provider_message_id": result.provider_message_id, "sent_at": now})
             self._post_chatter()
             return "sent"
         vals = {"error_code": result.error_code, "error": (result.error or "")[:250]}
         if result.outcome == Outcome.RETRY:
-            retry_at = now + timedelta(seconds=BACKOFF_SECONDS * 4 ** (attempt - 1))
+            retry_at = now + timedelta(
+                seconds=max(_param(self.env, "backoff", BACKOFF_SECONDS) * 4 ** (attempt - 1), result.retry_after)
+            )
+            if result.error_code == "timeout" and not provider.idempotent:
+                # the request may have gone through: give its status webhook the time to say so first
+                retry_at = max(retry_at, now + timedelta(seconds=_param(self.env, "reconcile", RECONCILE_SECONDS)))
             if retry_at < self.deadline:
                 self.write({**vals, "state": "queued", "scheduled_at": retry_at})
                 self._schedule()
@@ -304,10 +388,20 @@ class ClinicMessage(models.Model):
     def _process_webhook(self, channel, events):
         """Apply a provider's statuses and replies once each, whatever their order or repetition."""
         for event in events:
+            if event.user_ref and event.phone:
+                self._link_messenger_user(channel, event)
             if event.kind == "status":
                 self._apply_status(channel, event)
             else:
                 self._receive(channel, event)
+
+    @api.model
+    def _link_messenger_user(self, channel, event):
+        """A patient shared their number with a messenger bot that addresses people by user id: keep the id."""
+        if channel.provider != "max_bot":
+            return
+        lines = self.env["clinic.partner.phone"].sudo().search([("number", "=", "+" + event.phone.lstrip("+"))])
+        lines.filtered(lambda line: line.max_user_id != event.user_ref).write({"max_user_id": event.user_ref})
 
     @api.model
     def _apply_status(self, channel, event):
@@ -320,21 +414,33 @@ class ClinicMessage(models.Model):
             ],
             limit=1,
         )
-        if not message and event.reference.isdigit():
+        by_reference = not message and event.reference.isdigit()
+        if by_reference:
             message = Message.browse(int(event.reference)).exists().filtered(lambda m: m.channel_id == channel)
         if not message:
             _logger.info("clinic_whatsapp: status %s for unknown message %s", event.status, event.provider_message_id)
             return
+        if message.state == "sending":
+            raise SendInFlight(message.id)
         if message.state not in STATUS_RANK:
             return  # failed, cancelled, skipped: final
+        Phone = self.env["clinic.partner.phone"]
+        if event.status in ("delivered", "read"):
+            Phone._set_messenger_reachable(message.phone, channel.contact_channel, True)
+        elif event.status == "failed" and event.error_code in channel._provider().unreachable_codes():
+            Phone._set_messenger_reachable(message.phone, channel.contact_channel, False)
+        # a status may overtake our own commit of the provider's id (or bring the real one): take it
+        vals = {"provider_message_id": event.provider_message_id} if by_reference else {}
         if event.status == "failed":
             if message.state in ("delivered", "read"):
                 return  # another device of the patient has it already
-            message.write({"state": "failed", "error_code": event.error_code})
+            message.write({**vals, "state": "failed", "error_code": event.error_code})
             message._fallback()
-        elif STATUS_RANK[event.status] > STATUS_RANK[message.state]:
-            # a status may overtake our own commit of the provider's id: take it from the status
-            message.write({"state": event.status, "provider_message_id": event.provider_message_id})
+            return
+        if STATUS_RANK[event.status] > STATUS_RANK[message.state]:
+            vals["state"] = event.status
+        if vals:
+            message.write(vals)
 
     @api.model
     def _receive(self, channel, event):
@@ -428,3 +534,12 @@ def _e164(partner):
             except phone_tools.PhoneError:
                 continue
     return False
+
+
+def _param(env, name, default):
+    """A tuning figure from the system parameter ``clinic_whatsapp.<name>`` (the benchmark compresses time)."""
+    value = env["ir.config_parameter"].sudo().get_param(f"clinic_whatsapp.{name}")
+    try:
+        return type(default)(value) if value else default
+    except ValueError:
+        return default

@@ -1,1 +1,1 @@
-from . import test_access, test_messaging, test_race, test_webhooks
+from . import test_access, test_channels, test_messaging, test_race, test_webhooks

@@ -65,9 +65,10 @@ class MaxBot(Provider):
             data = response.json()
         except ValueError:
             data = {}
-        mid = ((data.get("message") or {}).get("body") or {}).get("mid")
-        if response.status_code == 200 and mid:
-            return SendResult(Outcome.SENT, provider_message_id=mid, reachable=True)
+        if response.status_code == 200 and isinstance(data.get("message"), dict):
+            mid = (data["message"].get("body") or {}).get("mid")
+            if mid:
+                return SendResult(Outcome.SENT, provider_message_id=mid, reachable=True)
         code = str(data.get("code") or response.status_code)
         text = data.get("message") or response.reason or ""
         if response.status_code >= 500 or response.status_code == 429 or code in RETRY_CODES:

@@ -91,7 +91,7 @@ class TestChannels(MessagingCase):
         self.assertEqual(patient.clinic_phone_ids.sudo().max_user_id, "5001")
         self.fake.script("whatsapp", "79161230001", "undeliverable")
         self.fake.script("max", "5001", "undeliverable")
-        self.fake.script("sms", "79161230001", "undeliverable", "undeliverable")
+        self.fake.script("sms", "79161230001", "undeliverable")
         with freeze_time(utc(self.saturday, 12)):
             appointment = self.book(patient)
             self.run_jobs()
@@ -105,6 +105,7 @@ class TestChannels(MessagingCase):
         calls = self.env["bus.bus"].sudo().search_count([("message", "like", "Call the patient")])
         # the next reminder skips both messengers known unreachable: no request to them at all
         self.fake.reset()
+        self.fake.script("sms", "79161230001", "undeliverable")
         with freeze_time(utc(self.sunday, 10)):
             self.run_jobs()
         reminder = self.messages(appointment, event="reminder_24h")

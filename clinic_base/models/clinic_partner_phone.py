@@ -85,28 +85,27 @@ class ClinicPartnerPhone(models.Model):
         """Record what a delivery result told about ``number`` on a messenger (``channel`` of MESSENGERS)."""
         if channel not in MESSENGERS or not number:
             return
-        lines = self.sudo().search([("number", "=", number)])
         value = "yes" if reachable else "no"
-        lines.filtered(lambda line: line[f"{channel}_reachable"] != value).write(
-            {f"{channel}_reachable": value, "messenger_checked_at": at or fields.Datetime.now()}
-        )
+        lines = self.sudo().search([("number", "=", number), (f"{channel}_reachable", "!=", value)])
+        if lines:
+            lines.write({f"{channel}_reachable": value, "messenger_checked_at": at or fields.Datetime.now()})
 
     @api.model
-    def _messenger_unreachable(self, number, channel, at=None):
-        """True when ``number`` is known, and recently, not to be on that messenger: skip it."""
-        if channel not in MESSENGERS or not number:
-            return False
+    def _messenger_unreachable(self, numbers, channel, at=None):
+        """Those of ``numbers`` known, and recently, not to be on that messenger: skip it for them."""
+        numbers = [number for number in numbers if number]
+        if channel not in MESSENGERS or not numbers:
+            return set()
         at = at or fields.Datetime.now()
-        return bool(
-            self.sudo().search_count(
-                [
-                    ("number", "=", number),
-                    (f"{channel}_reachable", "=", "no"),
-                    ("messenger_checked_at", ">", at - RECHECK_AFTER),
-                ],
-                limit=1,
-            )
+        lines = self.sudo().search_fetch(
+            [
+                ("number", "in", numbers),
+                (f"{channel}_reachable", "=", "no"),
+                ("messenger_checked_at", ">", at - RECHECK_AFTER),
+            ],
+            ["number"],
         )
+        return set(lines.mapped("number"))
 
     @api.model
     def _normalize_vals(self, vals):

@@ -34,9 +34,10 @@ HANG_SECONDS = 10.5  # Odoo tests raise any client timeout below 10 s to 10 s
 
 
 class FakeProviders:
-    def __init__(self, fault_rate=0.0, seed=1, hang_seconds=HANG_SECONDS):
+    def __init__(self, fault_rate=0.0, seed=1, hang_seconds=HANG_SECONDS, status_hook=None):
         self.lock = threading.Lock()
         self.fault_rate = fault_rate  # random faults besides the scripted ones (benchmark)
+        self.status_hook = status_hook  # called (outbox reference, wamid) for a Cloud API message answered late
         self.random = random.Random(seed)
         self.hang_seconds = hang_seconds
         self.reset()
@@ -106,6 +107,10 @@ class FakeProviders:
             return 429, {"error": {"message": "Rate limit hit", "code": 130429}}
         self.counter += 1
         self.accepted.append(("whatsapp", data))
+        if self.status_hook and fault in ("55", "late"):
+            # Meta's «sent» status webhook of a message whose answer our client did not wait for
+            args = (data.get("biz_opaque_callback_data", ""), f"wamid.TEST{self.counter}")
+            threading.Thread(target=self.status_hook, args=args, daemon=True).start()
         return 200 if fault not in ("55", "late") else -200, {
             "messaging_product": "whatsapp",
             "contacts": [{"input": to, "wa_id": to}],
@@ -188,10 +193,11 @@ class FakeProviders:
     def _fault(self, to):
         """The scripted fault for this recipient, played once for 54 and 55; a negative status hangs.
 
-        With a fault rate, a random request also fails: 5xx, not on WhatsApp, or no answer in time.
+        With a fault rate, a random request also fails: 5xx, not on WhatsApp, no answer in time (not
+        taken), or an answer after the client's timeout (taken).
         """
         if self.fault_rate and self.random.random() < self.fault_rate:
-            return self.random.choice(("54", "51", "timeout"))
+            return self.random.choice(("54", "51", "timeout", "late"))
         suffix = to[-2:]
         if suffix in ("54", "55"):
             if self.seen.get(to):
@@ -229,7 +235,7 @@ def _handler(fake):
                 self.end_headers()
                 self.wfile.write(raw)
             except (BrokenPipeError, ConnectionResetError) as exc:
-                _logger.info("fake provider: the client gave up before the answer (%s)", exc)
+                _logger.debug("fake provider: the client gave up before the answer (%s)", exc)
 
         def log_message(self, *args):
             pass

@@ -50,7 +50,7 @@ FAULT_RATE = 0.05
 WA_SECRET = "bench-secret"
 WEBHOOK_CLIENTS = 8
 WEBHOOKS = 3000  # «delivered» statuses posted (of the messages sent on WhatsApp), plus a tenth of them twice
-TUNING = {"backoff": "1", "reconcile": "3", "batch": "50", "threads": "8"}
+TUNING = {"backoff": "1", "reconcile": "3", "batch": "100", "threads": "16"}
 
 
 def load_fake():

@@ -1,4 +1,15 @@
-"""WhatsApp Business Cloud API (Meta Graph API), per the spec's §2 wire format."""
+"""WhatsApp Business Cloud API (Meta Graph API), per the spec's §2 wire format.
+
+The Cloud API has no idempotency key: a request answered after our timeout may have been taken.
+The outbox then waits ``clinic_whatsapp.reconcile`` seconds (120 by default) before the retry, and
+Meta's «sent» status, which echoes our outbox id in ``biz_opaque_callback_data``, moves the row to
+«sent» meanwhile: the retry's claim (only from «queued») then finds nothing to send. A status that
+comes while our worker still waits for the answer is refused with 503, and Meta delivers it again.
+Residual risk, accepted for reminders and logged on the row: a status that arrives later than the
+wait (or never: webhook down longer than Meta's redelivery) lets the retry send the message twice;
+so does a worker killed between its request and its commit whose message got no status within the
+10 minutes after which ``_requeue_stale`` queues it again.
+"""
 
 import hashlib
 import hmac

@@ -34,14 +34,17 @@ HANG_SECONDS = 10.5  # Odoo tests raise any client timeout below 10 s to 10 s
 
 
 class FakeProviders:
-    def __init__(self, fault_rate=0.0, seed=1, hang_seconds=HANG_SECONDS, status_hook=None):
+    def __init__(self, fault_rate=0.0, seed=1, hang_seconds=HANG_SECONDS, status_hook=None, late_after=None):
         self.lock = threading.Lock()
         self.fault_rate = fault_rate  # random faults besides the scripted ones (benchmark)
-        self.status_hook = status_hook  # called (outbox reference, wamid) for a Cloud API message answered late
+        # Meta's «sent» status webhook, called (outbox reference, wamid) for a Cloud API message taken but
+        # answered late: after a scripted hang, or ``late_after`` seconds after the request came in
+        self.status_hook = status_hook
+        self.late_after = late_after
         self.random = random.Random(seed)
         self.hang_seconds = hang_seconds
         self.reset()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.server = _Server(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
         self.server.block_on_close = False
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -107,10 +110,6 @@ class FakeProviders:
             return 429, {"error": {"message": "Rate limit hit", "code": 130429}}
         self.counter += 1
         self.accepted.append(("whatsapp", data))
-        if self.status_hook and fault in ("55", "late"):
-            # Meta's «sent» status webhook of a message whose answer our client did not wait for
-            args = (data.get("biz_opaque_callback_data", ""), f"wamid.TEST{self.counter}")
-            threading.Thread(target=self.status_hook, args=args, daemon=True).start()
         return 200 if fault not in ("55", "late") else -200, {
             "messaging_product": "whatsapp",
             "contacts": [{"input": to, "wa_id": to}],
@@ -206,9 +205,22 @@ class FakeProviders:
         return suffix
 
 
+class _Server(ThreadingHTTPServer):
+    """Notes when each connection came in: how late an answer is counts from there."""
+
+    def __init__(self, *args, **kwargs):
+        self.arrivals = {}
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        self.arrivals[request] = time.monotonic()
+        super().process_request(request, client_address)
+
+
 def _handler(fake):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
+            arrived = self.server.arrivals.pop(self.request, time.monotonic())
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             url = urlsplit(self.path)
             with fake.lock:
@@ -222,9 +234,21 @@ def _handler(fake):
                     status, answer = fake.sms(body)
                 else:
                     status, answer = 404, {"error": {"message": "unknown path", "code": 100}}
-            if status < 0:  # the answer comes after the client's timeout
+            late = status < 0
+            if late:  # the answer comes after the client's timeout
                 time.sleep(fake.hang_seconds)
                 status = -status
+            elif fake.late_after is not None:
+                late = time.monotonic() - arrived > fake.late_after
+            if (
+                late
+                and fake.status_hook
+                and status == 200
+                and url.path.endswith("/messages")
+                and url.path != "/messages"
+            ):
+                args = (json.loads(body).get("biz_opaque_callback_data", ""), answer["messages"][0]["id"])
+                threading.Thread(target=fake.status_hook, args=args, daemon=True).start()
             try:
                 raw = json.dumps(answer).encode()
                 self.send_response(status)

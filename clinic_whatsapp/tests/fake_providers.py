@@ -214,7 +214,7 @@ class _Server(ThreadingHTTPServer):
 
     def process_request(self, request, client_address):
         self.arrivals[request] = time.monotonic()
-        super().process_request(request, client_address)
+        return super().process_request(request, client_address)
 
 
 def _handler(fake):

@@ -1,3 +1,4 @@
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
 
@@ -8,6 +9,8 @@ from odoo import api, fields, models
 from odoo.tools import mute_logger
 
 from ..providers import Outcome
+
+_logger = logging.getLogger(__name__)
 
 BACKOFF_SECONDS = 30  # 30 s, 2 min, 8 min, 32 min... (parameter clinic_whatsapp.backoff)
 RECONCILE_SECONDS = 120  # after a timeout without idempotency key, wait this long for a status (.reconcile)
@@ -72,9 +75,18 @@ class ClinicMessage(models.Model):
         others.invalidate_recordset(["state", "attempts"])
         if rows:
             keys = [f"clinic.message:{message_id}:{attempts - 1}" for message_id, attempts in rows]
-            self.env["queue.job"].sudo().search([("identity_key", "in", keys), ("state", "=", "pending")]).write(
-                {"state": "done", "date_done": now, "result": f"Sent with clinic message {self.id}"}
-            )
+            try:
+                # the runner may be dispatching some of them right now: those are skipped and run for nothing
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(
+                        "UPDATE queue_job SET state = 'done', date_done = %s, result = %s WHERE id IN ("
+                        "SELECT id FROM queue_job WHERE identity_key = ANY(%s) AND state = 'pending' "
+                        "FOR UPDATE SKIP LOCKED)",
+                        [now, f"Sent with clinic message {self.id}", keys],
+                    )
+            except psycopg2.errors.SerializationFailure:
+                _logger.debug("clinic_whatsapp: jobs of batch %s left to the runner", self.id)
+            self.env["queue.job"].invalidate_model(["state", "date_done", "result"])
         return others
 
     @api.model

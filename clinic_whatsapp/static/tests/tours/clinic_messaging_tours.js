@@ -59,16 +59,6 @@ tours.add("clinic_messaging_reminder_reply", {
 tours.add("clinic_messaging_template_preview", {
     steps: () => [
         {
-            content: "Open the messaging settings",
-            trigger: ".o_main_navbar button[data-menu-xmlid='clinic_whatsapp.clinic_messaging_config_menu']",
-            run: "click",
-        },
-        {
-            content: "Open the templates",
-            trigger: ".o-dropdown--menu [data-menu-xmlid='clinic_whatsapp.clinic_message_template_menu']",
-            run: "click",
-        },
-        {
             content: "Open the first reminder",
             trigger: ".o_list_view .o_data_row td:contains(Напоминание за сутки)",
             run: "click",

@@ -43,7 +43,7 @@ class TestMessagingTours(MessagingCase):
 
     def test_reminder_and_the_reply_that_confirms_it(self):
         # the phone's thread must not query the test cursor while a request of the tour uses it: cache what it reads
-        self.whatsapp.webhook_ref  # noqa: B018
+        self.assertTrue(self.whatsapp.webhook_ref)
         phone = threading.Thread(target=self.post_reply_when_reminded, daemon=True)
         phone.start()
         self.start_tour("/odoo", "clinic_messaging_reminder_reply", login="wa_tour_front", timeout=300)

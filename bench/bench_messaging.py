@@ -1,18 +1,25 @@
-"""bench messaging: reminders for a day of appointments through the outbox of ``clinic_whatsapp``.
+"""bench messaging: a day of reminders through the outbox of ``clinic_whatsapp``, sent by Odoo worker processes.
 
 APPOINTMENTS appointments tomorrow (100 practitioners, 5-minute visits, 500 patients with consents,
-phones ending in 00 so that no scripted fault of the fake applies) get their 24-hour reminder queued
-in the outbox as queue_job jobs. WORKERS threads, each with its own
-cursor and committing per job as queue_job's runner does, then perform the jobs against the local
-fake WhatsApp Cloud API and SMS gateway (``clinic_whatsapp/tests/fake_providers.py``), which fail 5% of
-the requests at random: HTTP 500, «not on WhatsApp» (131026, the SMS channel takes over) or no answer
-within the client's timeout (the SMS gateway has taken the message and sees the retry under the same
-id). Retries do not wait for their backoff (time is compressed): a worker takes any pending job.
+phones ending in 00 so that no scripted fault of the fake applies) get their 24-hour reminder queued in
+the outbox (one queue_job job each, as the booking does) in one transaction. Odoo then sends them as in
+production: a real ``odoo-bin`` with WORKERS worker processes, ``server_wide_modules=web,queue_job`` and
+queue_job's job runner (channel capacity WORKERS), against the local fake WhatsApp Cloud API and SMS
+gateway (``clinic_whatsapp/tests/fake_providers.py``) running in this process. The fake fails 5% of the
+requests at random: HTTP 500, «not on WhatsApp» (131026: the SMS channel takes over), no answer within the
+client's timeout (not taken), or an answer after the timeout (taken: the Cloud API has no idempotency key,
+so the fake posts Meta's signed «sent» status webhook to the server, which must keep the retry from
+sending it again; it does so as well for any Cloud API message it took but answered more than 0.4 s
+after the request came in, which happens when the loaded machine slows the fake itself down). Time is
+compressed: backoff 1 s (×4 per attempt), 10 s of waiting for a status before retrying a Cloud API
+timeout (120 s in production).
 
-Figures: ``messages`` reminders with a final state, ``seconds`` and ``per_s`` of the dispatch,
-``lost`` reminders neither sent on some channel nor handed to the call list, ``duplicates`` outbox
-rows a provider accepted more than once, ``webhooks_per_s`` signed WhatsApp «delivered» webhooks
-checked, parsed and applied in-process (no HTTP), one transaction each.
+Figures: ``messages`` reminders with a final state, ``seconds`` from the commit of the outbox to the last
+final state, ``per_s``, ``lost`` reminders neither sent on some channel nor handed to the call list,
+``duplicates`` outbox rows a provider took more than once, ``webhooks_per_s`` signed «delivered»
+webhooks (one for each of the first 3,000 messages sent on WhatsApp, a tenth of them delivered twice)
+POSTed over HTTP by 8 client threads to the same server once the sending is over, and ``webhooks_lost``
+those whose status is not in the database after.
 
 Usage: ``bench/run messaging [APPOINTMENTS [WORKERS]]`` (default 10,000 and 2).
 """
@@ -21,16 +28,20 @@ import hashlib
 import hmac
 import importlib.util
 import json
+import os
+import signal
+import subprocess
 import sys
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import lib
+import requests
 
-from odoo import SUPERUSER_ID, api, fields
-from odoo.api import Transaction
+from odoo import fields
 
 MODULES = "clinic_whatsapp"
 APPOINTMENTS = 10000
@@ -39,6 +50,10 @@ PRACTITIONERS = 100
 PATIENTS = 500
 FAULT_RATE = 0.05
 WA_SECRET = "bench-secret"
+WEBHOOK_CLIENTS = 8
+WEBHOOKS = 3000  # «delivered» statuses posted (of the messages sent on WhatsApp), plus a tenth of them twice
+TUNING = {"backoff": "1", "reconcile": "10", "batch": "100", "threads": "16"}
+CLIENT_TIMEOUT = 0.5
 
 
 def load_fake():
@@ -52,7 +67,9 @@ def load_fake():
 def setup(env, fake, module, count):
     company = env.company
     company.write({"clinic_quiet_start": 24.0, "clinic_quiet_end": 0.0})  # no quiet hours: the bench runs any time
-    common = {"base_url": fake.url, "timeout": 0.5, "company_id": company.id}
+    for name, value in TUNING.items():
+        env["ir.config_parameter"].set_param(f"clinic_whatsapp.{name}", value)
+    common = {"base_url": fake.url, "timeout": CLIENT_TIMEOUT, "company_id": company.id}
     Channel = env["clinic.messaging.channel"]
     whatsapp = Channel.create(
         {**common, "name": "WhatsApp", "sequence": 1, "provider": "whatsapp_cloud", "account_ref": "1",
@@ -98,61 +115,153 @@ def insert_appointments(env, rows, company):
     return [row[0] for row in ids]
 
 
-def worker(registry, stop_at, done):
-    with registry.cursor() as cr:
-        cr.transaction = Transaction(registry)
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        from odoo.addons.queue_job.job import Job
+def start_server(db, port, workers):
+    """odoo-bin in prefork mode with queue_job's runner; returns the process once /web/login answers."""
+    lib.OUT.mkdir(exist_ok=True)
+    log = (lib.OUT / f"{db}.server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, str(lib.ODOO_ROOT / "odoo-bin"), f"--database={db}", f"--db-filter=^{db}$",
+         f"--addons-path={lib.ADDONS_PATH}", f"--workers={workers}", "--max-cron-threads=0",
+         "--load=web,queue_job", "--http-interface=127.0.0.1", f"--http-port={port}", "--log-level=warn",
+         "--limit-time-real=600", "--limit-time-cpu=600"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "ODOO_QUEUE_JOB_CHANNELS": f"root:{workers}"},
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/web/login", timeout=5).status_code == 200:
+                return server
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    stop_server(server)
+    sys.exit(f"bench messaging: the Odoo server did not start, see {log.name}")
 
-        while time.monotonic() < stop_at:
-            cr.execute(
-                "SELECT uuid FROM queue_job WHERE state = 'pending' AND model_name = 'clinic.message'"
-                " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
-            )
-            row = cr.fetchone()
-            if not row:
-                cr.rollback()
-                cr.execute("SELECT count(*) FROM queue_job WHERE state IN ('pending', 'started')"
-                           " AND model_name = 'clinic.message'")  # fmt: skip
-                if not cr.fetchone()[0]:
-                    return
-                time.sleep(0.05)
-                continue
-            job = Job.load(env, row[0])
-            job.set_started()
-            job.store()
-            job.perform()
-            job.set_done()
-            job.store()
-            cr.commit()  # pylint: disable=invalid-commit
-            done.append(1)
-            env.invalidate_all()
+
+def stop_server(server):
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def signed_post(session, url, body):
+    signature = "sha256=" + hmac.new(WA_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
+    return session.post(url, data=body, headers=headers, timeout=30).status_code
+
+
+def status_body(wamid, status, reference=""):
+    item = {"id": wamid, "status": status, "timestamp": "1", "recipient_id": "7"}
+    if reference:
+        item["biz_opaque_callback_data"] = reference
+    return json.dumps(
+        {"object": "whatsapp_business_account", "entry": [{"id": "W", "changes": [{"field": "messages", "value": {
+            "statuses": [item]}}]}]}
+    ).encode()  # fmt: skip
+
+
+def status_hook(url):
+    """Meta's side: post the «sent» status of a message answered late, again until Odoo takes it (200)."""
+
+    def post(reference, wamid):
+        body = status_body(wamid, "sent", reference)
+        with requests.Session() as session:
+            for _attempt in range(30):
+                time.sleep(0.2)
+                try:
+                    if signed_post(session, url, body) == 200:
+                        return
+                except requests.RequestException:
+                    pass
+                time.sleep(1)
+
+    return post
+
+
+def wait_until_final(env, ids, limit_seconds):
+    """Poll until no reminder row is queued or sending and no outbox job is waiting."""
+    deadline = time.monotonic() + limit_seconds
+    while time.monotonic() < deadline:
+        env.cr.rollback()
+        env.cr.execute(
+            "SELECT (SELECT count(*) FROM clinic_message WHERE appointment_id = ANY(%s)"
+            " AND state IN ('queued', 'sending')),"
+            " (SELECT count(*) FROM queue_job WHERE model_name = 'clinic.message'"
+            " AND state IN ('pending', 'enqueued', 'started'))",
+            [ids],
+        )
+        if env.cr.fetchone() == (0, 0):
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def post_webhooks(url, bodies):
+    def post(body):
+        session = sessions.setdefault(threading.get_ident(), requests.Session())
+        return signed_post(session, url, body)
+
+    sessions = {}
+    with ThreadPoolExecutor(WEBHOOK_CLIENTS) as pool:
+        codes = Counter(pool.map(post, bodies))
+    for session in sessions.values():
+        session.close()
+    return codes
+
+
+def profile_one_job(env, ids):
+    """One more reminder for a batch of appointments, and the first job run here under cProfile (stderr)."""
+    import cProfile
+    import pstats
+
+    from odoo.addons.queue_job.job import Job
+
+    now = fields.Datetime.now()
+    for appointment in env["clinic.appointment"].browse(ids):
+        env["clinic.message"]._enqueue(appointment, "reminder_24h", now, appointment.start, tag=f"profile{now:%H%M%S}")
+    env.cr.commit()  # pylint: disable=invalid-commit
+    env.cr.execute(
+        "SELECT uuid FROM queue_job WHERE state = 'pending' AND model_name = 'clinic.message' ORDER BY id DESC LIMIT 1"
+    )
+    job = Job.load(env, env.cr.fetchone()[0])
+    profiler = cProfile.Profile()
+    profiler.enable()
+    print(f"profiled job: {job.perform()}", file=sys.stderr)
+    profiler.disable()
+    env.cr.commit()  # pylint: disable=invalid-commit
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(35)
 
 
 def main(env, args):
     count = int(args[0]) if args else APPOINTMENTS
     workers = int(args[1]) if len(args) > 1 else WORKERS
     module = load_fake()
-    fake = module.FakeProviders(fault_rate=FAULT_RATE, hang_seconds=1.0).start()
+    port = int(os.environ.get("BENCH_PORT") or 0) or lib.free_port()
+    base = f"http://127.0.0.1:{port}"
+    fake = module.FakeProviders(fault_rate=FAULT_RATE, hang_seconds=1.0, late_after=CLIENT_TIMEOUT * 0.8)
+    fake.start()
+    server = None
     try:
         whatsapp, rows = setup(env, fake, module, count)
         ids = insert_appointments(env, rows, env.company)
-        env.invalidate_all()
+        hook_url = f"{base}/clinic_whatsapp/webhook/{whatsapp.webhook_ref}"
+        fake.status_hook = status_hook(hook_url)
+        env.cr.commit()  # pylint: disable=invalid-commit
+        server = start_server(env.cr.dbname, port, workers)
         Message = env["clinic.message"]
         now = fields.Datetime.now()
         with lib.measure() as enqueue:
             for appointment in env["clinic.appointment"].browse(ids):
                 Message._enqueue(appointment, "reminder_24h", now, appointment.start - timedelta(minutes=15))
             env.cr.commit()  # pylint: disable=invalid-commit
-        registry = env.registry
-        done = []
         with lib.measure() as dispatch:
-            threads = [threading.Thread(target=worker, args=(registry, time.monotonic() + 1800, done))
-                       for _ in range(workers)]  # fmt: skip
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            finished = wait_until_final(env, ids, 1800)
         env.invalidate_all()
         env.cr.execute(
             "SELECT count(*) FROM clinic_appointment a WHERE a.id = ANY(%s) AND NOT a.messaging_call_listed"
@@ -164,21 +273,32 @@ def main(env, args):
         env.cr.execute("SELECT count(*) FROM clinic_message WHERE appointment_id = ANY(%s) AND parent_id IS NULL"
                        " AND state IN ('sent', 'delivered', 'read', 'failed', 'skipped')", [ids])  # fmt: skip
         messages = env.cr.fetchone()[0]
-        accepted = Counter(
-            body.get("biz_opaque_callback_data") or f"sms:{body.get('id')}" for _kind, body in fake.accepted
-        )
+        with fake.lock:
+            accepted = Counter(
+                body.get("biz_opaque_callback_data") or f"sms:{body.get('id')}" for _kind, body in fake.accepted
+            )
         duplicates = sum(n - 1 for n in accepted.values() if n > 1)
-        sent = Message.search([("channel_id", "=", whatsapp.id), ("state", "=", "sent")])
-        webhooks = [webhook_body(m.provider_message_id) for m in sent]
-        provider = whatsapp._provider()
+        env.cr.execute(
+            "SELECT provider_message_id FROM clinic_message WHERE channel_id = %s AND state = 'sent'", [whatsapp.id]
+        )
+        wamids = [row[0] for row in env.cr.fetchall()]
+        wamids = wamids[:WEBHOOKS]
+        bodies = [status_body(wamid, "delivered") for wamid in wamids]
+        bodies += bodies[: len(bodies) // 10]  # Meta delivers some twice
         with lib.measure() as hooks:
-            for body in webhooks:
-                signature = "sha256=" + hmac.new(WA_SECRET.encode(), body, hashlib.sha256).hexdigest()
-                assert provider.check_signature({"X-Hub-Signature-256": signature}, body, {})
-                Message._process_webhook(whatsapp, provider.parse_webhook(body, {}))
-                env.cr.commit()  # pylint: disable=invalid-commit
+            codes = post_webhooks(hook_url, bodies)
+        env.cr.rollback()
+        env.cr.execute(
+            "SELECT count(*) FROM clinic_message WHERE provider_message_id = ANY(%s) AND state = 'delivered'",
+            [wamids],
+        )
+        webhooks_lost = len(wamids) - env.cr.fetchone()[0]
+        stop_server(server)
+        server = None
+        if os.environ.get("BENCH_PROFILE"):
+            profile_one_job(env, ids[: int(TUNING["batch"])])
         print(f"enqueue: {enqueue['seconds']:.1f} s for {count}; fake requests: {len(fake.requests)}; "
-              f"jobs run: {len(done)}", file=sys.stderr)  # fmt: skip
+              f"finished: {finished}; webhook answers: {dict(codes)}", file=sys.stderr)  # fmt: skip
         return {
             "messages": messages,
             "seconds": dispatch["seconds"],
@@ -186,14 +306,10 @@ def main(env, args):
             "lost": lost,
             "duplicates": duplicates,
             "workers": workers,
-            "webhooks_per_s": len(webhooks) / hooks["seconds"] if webhooks else 0.0,
+            "webhooks_per_s": len(bodies) / hooks["seconds"] if bodies else 0.0,
+            "webhooks_lost": webhooks_lost,
         }
     finally:
+        if server:
+            stop_server(server)
         fake.stop()
-
-
-def webhook_body(wamid):
-    return json.dumps(
-        {"object": "whatsapp_business_account", "entry": [{"id": "W", "changes": [{"field": "messages", "value": {
-            "statuses": [{"id": wamid, "status": "delivered", "timestamp": "1", "recipient_id": "7"}]}}]}]}
-    ).encode()  # fmt: skip

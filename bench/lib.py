@@ -11,6 +11,7 @@ import ast
 import contextlib
 import importlib
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -55,6 +56,13 @@ def create_database(db, modules=DEFAULT_MODULES):
     if done.returncode:
         sys.exit(f"bench: installing {modules} into {db} failed, see {log_path}")
     log_path.unlink()
+
+
+def free_port():
+    """A free TCP port on localhost (for a benchmark's own Odoo server when BENCH_PORT is not set)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def drop_database(db):

@@ -12,6 +12,7 @@ PURPOSES = [
 CHANNELS = [
     ("all", "All channels"),
     ("whatsapp", "WhatsApp"),
+    ("max", "MAX"),
     ("sms", "SMS"),
     ("email", "E-mail"),
     ("phone", "Phone call"),
@@ -103,6 +104,28 @@ class ClinicConsent(models.Model):
             order="date desc, id desc",
             limit=1,
         )
+
+    @api.model
+    def _may_contact_many(self, partners, purpose, channel, at=None):
+        """The ids of ``partners`` that ``may_contact`` would allow, in one query (a batch of messages)."""
+        if not partners:
+            return set()
+        self.flush_model(["partner_id", "purpose", "channel", "action", "date"])
+        self.env.cr.execute(
+            "SELECT DISTINCT ON (partner_id, purpose) partner_id, purpose, action FROM clinic_consent"
+            " WHERE partner_id = ANY(%s) AND date <= %s"
+            " AND ((purpose = 'personal_data' AND channel = 'all') OR (purpose = %s AND channel IN ('all', %s)))"
+            " ORDER BY partner_id, purpose, date DESC, id DESC",
+            [list(partners.ids), at or fields.Datetime.now(), purpose, channel],
+        )
+        given = {
+            (partner_id, row_purpose) for partner_id, row_purpose, action in self.env.cr.fetchall() if action == "given"
+        }
+        return {
+            partner_id
+            for partner_id in partners.ids
+            if (partner_id, "personal_data") in given and (purpose == "personal_data" or (partner_id, purpose) in given)
+        }
 
     @api.private
     @api.model

@@ -1,7 +1,16 @@
+from datetime import timedelta
+
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL, mute_logger
 
 from ..tools import phone as phone_tools
+
+MESSENGERS = ("whatsapp", "max")  # consent channels that are messengers: a number may or may not be on them
+REACHABLE = [("yes", "Reachable"), ("no", "Not reachable")]
+RECHECK_AFTER = timedelta(days=30)  # a patient may install the messenger later: «not reachable» ages out
 
 
 class ClinicPartnerPhone(models.Model):
@@ -30,6 +39,23 @@ class ClinicPartnerPhone(models.Model):
     raw_input = fields.Char(string="As typed", readonly=True, help="The number exactly as it was entered or imported.")
     note = fields.Char(string="Note", help="Whose phone it is, when to call, etc.")
     display = fields.Char(string="Phone", compute="_compute_display")
+    whatsapp_reachable = fields.Selection(
+        REACHABLE,
+        string="On WhatsApp",
+        readonly=True,
+        help="Learned from delivery results: delivered means reachable, «not on WhatsApp» means not; empty: unknown.",
+    )
+    max_reachable = fields.Selection(
+        REACHABLE,
+        string="On MAX",
+        readonly=True,
+        help="Learned from delivery results of the MAX messenger; empty: unknown.",
+    )
+    messenger_checked_at = fields.Datetime(
+        string="Messenger checked at",
+        readonly=True,
+        help="When a delivery result last told whether this number is on a messenger.",
+    )
 
     @api.depends("number", "extension")
     def _compute_display(self):
@@ -56,6 +82,50 @@ class ClinicPartnerPhone(models.Model):
         result = super().unlink()
         partners.exists()._sync_phone_fields()
         return result
+
+    @api.model
+    def _set_messenger_reachable(self, number, channel, reachable, at=None):
+        """Record what a delivery result told about ``number`` on a messenger (``channel`` of MESSENGERS)."""
+        if channel not in MESSENGERS or not number:
+            return
+        column, value = f"{channel}_reachable", "yes" if reachable else "no"
+        self.flush_model([column, "messenger_checked_at"])
+        try:
+            # a hint shared by every message to the number: when another worker records it at the same
+            # moment, its news is as good as ours, and our transaction (a batch of sends) must not fail
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE clinic_partner_phone SET %s = %s, messenger_checked_at = %s"
+                        " WHERE number = %s AND %s IS DISTINCT FROM %s",
+                        SQL.identifier(column),
+                        value,
+                        at or fields.Datetime.now(),
+                        number,
+                        SQL.identifier(column),
+                        value,
+                    )
+                )
+        except psycopg2.errors.SerializationFailure:
+            return
+        self.invalidate_model([column, "messenger_checked_at"])
+
+    @api.model
+    def _messenger_unreachable(self, numbers, channel, at=None):
+        """Those of ``numbers`` known, and recently, not to be on that messenger: skip it for them."""
+        numbers = [number for number in numbers if number]
+        if channel not in MESSENGERS or not numbers:
+            return set()
+        at = at or fields.Datetime.now()
+        lines = self.sudo().search_fetch(
+            [
+                ("number", "in", numbers),
+                (f"{channel}_reachable", "=", "no"),
+                ("messenger_checked_at", ">", at - RECHECK_AFTER),
+            ],
+            ["number"],
+        )
+        return set(lines.mapped("number"))
 
     @api.model
     def _normalize_vals(self, vals):

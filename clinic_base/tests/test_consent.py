@@ -42,6 +42,19 @@ class TestConsent(ClinicCase):
         self.assertFalse(self.may("service_messages", "sms", datetime(2026, 2, 1)), "given for WhatsApp only")
         self.assertFalse(self.may("service_messages", "whatsapp", datetime(2026, 3, 2)), "withdrawn by a reply")
         self.assertTrue(self.may("marketing", "sms", datetime(2026, 4, 15)), "«all channels» covers SMS")
+        self.assertTrue(self.may("marketing", "max", datetime(2026, 5, 2)), "«all channels» covers MAX")
+        self.assertFalse(self.may("service_messages", "max", datetime(2026, 2, 1)), "given for WhatsApp only")
+        Consent, everyone = self.env["clinic.consent"], self.patient_a | self.patient("Сидоров", "Пётр", "Ильич")
+        for purpose, channel, when in [
+            ("service_messages", "whatsapp", datetime(2026, 2, 1)),
+            ("service_messages", "whatsapp", datetime(2026, 3, 2)),
+            ("marketing", "max", datetime(2026, 5, 2)),
+            ("marketing", "sms", datetime(2026, 5, 2)),
+            ("personal_data", "all", datetime(2026, 1, 9)),
+            ("personal_data", "all", datetime(2026, 1, 11)),
+        ]:
+            expected = {p.id for p in everyone if p.clinic_may_contact(purpose, channel, at=when)}
+            self.assertEqual(Consent._may_contact_many(everyone, purpose, channel, when), expected, (purpose, when))
         self.assertFalse(self.may("marketing", "sms", datetime(2026, 5, 2)), "withdrawn on SMS")
         self.assertTrue(self.may("marketing", "email", datetime(2026, 5, 2)), "still given on e-mail")
 

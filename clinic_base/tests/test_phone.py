@@ -1,3 +1,5 @@
+from datetime import datetime, timedelta
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -84,6 +86,24 @@ class TestPhone(ClinicCase):
         patient.clinic_phone_ids.filtered(lambda p: p.kind == "mobile").unlink()
         self.assertFalse(patient.mobile)
         self.assertEqual(patient.phone, "+74951234567")
+
+    def test_messenger_reachability_is_learned_and_ages_out(self):
+        patient = self.patient("Орлова", "Вера", phone="+7 (916) 555-11-22")
+        Phone, line = self.env["clinic.partner.phone"], patient.clinic_phone_ids
+        number, checked = "+79165551122", datetime(2026, 3, 1, 9)
+        self.assertNotIn(
+            number, Phone._messenger_unreachable([number], "whatsapp", checked), "unknown is not unreachable"
+        )
+        Phone._set_messenger_reachable(number, "whatsapp", False, checked)
+        self.assertEqual((line.whatsapp_reachable, line.max_reachable), ("no", False), "one messenger at a time")
+        self.assertIn(number, Phone._messenger_unreachable([number], "whatsapp", checked + timedelta(days=1)))
+        self.assertNotIn(number, Phone._messenger_unreachable([number], "max", checked + timedelta(days=1)))
+        self.assertNotIn(number, Phone._messenger_unreachable([number], "sms", checked), "SMS is not a messenger")
+        later = checked + timedelta(days=31)
+        self.assertNotIn(number, Phone._messenger_unreachable([number], "whatsapp", later), "a month later: try again")
+        Phone._set_messenger_reachable(number, "whatsapp", True, checked + timedelta(days=40))
+        self.assertEqual(line.whatsapp_reachable, "yes")
+        self.assertNotIn(number, Phone._messenger_unreachable([number], "whatsapp", checked + timedelta(days=41)))
 
     def test_junk_phone_on_a_patient_names_field_and_value(self):
         with self.assertRaises(ValidationError) as caught:

@@ -3,6 +3,8 @@ import logging
 from odoo import http
 from odoo.http import request
 
+from ..models.clinic_message import SendInFlight
+
 _logger = logging.getLogger(__name__)
 
 
@@ -40,5 +42,11 @@ class ClinicMessagingWebhook(http.Controller):
         except (ValueError, KeyError, TypeError) as exc:
             _logger.warning("clinic_whatsapp: unreadable webhook on channel %s: %s", channel.id, exc)
             return request.make_response("Bad request", status=400)
-        request.env["clinic.message"].sudo()._process_webhook(channel, events)
+        try:
+            request.env["clinic.message"].sudo()._process_webhook(channel, events)
+        except SendInFlight as exc:
+            # the provider answered faster than our worker recorded its answer: it redelivers later
+            _logger.info("clinic_whatsapp: status for message %s in flight, asked for redelivery", exc)
+            request.env.cr.rollback()
+            return request.make_response("Retry later", status=503, headers=[("Retry-After", "5")])
         return request.make_response(provider.webhook_response(), headers=[("Content-Type", "text/plain")])

@@ -1,19 +1,15 @@
 import logging
 import re
-from datetime import datetime, time, timedelta
 
 import psycopg2
-import pytz
 from psycopg2 import errorcodes
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import mute_logger
 
 from odoo.addons.clinic_base.tools import phone as phone_tools
 from odoo.addons.clinic_base.tools.access import MANAGER, RECEPTIONIST, require_group
 
-from ..providers import Outcome
 from .clinic_message_template import EVENTS, parse_button_payload
 
 _logger = logging.getLogger(__name__)
@@ -31,8 +27,6 @@ STATES = [
 ]
 STATUS_RANK = {"queued": 0, "sending": 0, "sent": 1, "delivered": 2, "read": 3}
 PENDING = ("queued", "sending")
-BACKOFF_SECONDS = 30  # 30 s, 2 min, 8 min, 32 min...
-STALE_AFTER = timedelta(minutes=10)  # a send never takes this long: the worker died
 REPLY_WORDS = {
     "CONFIRM": {"1", "да", "подтверждаю", "подтвердить", "подтверждено", "приду", "ок", "ok", "yes"},
     "CANCEL": {"2", "нет", "отмена", "отменить", "отменяю", "не приду", "не смогу", "cancel"},
@@ -40,6 +34,10 @@ REPLY_WORDS = {
     "STOP": {"стоп", "stop", "отписка", "отписаться"},
 }
 _PUNCTUATION = re.compile(r"[^\w\s]+")
+
+
+class SendInFlight(Exception):
+    """A status for a row whose request is still in flight: the webhook asks the provider to redeliver it."""
 
 
 def reply_action(text):
@@ -157,175 +155,67 @@ class ClinicMessage(models.Model):
                 description=f"Send clinic message {message.id}",
             )._send()
 
-    def _claim(self):
-        """Atomically move a queued row to «sending»: PostgreSQL lets one worker win; returns the attempt number.
-
-        A row locked by another worker is skipped; a row another worker changed since this
-        transaction began is a serialization failure, which means the same: not ours.
-        """
-        self.env.flush_all()
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "UPDATE clinic_message SET state = 'sending', attempts = COALESCE(attempts, 0) + 1, "
-                    "write_date = %s WHERE id = (SELECT id FROM clinic_message WHERE id = %s AND state = 'queued' "
-                    "FOR UPDATE SKIP LOCKED) RETURNING attempts",
-                    [fields.Datetime.now(), self.id],
-                )
-                row = self.env.cr.fetchone()
-        except psycopg2.errors.SerializationFailure:
-            row = None
-        self.invalidate_recordset(["state", "attempts"])
-        return row[0] if row else 0
-
-    @api.model
-    def _requeue_stale(self):
-        """A worker died between its claim and the provider's answer: queue the message again.
-
-        The SMS gateway gets the same ``id`` and keeps one message; WhatsApp has no idempotency key,
-        so a message that did leave may arrive twice (logged on the row).
-        """
-        now = fields.Datetime.now()
-        stale = self.sudo().search([("state", "=", "sending"), ("write_date", "<", now - STALE_AFTER)])
-        stale.write({"state": "queued", "scheduled_at": now, "error": self.env._("The sending worker stopped.")})
-        stale._schedule()
-        return stale
-
-    def _send(self):
-        """The job: gates (state, consent, quiet hours), one provider call, then retry, fallback or done."""
-        self.ensure_one()
-        message = self.sudo()
-        attempt = message._claim()
-        if not attempt:
-            return "already handled"
-        now = fields.Datetime.now()
-        if message._obsolete(now):
-            message.write({"state": "skipped", "error": self.env._("The appointment no longer needs this message.")})
-            return "skipped"
-        channel = message.channel_id
-        if not message.phone or not message.partner_id.clinic_may_contact(
-            message._purpose(), channel.contact_channel, now
-        ):
-            message.write({"state": "skipped", "error": self.env._("No consent or no phone for this channel.")})
-            message._fallback()
-            return "no consent"
-        morning = message._quiet_until(now)
-        if morning:
-            if morning >= message.deadline:
-                message.write({"state": "skipped", "error": self.env._("Quiet hours last past the deadline.")})
-                return "skipped"
-            message.write({"state": "queued", "scheduled_at": morning})
-            message._schedule()
-            return "deferred"
-        rendered = message.template_id._render(message._subject()) if message.template_id else {"body": message.body}
-        if not message.template_id:
-            rendered["free_text"] = True
-        message.body = rendered["body"]
-        result = channel._provider().send(message, rendered)
-        return message._apply_result(result, now, attempt)
-
-    def _apply_result(self, result, now, attempt):
-        if result.outcome == Outcome.SENT:
-            self.write({"state": "sent", "provider_message_id": result.provider_message_id, "sent_at": now})
-            self._post_chatter()
-            return "sent"
-        vals = {"error_code": result.error_code, "error": (result.error or "")[:250]}
-        if result.outcome == Outcome.RETRY:
-            retry_at = now + timedelta(seconds=BACKOFF_SECONDS * 4 ** (attempt - 1))
-            if retry_at < self.deadline:
-                self.write({**vals, "state": "queued", "scheduled_at": retry_at})
-                self._schedule()
-                return "retry"
-        self.write({**vals, "state": "failed"})
-        if result.outcome == Outcome.GIVE_UP:
-            self.env["clinic.reception"].notify(
-                "messaging", self.env._("Message refused"), f"{self.phone}: {result.error_code}", self.appointment_id
-            )
-            return "failed"
-        self._fallback()
-        return "failed"
-
-    def _fallback(self):
-        """The next channel takes the message; after the last one the appointment goes to the call list."""
-        self.ensure_one()
-        following = self.channel_id._next()
-        if not following:
-            if self.appointment_id:
-                self.appointment_id._clinic_messaging_call_list()
-            return self.browse()
-        copy = self.create(
-            {
-                "appointment_id": self.appointment_id.id,
-                "offer_id": self.offer_id.id,
-                "option_slot_ids": [(6, 0, self.option_slot_ids.ids)],
-                "partner_id": self.partner_id.id,
-                "channel_id": following.id,
-                "template_id": self.template_id.id,
-                "event": self.event,
-                "direction": "out",
-                "phone": self.phone,
-                "body": self.body,
-                "scheduled_at": fields.Datetime.now(),
-                "deadline": self.deadline,
-                "key": f"{self.key}>{following.id}",
-                "parent_id": self.id,
-            }
-        )
-        copy._schedule()
-        return copy
-
-    def _quiet_until(self, now):
-        """The end of quiet hours when now is inside them (naive UTC), else None."""
-        company = self.company_id or self.env.company
-        start, end = self._quiet_hours(company)
-        zone = self.partner_id.tz or (self.appointment_id.employee_id._clinic_tz() if self.appointment_id else None)
-        tz = pytz.timezone(zone) if zone else company._clinic_tzinfo()
-        local = pytz.utc.localize(now).astimezone(tz)
-        hour = local.hour + local.minute / 60
-        if not (hour >= start or hour < end):
-            return None
-        day = local.date() + timedelta(days=1) if hour >= start else local.date()
-        wake = tz.localize(datetime.combine(day, time(int(end), int(round(end % 1 * 60)))))
-        return wake.astimezone(pytz.utc).replace(tzinfo=None)
-
     # ------------------------------------------------------------------ webhooks
 
     @api.model
     def _process_webhook(self, channel, events):
         """Apply a provider's statuses and replies once each, whatever their order or repetition."""
         for event in events:
+            if event.user_ref and event.phone:
+                self._link_messenger_user(channel, event)
             if event.kind == "status":
                 self._apply_status(channel, event)
             else:
                 self._receive(channel, event)
 
     @api.model
+    def _link_messenger_user(self, channel, event):
+        """A patient shared their number with a messenger bot that addresses people by user id: keep the id."""
+        if channel.provider != "max_bot":
+            return
+        lines = self.env["clinic.partner.phone"].sudo().search([("number", "=", "+" + event.phone.lstrip("+"))])
+        lines.filtered(lambda line: line.max_user_id != event.user_ref).write({"max_user_id": event.user_ref})
+
+    @api.model
     def _apply_status(self, channel, event):
         Message = self.sudo()
-        message = Message.search(
+        message = Message.search_fetch(
             [
                 ("channel_id", "=", channel.id),
                 ("direction", "=", "out"),
                 ("provider_message_id", "=", event.provider_message_id),
             ],
+            ["state", "phone", "provider_message_id"],
             limit=1,
         )
-        if not message and event.reference.isdigit():
+        by_reference = not message and event.reference.isdigit()
+        if by_reference:
             message = Message.browse(int(event.reference)).exists().filtered(lambda m: m.channel_id == channel)
         if not message:
             _logger.info("clinic_whatsapp: status %s for unknown message %s", event.status, event.provider_message_id)
             return
+        if message.state == "sending":
+            raise SendInFlight(message.id)
         if message.state not in STATUS_RANK:
             return  # failed, cancelled, skipped: final
+        Phone = self.env["clinic.partner.phone"]
+        if event.status in ("delivered", "read") and message.state not in ("delivered", "read"):
+            Phone._set_messenger_reachable(message.phone, channel.contact_channel, True)
+        elif event.status == "failed" and event.error_code in channel._provider().unreachable_codes():
+            Phone._set_messenger_reachable(message.phone, channel.contact_channel, False)
+        # a status may overtake our own commit of the provider's id (or bring the real one): take it
+        vals = {"provider_message_id": event.provider_message_id} if by_reference else {}
         if event.status == "failed":
             if message.state in ("delivered", "read"):
                 return  # another device of the patient has it already
-            message.write({"state": "failed", "error_code": event.error_code})
+            message.write({**vals, "state": "failed", "error_code": event.error_code})
             message._refresh_chatter()
             message._fallback()
-        elif STATUS_RANK[event.status] > STATUS_RANK[message.state]:
-            # a status may overtake our own commit of the provider's id: take it from the status
-            message.write({"state": event.status, "provider_message_id": event.provider_message_id})
+            return
+        if STATUS_RANK[event.status] > STATUS_RANK[message.state]:
+            vals["state"] = event.status
+        if vals:
+            message.write(vals)
             message._refresh_chatter()
 
     @api.model

@@ -377,24 +377,48 @@ class ClinicMessage(models.Model):
     # ------------------------------------------------------------------ chatter
 
     def _post_chatter(self):
-        """One chatter line per message on the patient and the appointment, its status icon kept current."""
-        for message in self:
-            author = message.partner_id.id if message.direction == "in" else False
-            entries = self.env["mail.message"]
-            for record in (message.appointment_id, message.offer_id.waitlist_id, message.partner_id):
-                if record:
-                    # nobody follows a record because a message about it was logged (nor races to)
-                    entries |= (
-                        record.sudo()
-                        .with_context(mail_create_nosubscribe=True)
-                        .message_post(
-                            body=message._chatter_body(),
-                            author_id=author,
-                            message_type="comment",
-                            subtype_xmlid="mail.mt_note",
-                        )
-                    )
-            message.chatter_message_ids = [(4, entry.id) for entry in entries]
+        """One chatter line per message on the patient, the appointment and the waiting-list entry.
+
+        Notes notify nobody (nor make anyone a follower), so the rows are written directly, in one
+        batch, rather than through ``message_post`` (a dozen queries per note, a quarter of a reminder's
+        cost in the benchmark); the reply-to address is computed once per record. The lines are kept on
+        the message, so that a later status or what a reply did refreshes their icon.
+        """
+        note = self.env.ref("mail.mt_note").id
+        targets = [(message, record) for message in self for record in message._chatter_records()]
+        records = {}
+        for _message, record in targets:
+            records.setdefault(record._name, set()).add(record.id)
+        reply_to = {
+            (model, res_id): address
+            for model, ids in records.items()
+            for res_id, address in self.env[model].sudo().browse(ids)._notify_get_reply_to().items()
+        }
+        user_partner = self.env.user.partner_id
+        values = []
+        for message, record in targets:
+            author = message.partner_id if message.direction == "in" else user_partner
+            values.append(
+                {
+                    "model": record._name,
+                    "res_id": record.id,
+                    "body": message._chatter_body(),
+                    "author_id": author.id,
+                    "email_from": author.email_formatted,
+                    "reply_to": reply_to.get((record._name, record.id)),
+                    "message_type": "comment",
+                    "subtype_id": note,
+                    "is_internal": True,
+                }
+            )
+        entries = self.env["mail.message"].sudo().create(values)
+        for (message, _record), entry in zip(targets, entries, strict=True):
+            message.chatter_message_ids = [(4, entry.id)]
+
+    def _chatter_records(self):
+        """The records whose chatter shows this message."""
+        self.ensure_one()
+        return [record for record in (self.appointment_id, self.offer_id.waitlist_id, self.partner_id) if record]
 
     def _refresh_chatter(self):
         for message in self:

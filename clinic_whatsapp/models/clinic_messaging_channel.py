@@ -28,10 +28,17 @@ class ClinicMessagingChannel(models.Model):
     base_url = fields.Char(string="API address", required=True, groups=MANAGER)
     api_version = fields.Char(string="API version", default="v23.0", groups=MANAGER)
     account_ref = fields.Char(
-        string="Account", groups=MANAGER, help="WhatsApp: the phone number id; SMS gateway: the login."
+        string="Account",
+        groups=MANAGER,
+        help="WhatsApp Cloud API: the phone number id; Wazzup: the channel id; SMS gateway: the login.",
     )
     token = fields.Char(string="Access token or password", groups=MANAGER)
-    app_secret = fields.Char(string="Webhook signing secret", groups=MANAGER)
+    app_secret = fields.Char(
+        string="Webhook signing secret",
+        groups=MANAGER,
+        help="WhatsApp Cloud API: the app secret; Wazzup: the crmKey of the webhook subscription; "
+        "MAX: the subscription's secret; SMS gateway: the signing key.",
+    )
     verify_token = fields.Char(string="Webhook verify token", groups=MANAGER)
     sender = fields.Char(string="Sender name", groups=MANAGER)
     timeout = fields.Float(string="Timeout, s", default=10.0, groups=MANAGER)

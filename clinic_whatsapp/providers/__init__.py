@@ -6,7 +6,7 @@ events. Adding a provider is one module here with ``@register``.
 """
 
 from .base import PROVIDERS, Outcome, Provider, SendResult, WebhookEvent, get_provider, register
-from . import smsc, whatsapp_cloud
+from . import max_bot, smsc, wazzup, whatsapp_cloud
 
 __all__ = [
     "PROVIDERS",
@@ -15,7 +15,9 @@ __all__ = [
     "SendResult",
     "WebhookEvent",
     "get_provider",
+    "max_bot",
     "register",
     "smsc",
+    "wazzup",
     "whatsapp_cloud",
 ]

@@ -1,4 +1,5 @@
 import dataclasses
+import types
 
 PROVIDERS = {}
 
@@ -18,6 +19,18 @@ class SendResult:
     provider_message_id: str = ""
     error_code: str = ""
     error: str = ""
+    retry_after: float = 0.0  # seconds the provider asked us to wait (HTTP 429 Retry-After)
+    reachable: bool | None = None  # what this answer tells about the number on a messenger
+
+
+@dataclasses.dataclass
+class Outgoing:
+    """What a provider needs to send one outbox row: plain values, safe to use from a sending thread."""
+
+    id: int
+    phone: str  # E.164 with "+"
+    to: str  # the address on this provider: the phone's digits, or the messenger's user id
+    rendered: dict
 
 
 @dataclasses.dataclass
@@ -32,6 +45,15 @@ class WebhookEvent:
     phone: str = ""  # E.164 without "+" for inbound
     text: str = ""
     payload: str = ""  # quick-reply button payload
+    user_ref: str = ""  # the messenger's own id of the sender when it does not address people by phone
+
+
+def retry_after(response, default=0.0):
+    """Seconds from an HTTP ``Retry-After`` header (delta-seconds form), else ``default``."""
+    try:
+        return max(float(response.headers.get("Retry-After", "")), 0.0)
+    except ValueError:
+        return default
 
 
 def register(cls):
@@ -43,19 +65,37 @@ def get_provider(channel):
     return PROVIDERS[channel.provider](channel)
 
 
+CONFIG_FIELDS = ("base_url", "api_version", "account_ref", "token", "app_secret", "verify_token", "sender", "timeout")
+
+
 class Provider:
-    """The interface every provider implements; ``channel`` holds the credentials."""
+    """The interface every provider implements; ``channel`` holds the credentials.
+
+    ``send`` runs in a sending thread next to others of the same batch: it uses ``self.config`` (a
+    plain copy of the channel's settings) and the ``Outgoing``, never the ORM. Whatever needs the
+    database (``outgoing``) runs before, in the job's thread.
+    """
 
     code = None
     name = None
     contact_channel = None  # the clinic.consent channel this provider speaks on
+    idempotent = False  # True when a repeated request after a timeout cannot make a second message
 
     def __init__(self, channel):
         self.channel = channel
+        self.config = types.SimpleNamespace(**{name: channel[name] for name in CONFIG_FIELDS})
 
-    def send(self, message, rendered):
-        """Send one outbox row; ``rendered`` is the dict from the template. Returns a SendResult."""
+    def outgoing(self, message, rendered):
+        """The Outgoing of an outbox row (job's thread: may read the database)."""
+        return Outgoing(message.id, message.phone, message.phone.lstrip("+"), rendered)
+
+    def send(self, outgoing):
+        """Send one Outgoing over HTTP. Returns a SendResult."""
         raise NotImplementedError
+
+    def unreachable_codes(self):
+        """Error codes (answers or failed statuses) that mean «this number is not on the messenger»."""
+        return set()
 
     def verify_subscription(self, params):
         """Answer of a GET handshake (the text to return) or None when it must be refused."""

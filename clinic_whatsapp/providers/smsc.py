@@ -39,20 +39,22 @@ class SmscGateway(Provider):
     name = "SMS gateway (SMSC HTTP API)"
     contact_channel = "sms"
 
-    def send(self, message, rendered):
-        channel = self.channel
+    idempotent = True  # the gateway keeps one message per ``id``
+
+    def send(self, outgoing):
+        config = self.config
         form = {
-            "login": channel.account_ref,
-            "psw": channel.token,
-            "phones": message.phone.lstrip("+"),
-            "mes": rendered["body"],
-            "sender": channel.sender or "",
-            "id": str(message.id),
+            "login": config.account_ref,
+            "psw": config.token,
+            "phones": outgoing.to,
+            "mes": outgoing.rendered["body"],
+            "sender": config.sender or "",
+            "id": str(outgoing.id),
             "fmt": "3",
             "charset": "utf-8",
         }
         try:
-            response = requests.post(f"{channel.base_url.rstrip('/')}/sys/send.php", data=form, timeout=channel.timeout)
+            response = requests.post(f"{config.base_url.rstrip('/')}/sys/send.php", data=form, timeout=config.timeout)
         except requests.RequestException as exc:
             return SendResult(Outcome.RETRY, error_code="timeout", error=str(exc)[:200])
         if response.status_code >= 500:
@@ -65,7 +67,7 @@ class SmscGateway(Provider):
             code = str(data["error_code"])
             outcome = Outcome.RETRY if code in RETRY_CODES else Outcome.NEXT
             return SendResult(outcome, error_code=code, error=data.get("error", ""))
-        return SendResult(Outcome.SENT, provider_message_id=str(data.get("id", message.id)))
+        return SendResult(Outcome.SENT, provider_message_id=str(data.get("id", outgoing.id)))
 
     def check_signature(self, headers, raw_body, params):
         secret = self.channel.app_secret

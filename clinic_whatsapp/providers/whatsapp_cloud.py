@@ -1,4 +1,15 @@
-"""WhatsApp Business Cloud API (Meta Graph API), per the spec's §2 wire format."""
+"""WhatsApp Business Cloud API (Meta Graph API), per the spec's §2 wire format.
+
+The Cloud API has no idempotency key: a request answered after our timeout may have been taken.
+The outbox then waits ``clinic_whatsapp.reconcile`` seconds (120 by default) before the retry, and
+Meta's «sent» status, which echoes our outbox id in ``biz_opaque_callback_data``, moves the row to
+«sent» meanwhile: the retry's claim (only from «queued») then finds nothing to send. A status that
+comes while our worker still waits for the answer is refused with 503, and Meta delivers it again.
+Residual risk, accepted for reminders and logged on the row: a status that arrives later than the
+wait (or never: webhook down longer than Meta's redelivery) lets the retry send the message twice;
+so does a worker killed between its request and its commit whose message got no status within the
+10 minutes after which ``_requeue_stale`` queues it again.
+"""
 
 import hashlib
 import hmac
@@ -6,10 +17,11 @@ import json
 
 import requests
 
-from .base import Outcome, Provider, SendResult, WebhookEvent, register
+from .base import Outcome, Provider, SendResult, WebhookEvent, register, retry_after
 
 RETRY_CODES = {"1", "2", "4", "80007", "130429", "131000", "131056"}
 GIVE_UP_CODES = {"131049", "131050", "131048"}  # marketing caps and refusals: never fall back
+NOT_ON_WHATSAPP = "131026"
 STATUSES = ("sent", "delivered", "read", "failed")
 
 
@@ -20,11 +32,11 @@ class WhatsAppCloud(Provider):
     contact_channel = "whatsapp"
 
     def _url(self):
-        channel = self.channel
-        return f"{channel.base_url.rstrip('/')}/{channel.api_version}/{channel.account_ref}/messages"
+        config = self.config
+        return f"{config.base_url.rstrip('/')}/{config.api_version}/{config.account_ref}/messages"
 
-    def _payload(self, message, rendered):
-        to = message.phone.lstrip("+")
+    def _payload(self, outgoing):
+        to, rendered = outgoing.to, outgoing.rendered
         if rendered.get("free_text"):
             return {
                 "messaging_product": "whatsapp",
@@ -50,7 +62,7 @@ class WhatsAppCloud(Provider):
             "recipient_type": "individual",
             "to": to,
             "type": "template",
-            "biz_opaque_callback_data": f"outbox:{message.id}",
+            "biz_opaque_callback_data": f"outbox:{outgoing.id}",
             "template": {
                 "name": rendered["template_name"],
                 "language": {"code": rendered.get("language") or "ru"},
@@ -58,13 +70,13 @@ class WhatsAppCloud(Provider):
             },
         }
 
-    def send(self, message, rendered):
+    def send(self, outgoing):
         try:
             response = requests.post(
                 self._url(),
-                json=self._payload(message, rendered),
-                headers={"Authorization": f"Bearer {self.channel.token}"},
-                timeout=self.channel.timeout,
+                json=self._payload(outgoing),
+                headers={"Authorization": f"Bearer {self.config.token}"},
+                timeout=self.config.timeout,
             )
         except requests.RequestException as exc:
             return SendResult(Outcome.RETRY, error_code="timeout", error=str(exc)[:200])
@@ -77,11 +89,16 @@ class WhatsAppCloud(Provider):
             error = {}
         code = str(error.get("code", response.status_code))
         text = error.get("message") or response.reason or ""
-        if response.status_code >= 500 or code in RETRY_CODES:
-            return SendResult(Outcome.RETRY, error_code=code, error=text)
+        if response.status_code >= 500 or response.status_code == 429 or code in RETRY_CODES:
+            return SendResult(Outcome.RETRY, error_code=code, error=text, retry_after=retry_after(response))
         if code in GIVE_UP_CODES:
             return SendResult(Outcome.GIVE_UP, error_code=code, error=text)
-        return SendResult(Outcome.NEXT, error_code=code, error=text)
+        return SendResult(
+            Outcome.NEXT, error_code=code, error=text, reachable=False if code == NOT_ON_WHATSAPP else None
+        )
+
+    def unreachable_codes(self):
+        return {NOT_ON_WHATSAPP}
 
     def verify_subscription(self, params):
         if params.get("hub.mode") == "subscribe" and hmac.compare_digest(

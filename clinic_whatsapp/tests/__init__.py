@@ -1,5 +1,6 @@
 from . import (
     test_access,
+    test_channels,
     test_kpi_messaging,
     test_messaging,
     test_race,

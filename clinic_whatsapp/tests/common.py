@@ -114,6 +114,9 @@ class MessagingCase(SchedulingCase, HttpCase):
             if not jobs:
                 break
             for record in jobs:
+                record.invalidate_recordset(["state"])
+                if record.state != "pending":
+                    continue  # sent with another message's batch
                 job = Job.load(self.env, record.uuid)
                 job.set_started()
                 job.store()

@@ -103,7 +103,8 @@ class TestReplies(MessagingCase):
         with freeze_time(utc(self.saturday, 22)):
             appointment.action_cancel(reason="Заболела", by="patient")
             # Anna's cancellation waits for the morning; the offer expires at 22:30, before the quiet hours end
-            self.assertEqual(sorted(self.run_jobs()), ["deferred", "skipped"])
+            self.run_jobs()
+            self.assertEqual(self.messages(appointment, event="cancelled").state, "queued")
         offer = self.env["clinic.waitlist.offer"].search([("patient_id", "=", self.boris.id)])
         self.assertEqual(offer.clinic_message_ids.state, "skipped")
         with freeze_time(utc(self.saturday, 22, 40)):
@@ -256,6 +257,34 @@ class TestPromotions(MessagingCase):
         with freeze_time(utc(self.sunday, 10, 1)):
             self.run_jobs()
         self.assertEqual(promo.state, "sent")
+
+    def test_a_batch_checks_each_message_for_its_own_purpose(self):
+        """One job sends the due rows of a channel together: a promotion among them still needs marketing."""
+        Message = self.env["clinic.message"]
+        with freeze_time(utc(self.saturday, 12)):
+            rows = Message.create(
+                [
+                    {
+                        "partner_id": self.anna.id,
+                        "channel_id": self.sms.id,
+                        "direction": "out",
+                        "phone": "+79161234500",
+                        "event": event,
+                        "body": body,
+                        "scheduled_at": utc(self.saturday, 12),
+                        "deadline": utc(self.saturday, 18),
+                        "key": f"batch-purpose:{event}",
+                    }
+                    for event, body in (("answer", "Ваш ответ готов"), ("marketing", "Скидка на чекап"))
+                ]
+            )
+            rows._schedule()
+            self.run_jobs()
+        answer, promotion = rows
+        self.assertEqual((answer.state, promotion.state), ("sent", "skipped"))
+        sent = self.fake.accepted_to("+79161234500")
+        self.assertEqual(len(sent), 1)
+        self.assertIn("Ваш ответ готов", sent[0]["mes"])
 
     def test_consent_withdrawn_before_sending_stops_it(self):
         with freeze_time(utc(self.saturday, 12)):

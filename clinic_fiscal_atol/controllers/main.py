@@ -4,6 +4,7 @@ import json
 from odoo import fields, http
 from odoo.http import request
 
+from ..models.clinic_fiscal_receipt import PENDING
 from ..proxy.clinic_fiscal_proxy.atol import Outcome
 
 BATCH = 20
@@ -53,21 +54,7 @@ class FiscalProxyController(http.Controller):
             return self._answer(400, {"error": "body is not JSON"})
         if body.get("serial"):
             register.write({"status_at": fields.Datetime.now(), "status_note": str(body["serial"])[:200]})
-        receipts = (
-            request.env["clinic.fiscal.receipt"]
-            .sudo()
-            .search(
-                [
-                    ("register_id", "=", register.id),
-                    ("state", "in", ("draft", "sent", "blocked")),
-                    "|",
-                    ("next_try", "=", False),
-                    ("next_try", "<=", fields.Datetime.now()),
-                ],
-                order="id",
-                limit=BATCH,
-            )
-        )
+        receipts = request.env["clinic.fiscal.receipt"]._due(register, limit=BATCH)
         jobs = [{"id": r.id, "uuid": r.uuid, "posted": r.posted, "request": r._tasks()} for r in receipts]
         return self._answer(200, {"register": register.name, "jobs": jobs})
 
@@ -93,7 +80,7 @@ class FiscalProxyController(http.Controller):
             receipt.invalidate_recordset()
         if not receipt or receipt.register_id != register:
             return self._answer(404, {"error": "no such task for this desk"})
-        if receipt.uuid != body.get("uuid") or receipt.state not in ("draft", "sent", "blocked"):
+        if receipt.uuid != body.get("uuid") or receipt.state not in PENDING:
             return self._answer(409, {"error": "stale result", "state": receipt.state})
         try:
             outcome = Outcome.from_dict(body["outcome"])

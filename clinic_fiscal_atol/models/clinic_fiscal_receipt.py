@@ -376,8 +376,14 @@ class ClinicFiscalReceipt(models.Model):
     @api.model
     def _cron_retry(self):
         """Queue again every receipt whose attempt is due: a stopped worker, a register back online."""
-        due = self.sudo().search(
-            [("state", "in", PENDING), "|", ("next_try", "=", False), ("next_try", "<=", fields.Datetime.now())]
-        )
+        due = self._due()
         due._schedule()
         return due
+
+    @api.model
+    def _due(self, register=None, limit=None):
+        """Receipts not finished whose next attempt is due, oldest first (of one register when given)."""
+        domain = [("state", "in", PENDING), "|", ("next_try", "=", False), ("next_try", "<=", fields.Datetime.now())]
+        if register:
+            domain = [("register_id", "=", register.id), *domain]
+        return self.sudo().search(domain, order="id", limit=limit)

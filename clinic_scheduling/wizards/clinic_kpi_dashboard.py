@@ -114,33 +114,34 @@ class ClinicKpiDashboard(models.TransientModel):
 
     @api.depends("date_from", "date_to", "employee_ids", "specialty_ids", "channel")
     def _compute_figures(self):
-        labels = dict(self._fields["channel"]._description_selection(self.env))
         for dashboard in self:
             if not (dashboard.date_from and dashboard.date_to):
                 dashboard.update(dict.fromkeys(self._figure_fields(), False))
                 continue
-            figures = dashboard._figures()
-            online = figures["online_share"]
-            dashboard.update(
-                {
-                    "no_show_rate": dashboard._format_ratio(figures["no_show_rate"]),
-                    "confirmed_ahead_rate": dashboard._format_ratio(figures["confirmed_ahead_rate"]),
-                    "freed_count": figures["freed_count"]["value"],
-                    "refilled_count": figures["refilled_count"]["value"],
-                    "refill_time": dashboard._format_duration(figures["refill_time"]["value"]),
-                    "offer_time": dashboard._format_duration(figures["offer_time"]["value"]),
-                    "utilization": dashboard._format_ratio(figures["utilization"], dashboard._format_minutes),
-                    "online_share": dashboard._format_ratio(online),
-                    "source_shares": ", ".join(
-                        f"{labels[source]} {dashboard._format_percent(count / online['denominator'])}"
-                        for source, _label in SOURCES
-                        if (count := online["by_source"].get(source))
-                    )
-                    or NO_DATA,
-                    "booking_time_desk": dashboard._format_duration(figures["booking_time_desk"]["value"]),
-                    "booking_time_online": dashboard._format_duration(figures["booking_time_online"]["value"]),
-                }
+            dashboard.update(dashboard._figure_values(dashboard._figures()))
+
+    def _figure_values(self, figures):
+        """The dashboard's fields from one computation of the KPIs; modules adding figures extend it."""
+        labels = dict(self._fields["channel"]._description_selection(self.env))
+        online = figures["online_share"]
+        return {
+            "no_show_rate": self._format_ratio(figures["no_show_rate"]),
+            "confirmed_ahead_rate": self._format_ratio(figures["confirmed_ahead_rate"]),
+            "freed_count": figures["freed_count"]["value"],
+            "refilled_count": figures["refilled_count"]["value"],
+            "refill_time": self._format_duration(figures["refill_time"]["value"]),
+            "offer_time": self._format_duration(figures["offer_time"]["value"]),
+            "utilization": self._format_ratio(figures["utilization"], self._format_minutes),
+            "online_share": self._format_ratio(online),
+            "source_shares": ", ".join(
+                f"{labels[source]} {self._format_percent(count / online['denominator'])}"
+                for source, _label in SOURCES
+                if (count := online["by_source"].get(source))
             )
+            or NO_DATA,
+            "booking_time_desk": self._format_duration(figures["booking_time_desk"]["value"]),
+            "booking_time_online": self._format_duration(figures["booking_time_online"]["value"]),
+        }
 
     @api.model
     def _figure_fields(self):

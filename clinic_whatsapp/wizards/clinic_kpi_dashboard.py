@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import formatLang
 
 from odoo.addons.clinic_scheduling.wizards.clinic_kpi_dashboard import NO_DATA
@@ -9,63 +9,49 @@ class ClinicKpiDashboard(models.TransientModel):
 
     message_confirmed_rate = fields.Char(
         string="Confirmed by reply within 24 h",
-        compute="_compute_messaging_figures",
+        compute="_compute_figures",
         help="Appointments that got a booking message or a reminder in the period and were confirmed by the "
         "patient's reply on the same channel within 24 hours of the first message.",
     )
-    message_confirmed_by_channel = fields.Char(
-        string="Confirmed by reply, by channel", compute="_compute_messaging_figures"
-    )
+    message_confirmed_by_channel = fields.Char(string="Confirmed by reply, by channel", compute="_compute_figures")
     offer_accepted_rate = fields.Char(
         string="Waiting-list offers accepted",
-        compute="_compute_messaging_figures",
+        compute="_compute_figures",
         help="Waiting-list offers sent to the patient in the period that the patient accepted.",
     )
     offer_response_time = fields.Char(
         string="Offer → patient's answer",
-        compute="_compute_messaging_figures",
+        compute="_compute_figures",
         help="Median time from a waiting-list offer sent by message to the patient's answer.",
     )
     messages_per_avoided = fields.Char(
         string="Messages per no-show avoided",
-        compute="_compute_messaging_figures",
+        compute="_compute_figures",
         help="Messages sent in the period per appointment the patient cancelled or moved by a reply before its "
         "start: time that went back to the schedule instead of a no-show.",
     )
 
-    @api.depends("date_from", "date_to", "employee_ids", "specialty_ids")
-    def _compute_messaging_figures(self):
-        for dashboard in self:
-            if not (dashboard.date_from and dashboard.date_to):
-                dashboard.update(
-                    {
-                        "message_confirmed_rate": False,
-                        "message_confirmed_by_channel": False,
-                        "offer_accepted_rate": False,
-                        "offer_response_time": False,
-                        "messages_per_avoided": False,
-                    }
+    def _figure_values(self, figures):
+        values = super()._figure_values(figures)
+        confirmed, per = figures["message_confirmed_rate"], figures["messages_per_avoided"]
+        values.update(
+            {
+                "message_confirmed_rate": self._format_ratio(confirmed),
+                "message_confirmed_by_channel": ", ".join(
+                    f"{name} {self._format_percent(done / total)}"
+                    for name, (done, total) in sorted(confirmed["by_channel"].items())
                 )
-                continue
-            figures = dashboard._figures()
-            confirmed, per = figures["message_confirmed_rate"], figures["messages_per_avoided"]
-            dashboard.update(
-                {
-                    "message_confirmed_rate": dashboard._format_ratio(confirmed),
-                    "message_confirmed_by_channel": ", ".join(
-                        f"{name} {dashboard._format_percent(done / total)}"
-                        for name, (done, total) in sorted(confirmed["by_channel"].items())
-                    )
-                    or NO_DATA,
-                    "offer_accepted_rate": dashboard._format_ratio(figures["offer_accepted_rate"]),
-                    "offer_response_time": dashboard._format_duration(figures["offer_response_time"]["value"]),
-                    "messages_per_avoided": NO_DATA
-                    if per["value"] is None
-                    else self.env._(
-                        "%(per)s (%(messages)s messages, %(avoided)s avoided)",
-                        per=formatLang(self.env, per["value"], digits=1),
-                        messages=per["numerator"],
-                        avoided=per["denominator"],
-                    ),
-                }
-            )
+                or NO_DATA,
+                "offer_accepted_rate": self._format_ratio(figures["offer_accepted_rate"]),
+                "offer_response_time": self._format_duration(figures["offer_response_time"]["value"]),
+                "messages_per_avoided": NO_DATA
+                if per["value"] is None
+                else self.env._(
+                    "%(per)s (%(messages)s messages, %(avoided)s avoided)",
+                    per=formatLang(self.env, per["value"], digits=1),
+                    messages=per["numerator"],
+                    avoided=per["denominator"],
+                ),
+            }
+        )
+        return values

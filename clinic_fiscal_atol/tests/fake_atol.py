@@ -24,7 +24,9 @@ import random
 import threading
 import time
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from odoo.addons.clinic_base.tests.fake_http import FakeHttpServer
 
 FISCAL = {"sell", "sellReturn", "sellCorrection", "sellReturnCorrection", "openShift", "closeShift"}
 RECEIPTS = {"sell", "sellReturn", "sellCorrection", "sellReturnCorrection"}
@@ -34,7 +36,7 @@ _logger = logging.getLogger(__name__)
 RANDOM_FAULTS = ("slow", "blocked_closed", "blocked_open", "paper_before", "paper_after", "down")
 
 
-class FakeAtol:
+class FakeAtol(FakeHttpServer):
     def __init__(self, latency=0.0, fault_rate=0.0, seed=1, hang_seconds=1.5, block_seconds=None, auto_open=True):
         self.lock = threading.RLock()
         self.latency = latency  # seconds a task stays wait/inProgress
@@ -44,22 +46,11 @@ class FakeAtol:
         self.block_seconds = block_seconds  # None: a block lasts until reconnect()
         self.auto_open = auto_open
         self.reset()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.server.daemon_threads = True
-        self.server.block_on_close = False
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._serve(_handler(self))
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}/api/v2"
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        return f"{self.address}/api/v2"
 
     def reset(self):
         with self.lock:

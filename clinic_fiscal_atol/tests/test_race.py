@@ -1,10 +1,9 @@
-import threading
-
 from odoo import SUPERUSER_ID, api, fields
-from odoo.api import Transaction
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
+
+from odoo.addons.clinic_base.tests.concurrency import race
 
 from .fake_atol import FakeAtol
 
@@ -60,27 +59,10 @@ class TestSendRace(BaseCase):
             env["clinic.fiscal.register"].browse(cls.register_id).unlink()
 
     def race(self, receipt_id):
-        barrier = threading.Barrier(WORKERS)
-        outcomes, errors = [], []
-
-        def worker():
-            try:
-                with self.registry.cursor() as cr:
-                    cr.transaction = Transaction(self.registry)  # the test runner holds the registry lock
-                    env = api.Environment(cr, SUPERUSER_ID, {})
-                    cr.execute("SELECT 1")
-                    barrier.wait(timeout=30)
-                    outcomes.append(env["clinic.fiscal.receipt"].browse(receipt_id)._process())
-                    cr.commit()  # pylint: disable=invalid-commit
-            except Exception as exc:  # noqa: BLE001  # reported by the assertion below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
-        self.assertEqual(errors, [])
+        outcomes = race(
+            self.registry, WORKERS, lambda env, _i: env["clinic.fiscal.receipt"].browse(receipt_id)._process()
+        )
+        self.assertEqual([o for o in outcomes if isinstance(o, Exception)], [])
         return outcomes
 
     def state(self, receipt_id):

@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import requests
 from cryptography import x509
@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
+from odoo.addons.clinic_base.tests.fake_http import FakeHttpServer
 from odoo.addons.clinic_remd.transports import wsse
 
 _logger = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ class Plan:
     callbacks: int = 1  # results sent per registration: 0 (never answer), 1, 2 (duplicate)
 
 
-class FakeRemd:
+class FakeRemd(FakeHttpServer):
     def __init__(self, clinic_certificate):
         self.clinic_certificate = clinic_certificate
         self.key, self.certificate = make_certificate("Fake REMD")
@@ -81,22 +82,7 @@ class FakeRemd:
         with open(os.path.join(os.path.dirname(__file__), "fake_remd.wsdl"), encoding="utf-8") as wsdl:
             self.wsdl_template = wsdl.read()
         self.reset()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.server.daemon_threads = True
-        self.server.block_on_close = False
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(_handler(self))
 
     def reset(self):
         self.plans = {}

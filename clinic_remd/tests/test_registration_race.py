@@ -1,14 +1,14 @@
 import base64
-import threading
 import uuid
 import zlib
 
 from odoo import SUPERUSER_ID, api
-from odoo.api import Transaction
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import mute_logger
+
+from odoo.addons.clinic_base.tests.concurrency import race
 
 from .fake_remd import CLIENT_ENTITY_ID, FakeRemd, make_certificate
 from .remd_common import FRMO_OID, SAMPLE_XML
@@ -92,24 +92,7 @@ class TestRegistrationRace(BaseCase):
             env.company.write({k: v for k, v in cls.saved.items() if k != "id"})
 
     def _race(self, work):
-        barrier = threading.Barrier(WORKERS)
-        outcomes = []
-
-        def worker():
-            with self.registry.cursor() as cr:
-                cr.transaction = Transaction(self.registry)  # the test runner holds the registry lock
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                cr.execute("SELECT 1")
-                barrier.wait(timeout=30)
-                outcomes.append(work(env))
-                cr.commit()  # pylint: disable=invalid-commit
-
-        threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
-        return sorted(outcomes)
+        return sorted(race(self.registry, WORKERS, lambda env, _i: work(env)), key=str)
 
     def test_two_workers_one_request_then_one_result(self):
         document_id = self.ids["document"]

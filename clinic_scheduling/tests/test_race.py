@@ -1,11 +1,11 @@
-import threading
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, api
-from odoo.api import Transaction
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
+
+from odoo.addons.clinic_base.tests.concurrency import race
 
 from ..models.clinic_appointment import SlotTakenError
 from .common import CLINIC_TZ, next_working_day, utc
@@ -68,34 +68,15 @@ class TestBookingRace(BaseCase):
             env["resource.calendar"].browse(cls.calendar_id).unlink()
         super().tearDownClass()
 
-    def thread_env(self, cr):
-        """An environment for another thread: the test runner holds the registry lock, so hand the registry over."""
-        cr.transaction = Transaction(self.registry)
-        return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-
     def race(self, book):
-        barrier = threading.Barrier(RACERS)
-        outcomes = []
+        """Each racer books in its own transaction; returns "won" or ("lost", message, alternatives count)."""
 
-        def racer(index):
-            with self.registry.cursor() as cr:
-                env = self.thread_env(cr)
-                cr.execute("SELECT 1")  # take the transaction snapshot before the start line
-                barrier.wait(timeout=30)
-                try:
-                    book(env, index)
-                    cr.commit()  # pylint: disable=invalid-commit
-                    outcomes.append("won")
-                except SlotTakenError as exc:
-                    cr.rollback()
-                    outcomes.append(("lost", str(exc), exc.alternatives and len(exc.alternatives)))
+        def summary(outcome):
+            if isinstance(outcome, SlotTakenError):
+                return ("lost", str(outcome), outcome.alternatives and len(outcome.alternatives))
+            return outcome if isinstance(outcome, Exception) else "won"
 
-        threads = [threading.Thread(target=racer, args=(i,)) for i in range(RACERS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        return outcomes
+        return [summary(o) for o in race(self.registry, RACERS, book, {"tracking_disable": True})]
 
     def active_appointments(self):
         with self.registry.cursor() as cr:
@@ -125,34 +106,21 @@ class TestBookingRace(BaseCase):
     def test_database_alone_stops_overlaps_from_raw_inserts(self):
         """Even code that skips the slot locks cannot double-book: the exclusion constraint decides."""
         start = utc(self.monday + timedelta(days=7), 9)
-        results = []
-        barrier = threading.Barrier(2)
 
-        def insert(index):
-            with self.registry.cursor() as cr:
-                cr.execute("SELECT 1")
-                barrier.wait(timeout=30)
-                try:
-                    cr.execute(
-                        "INSERT INTO clinic_appointment (name, patient_id, employee_id, start, stop, state, source,"
-                        " company_id) VALUES ('raw', %s, %s, %s, %s, 'booked', 'phone', 1)",
-                        [
-                            self.patient_ids[index],
-                            self.doctor_id,
-                            start + timedelta(minutes=10 * index),
-                            start + timedelta(minutes=30 + 10 * index),
-                        ],
-                        log_exceptions=False,
-                    )
-                    cr.commit()  # pylint: disable=invalid-commit
-                    results.append("inserted")
-                except Exception as exc:  # noqa: BLE001 (the loser's exact error class is what we record)
-                    cr.rollback()
-                    results.append(type(exc).__name__)
+        def insert(env, index):
+            env.cr.execute(
+                "INSERT INTO clinic_appointment (name, patient_id, employee_id, start, stop, state, source,"
+                " company_id) VALUES ('raw', %s, %s, %s, %s, 'booked', 'phone', 1)",
+                [
+                    self.patient_ids[index],
+                    self.doctor_id,
+                    start + timedelta(minutes=10 * index),
+                    start + timedelta(minutes=30 + 10 * index),
+                ],
+                log_exceptions=False,
+            )
+            return "inserted"
 
-        threads = [threading.Thread(target=insert, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        # the loser's exact error class is what we record
+        results = [o if isinstance(o, str) else type(o).__name__ for o in race(self.registry, 2, insert)]
         self.assertEqual(sorted(results), ["ExclusionViolation", "inserted"], results)

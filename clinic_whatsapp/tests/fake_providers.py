@@ -17,6 +17,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from odoo.addons.clinic_base.tests.fake_http import FakeHttpServer
+
 _logger = logging.getLogger(__name__)
 
 WA_TOKEN = "wa-token"
@@ -36,7 +38,21 @@ RETRY_AFTER = 90  # seconds in the Retry-After of a 429
 HANG_SECONDS = 10.5  # Odoo tests raise any client timeout below 10 s to 10 s
 
 
-class FakeProviders:
+class _Server(ThreadingHTTPServer):
+    """Notes when each connection came in: how late an answer is counts from there."""
+
+    def __init__(self, *args, **kwargs):
+        self.arrivals = {}
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        self.arrivals[request] = time.monotonic()
+        return super().process_request(request, client_address)
+
+
+class FakeProviders(FakeHttpServer):
+    server_class = _Server
+
     def __init__(self, fault_rate=0.0, seed=1, hang_seconds=HANG_SECONDS, status_hook=None, late_after=None):
         self.lock = threading.Lock()
         self.fault_rate = fault_rate  # random faults besides the scripted ones (benchmark)
@@ -47,22 +63,7 @@ class FakeProviders:
         self.random = random.Random(seed)
         self.hang_seconds = hang_seconds
         self.reset()
-        self.server = _Server(("127.0.0.1", 0), _handler(self))
-        self.server.daemon_threads = True
-        self.server.block_on_close = False
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(_handler(self))
 
     def reset(self):
         self.requests = []  # every request as (kind, body)
@@ -206,18 +207,6 @@ class FakeProviders:
                 return None
             self.seen[to] = True
         return suffix
-
-
-class _Server(ThreadingHTTPServer):
-    """Notes when each connection came in: how late an answer is counts from there."""
-
-    def __init__(self, *args, **kwargs):
-        self.arrivals = {}
-        super().__init__(*args, **kwargs)
-
-    def process_request(self, request, client_address):
-        self.arrivals[request] = time.monotonic()
-        return super().process_request(request, client_address)
 
 
 def _handler(fake):

@@ -1,11 +1,10 @@
-import threading
-
 from odoo import SUPERUSER_ID, api
-from odoo.api import Transaction
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import mute_logger
+
+from odoo.addons.clinic_base.tests.concurrency import race
 
 WORKERS = 4
 
@@ -40,26 +39,12 @@ class TestClaimRace(BaseCase):
             env["clinic.messaging.channel"].browse(cls.channel_id).unlink()
 
     def test_one_worker_wins_the_claim(self):
-        barrier = threading.Barrier(WORKERS)
-        attempts = []
-
-        def worker():
-            with self.registry.cursor() as cr:
-                cr.transaction = Transaction(self.registry)  # the test runner holds the registry lock
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                cr.execute("SELECT 1")
-                barrier.wait(timeout=30)
-                attempts.append(env["clinic.message"].browse(self.message_id)._claim())
-                cr.commit()  # pylint: disable=invalid-commit
-
-        threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
         # the losers' serialization failures are expected: ``_claim`` mutes them, but mute_logger restores
         # the logger on exit, so a worker leaving its mute would unmute one still inside it
         with mute_logger("odoo.sql_db"):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(30)
+            attempts = race(
+                self.registry, WORKERS, lambda env, _i: env["clinic.message"].browse(self.message_id)._claim()
+            )
         self.assertEqual(sorted(attempts), [0] * (WORKERS - 1) + [1])
         with self.registry.cursor() as cr:
             cr.execute("SELECT state, attempts FROM clinic_message WHERE id = %s", [self.message_id])

@@ -97,6 +97,25 @@ class ClinicSlot(models.Model):
         blocked.write({"state": "free", "block_reason": False})
         self.env["clinic.waitlist"]._offer_slots(blocked)
 
+    def action_book_from_grid(self):
+        """A free cell of the day grid clicked: the booking window, set to this very time."""
+        require_group(self.env, RECEPTIONIST)
+        self.ensure_one()
+        if self.state not in ("free", "held") or self.start <= fields.Datetime.now():
+            raise UserError(self.env._("This time is no longer free: refresh the grid and choose another one."))
+        return self.env["clinic.booking.wizard"]._open_window(
+            {"slot_id": self.id, "employee_id": self.employee_id.id, "week_start": self._local_start().date()},
+            title=self.env._("Book an appointment"),
+        )
+
+    def action_book_from_window(self):
+        """The «Book» button on a free time in the booking window."""
+        require_group(self.env, RECEPTIONIST)
+        wizard = self.env["clinic.booking.wizard"].browse(self.env.context.get("booking_wizard_id")).exists()
+        if not wizard:
+            raise UserError(self.env._("Open the booking window again: it has expired."))
+        return wizard.book(self)
+
     @api.private
     def hold(self, minutes=None):
         """Hold free slots for a short time (website form, waiting-list offer); returns the token."""

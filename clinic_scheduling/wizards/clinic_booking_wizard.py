@@ -195,26 +195,3 @@ class ClinicBookingWizard(models.TransientModel):
         if not self.slot_id:
             raise UserError(self.env._("Choose a free time first."))
         return self.book(self.slot_id)
-
-
-class ClinicSlot(models.Model):
-    _inherit = "clinic.slot"
-
-    def action_book_from_grid(self):
-        """A free cell of the day grid clicked: the booking window, set to this very time."""
-        require_group(self.env, RECEPTIONIST)
-        self.ensure_one()
-        if self.state not in ("free", "held") or self.start <= fields.Datetime.now():
-            raise UserError(self.env._("This time is no longer free: refresh the grid and choose another one."))
-        return self.env["clinic.booking.wizard"]._open_window(
-            {"slot_id": self.id, "employee_id": self.employee_id.id, "week_start": self._local_start().date()},
-            title=self.env._("Book an appointment"),
-        )
-
-    def action_book_from_window(self):
-        """The «Book» button on a free time in the booking window."""
-        require_group(self.env, RECEPTIONIST)
-        wizard = self.env["clinic.booking.wizard"].browse(self.env.context.get("booking_wizard_id")).exists()
-        if not wizard:
-            raise UserError(self.env._("Open the booking window again: it has expired."))
-        return wizard.book(self)

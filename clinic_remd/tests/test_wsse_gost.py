@@ -13,13 +13,21 @@ DS = {"ds": wsse.DS}
 @tagged("post_install", "-at_install")
 class TestGostEnvelope(RemdCase):
     """A clinic with a GOST transport certificate signs its SOAP messages with GOST R 34.10-2012 (XMLDSig,
-    exc-c14n, Reference #body); the fake REMD verifies them and refuses a tampered Body."""
+    exc-c14n, Reference #body); the fake REMD verifies them and refuses a tampered Body. REMD signs its own
+    calls with GOST too: the clinic's callback verifies them by REMD's GOST certificate."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.gost_key, cls.gost_cert = make_gost_certificate("Клиника «Здоровье+», ГОСТ")
-        cls.company.write({"remd_transport_key": cls.gost_key, "remd_transport_certificate": cls.gost_cert})
+        cls.fake.key, cls.fake.certificate = make_gost_certificate("Fake REMD, ГОСТ")
+        cls.company.write(
+            {
+                "remd_transport_key": cls.gost_key,
+                "remd_transport_certificate": cls.gost_cert,
+                "remd_server_certificate": cls.fake.certificate,
+            }
+        )
 
     def setUp(self):
         super().setUp()
@@ -63,7 +71,8 @@ class TestGostEnvelope(RemdCase):
             ["http://www.w3.org/2001/10/xml-exc-c14n#"],
         )
         self.assertEqual(request.xpath("//ds:Reference/@URI", namespaces=DS), ["#body"])
-        self.fake.deliver()
+        self.fake.deliver()  # getDocumentFile and the result, both signed with REMD's GOST key
+        self.assertEqual(self.fake.file_requests, [(document.local_uid, 200)])
         document.invalidate_recordset()
         self.assertEqual(document.state, "registered")
 

@@ -4,9 +4,10 @@ A real ``odoo-bin`` in prefork mode (``--workers=2``, queue_job's runner, channe
 registration jobs of DOCUMENTS signed documents against the fake REMD of ``clinic_remd/tests/fake_remd.py``
 on 127.0.0.1. Each document is queued as the signing flow does, then queued again (the same identity key:
 queue_job keeps one job) and twice more by hand without a key, as a re-run from the jobs' list or a restart
-of abandoned sends would: three jobs per document race in two processes. The fake must receive exactly one
-registerDocument per document; its results, sent to the server's callback, must leave every document
-registered. The data is committed (the server must see it) and removed afterwards.
+of abandoned sends would: three jobs per document race in two processes; then the jobs that sent are requeued.
+The fake must receive exactly one registerDocument per document; its results, sent to the server's callback
+(twice for half of them), must leave every document registered once. The data is committed (the server must
+see it) and removed afterwards.
 """
 
 import base64
@@ -179,8 +180,20 @@ def test_registration_sends_each_document_once_with_two_worker_processes(registr
         sent = Counter(uid for operation, uid in fake.calls if operation == "registerDocument")
         assert sent == dict.fromkeys(local_uids, 1), "REMD got exactly one registerDocument per document"
 
+        with superuser_env() as env:  # the jobs that sent run again, as «Requeue» in the jobs' list does
+            _registration_jobs(env, ids["documents"]).filtered(lambda job: job.result == "sent").requeue()
+        with superuser_env() as env:
+            jobs = _wait_jobs(env, ids["documents"], DOCUMENTS * (1 + FORCED_RETRIES), 60)
+            outcomes = Counter(job.result for job in jobs)
+        assert outcomes == {"not ours": DOCUMENTS * (1 + FORCED_RETRIES)}
+        sent = Counter(uid for operation, uid in fake.calls if operation == "registerDocument")
+        assert sent == dict.fromkeys(local_uids, 1), "a requeued job sends nothing again"
+
+        for uid in sorted(local_uids)[: DOCUMENTS // 2]:
+            fake.plans[uid] = fake_module.Plan(callbacks=2)  # REMD repeats its result for half the documents
         fake.deliver()  # REMD fetches each file from the server and posts its result to the server's callback
-        assert [status for _message, _status, status in fake.results] == [200] * DOCUMENTS
+        statuses = [status for _message, _status, status in fake.results]
+        assert statuses == [200] * (DOCUMENTS + DOCUMENTS // 2)
         with superuser_env() as env:
             registered = _wait(
                 env,

@@ -22,7 +22,6 @@ import sys
 import time
 from collections import Counter
 
-import bench_website
 import lib
 
 from odoo import fields
@@ -108,9 +107,9 @@ def main(env, args):
         with lib.measure() as prepare:
             desks = setup(env, fake, count, registers)
         os.environ["ODOO_QUEUE_JOB_MAX_CAPACITY"] = str(workers)
-        port = bench_website.free_port()
+        port = lib.free_port()
         with lib.measure() as dispatch:
-            server = bench_website.start_server(env.cr.dbname, port, workers, ["--load=base,web,queue_job"])
+            server = lib.start_server(env.cr.dbname, port, workers, ["--load=base,web,queue_job"])
             deadline = time.monotonic() + DEADLINE
             while time.monotonic() < deadline:
                 env.invalidate_all()
@@ -149,5 +148,5 @@ def main(env, args):
         }
     finally:
         if server:
-            bench_website.stop_server(server)
+            lib.stop_server(server)
         fake.stop()

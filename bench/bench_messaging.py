@@ -29,8 +29,6 @@ import hmac
 import importlib.util
 import json
 import os
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -113,41 +111,6 @@ def insert_appointments(env, rows, company):
         fetch=True,
     )  # fmt: skip
     return [row[0] for row in ids]
-
-
-def start_server(db, port, workers):
-    """odoo-bin in prefork mode with queue_job's runner; returns the process once /web/login answers."""
-    lib.OUT.mkdir(exist_ok=True)
-    log = (lib.OUT / f"{db}.server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, str(lib.ODOO_ROOT / "odoo-bin"), f"--database={db}", f"--db-filter=^{db}$",
-         f"--addons-path={lib.ADDONS_PATH}", f"--workers={workers}", "--max-cron-threads=0",
-         "--load=web,queue_job", "--http-interface=127.0.0.1", f"--http-port={port}", "--log-level=warn",
-         "--limit-time-real=600", "--limit-time-cpu=600"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        env={**os.environ, "ODOO_QUEUE_JOB_CHANNELS": f"root:{workers}"},
-    )  # fmt: skip
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/web/login", timeout=5).status_code == 200:
-                return server
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    stop_server(server)
-    sys.exit(f"bench messaging: the Odoo server did not start, see {log.name}")
-
-
-def stop_server(server):
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
 
 
 def signed_post(session, url, body):
@@ -253,7 +216,9 @@ def main(env, args):
         hook_url = f"{base}/clinic_whatsapp/webhook/{whatsapp.webhook_ref}"
         fake.status_hook = status_hook(hook_url)
         env.cr.commit()  # pylint: disable=invalid-commit
-        server = start_server(env.cr.dbname, port, workers)
+        server = lib.start_server(
+            env.cr.dbname, port, workers, ["--load=web,queue_job"], {"ODOO_QUEUE_JOB_CHANNELS": f"root:{workers}"}
+        )
         Message = env["clinic.message"]
         now = fields.Datetime.now()
         with lib.measure() as enqueue:
@@ -293,7 +258,7 @@ def main(env, args):
             [wamids],
         )
         webhooks_lost = len(wamids) - env.cr.fetchone()[0]
-        stop_server(server)
+        lib.stop_server(server)
         server = None
         if os.environ.get("BENCH_PROFILE"):
             profile_one_job(env, ids[: int(TUNING["batch"])])
@@ -311,5 +276,5 @@ def main(env, args):
         }
     finally:
         if server:
-            stop_server(server)
+            lib.stop_server(server)
         fake.stop()

@@ -33,8 +33,6 @@ import json
 import os
 import random
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -159,56 +157,6 @@ def warm_cron(env, timeout=600):
     sys.exit("bench website: the cron worker did not run the calendar cron")
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def server_log(db):
-    return lib.OUT / f"{db}.server.log"
-
-
-def start_server(db, port, workers, options=()):
-    """Odoo in multi-worker (prefork) mode on ``port``; returns the process once /web/login answers.
-
-    ``options``: more command-line options (e.g. ``--load=base,web,queue_job`` for queue_job's runner).
-
-    Its log stays in bench/out/ when something went wrong."""
-    lib.OUT.mkdir(exist_ok=True)
-    log = server_log(db).open("w")
-    server = subprocess.Popen(
-        [sys.executable, str(lib.ODOO_ROOT / "odoo-bin"), f"--database={db}", f"--db-filter=^{db}$",
-         f"--addons-path={lib.ADDONS_PATH}", f"--workers={workers}", f"--max-cron-threads={CRON_WORKERS}",
-         "--http-interface=127.0.0.1", f"--http-port={port}", "--log-level=warn", "--limit-time-real=300",
-         *options],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/web/login", timeout=5).status_code == 200:
-                return server
-        except requests.RequestException:
-            pass
-        if server.poll() is not None:
-            break
-        time.sleep(0.5)
-    stop_server(server)
-    sys.exit(f"bench website: the Odoo server did not start, see {log.name}")
-
-
-def stop_server(server):
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-
-
 def drive(base, targets, clients, seconds, think_ms):
     """Run the load client in its own process; returns its figures."""
     done = subprocess.run(
@@ -226,9 +174,9 @@ def main(env, args):
     clients, seconds, workers = (int(a) for a in (args + [str(CLIENTS), str(SECONDS), str(WORKERS)][len(args) :])[:3])
     think_ms = args[3] if len(args) > 3 else THINK_MS
     choices, slot_count, booked = setup(env)
-    port = int(os.environ.get("BENCH_PORT") or 0) or free_port()  # a fixed port when one is assigned
+    port = int(os.environ.get("BENCH_PORT") or 0) or lib.free_port()  # a fixed port when one is assigned
     base = f"http://127.0.0.1:{port}"
-    server = start_server(env.cr.dbname, port, workers)
+    server = lib.start_server(env.cr.dbname, port, workers, [f"--max-cron-threads={CRON_WORKERS}"])
     try:
         warm_cron(env)
         booking = drive(base, {"journey": choices, "days": DAYS - 7}, clients, seconds, think_ms)
@@ -236,13 +184,13 @@ def main(env, args):
         login = drive(base, {"pages": ["/web/login"]}, clients, seconds, think_ms)
         pending = calendar_pending(env, wait=60)
     finally:
-        stop_server(server)
+        lib.stop_server(server)
     env.cr.rollback()  # a fresh snapshot: what the server committed
     env.cr.execute("SELECT count(*) FROM clinic_appointment WHERE source = 'website'")
     in_database = env.cr.fetchone()[0]
     errors = booking["errors"] + login["errors"]
     if not errors:
-        server_log(env.cr.dbname).unlink()
+        lib.server_log(env.cr.dbname).unlink()
     login_p95 = float(login["steps"]["login"]["p95_ms"])
     worst = max(float(step["p95_ms"]) for step in booking["steps"].values())
     print(

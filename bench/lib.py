@@ -11,6 +11,7 @@ import ast
 import contextlib
 import importlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -63,6 +64,57 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def server_log(db):
+    return OUT / f"{db}.server.log"
+
+
+def start_server(db, port, workers, options=(), environ=None, addons_path=ADDONS_PATH, log_path=None):
+    """odoo-bin in multi-worker (prefork) mode on 127.0.0.1:``port``; returns the process once /web/login answers.
+
+    ``options``: more command-line options, after the defaults so that they win (``--load=base,web,queue_job``
+    starts queue_job's job runner, ``--max-cron-threads=1`` a cron worker); ``environ``: more environment
+    variables (``ODOO_QUEUE_JOB_CHANNELS``...). The server leads its own process group (``stop_server``).
+    Its output goes to ``log_path`` (default bench/out/DB.server.log); RuntimeError naming it when the server
+    does not answer within 120 s.
+    """
+    import requests  # noqa: PLC0415 - the rest of this file runs before the Python dependencies are checked
+
+    if log_path is None:
+        OUT.mkdir(exist_ok=True)
+        log_path = server_log(db)
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, str(ODOO_ROOT / "odoo-bin"), f"--database={db}", f"--db-filter=^{db}$",
+             f"--addons-path={addons_path}", f"--workers={workers}", "--max-cron-threads=0",
+             "--http-interface=127.0.0.1", f"--http-port={port}", "--log-level=warn", "--limit-time-real=600",
+             "--limit-time-cpu=600", *options],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, **(environ or {})},
+        )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/web/login", timeout=5).status_code == 200:
+                return server
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    stop_server(server)
+    raise RuntimeError(f"the Odoo server on port {port} did not start, see {log_path}")
+
+
+def stop_server(server):
+    """Stop a server of ``start_server`` and every process of its group (workers, job runner)."""
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
 
 
 def drop_database(db):

@@ -2,7 +2,7 @@
 
 from typing import ClassVar
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 
 class ClinicNsiMixin(models.AbstractModel):
@@ -45,10 +45,38 @@ class ClinicNsiMixin(models.AbstractModel):
         for record in self:
             record.display_name = " ".join(part for part in (record.code, record.name) if part)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        self.env.registry.clear_cache()  # a code looked up before may exist now (_nsi_by_code)
+        return records
+
+    def write(self, vals):
+        if {"code", "active"} & set(vals):
+            self.env.registry.clear_cache()  # _nsi_by_code
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()  # _nsi_by_code
+        return super().unlink()
+
     @api.model
     def _nsi_prepare_values(self, values):
         """Hook for books whose columns mean more than one field each; gets and returns a row's values."""
         return values
+
+    @api.model
+    def _nsi_by_code(self, code):
+        """The active row of ``code`` (empty when none) from a cache shared by the requests of every worker.
+
+        For lookups made on every record, such as a field's default code: the search runs once per book and
+        code until a row of the book is created, deleted, archived or recoded.
+        """
+        return self.browse(self._nsi_id_by_code(code))
+
+    @tools.ormcache("code")
+    def _nsi_id_by_code(self, code):
+        return self.sudo().with_context(active_test=True).search([("code", "=", code)], limit=1).id
 
 
 class ClinicNsiPosition(models.Model):

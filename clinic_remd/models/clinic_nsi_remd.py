@@ -3,7 +3,7 @@
 import os
 from typing import ClassVar
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools.misc import file_path
 
 from odoo.addons.clinic_base.models.clinic_nsi import ClinicNsiMixin
@@ -75,6 +75,23 @@ class ClinicNsiCareForm(models.Model):
 
     _nsi_oid = "1.2.643.5.1.13.13.11.1551"
     _nsi_columns: ClassVar[dict[str, tuple[str, ...]]] = {**ClinicNsiMixin._nsi_columns, "name": ("S_NAME",)}
+
+
+class ClinicNsiUnit(models.Model):
+    _name = "clinic.nsi.unit"
+    _inherit = "clinic.nsi.mixin"
+    _description = "Unit of measurement"
+
+    _nsi_oid = "1.2.643.5.1.13.13.11.1358"
+    _nsi_columns: ClassVar[dict[str, tuple[str, ...]]] = {
+        **ClinicNsiMixin._nsi_columns,
+        "name": ("FULLNAME",),
+        "ucum": ("UCUM",),
+        "short_name": ("SHORTNAME",),
+    }
+
+    ucum = fields.Char(string="UCUM code", help="The unit as CDA's physical quantities write it (cm, kg, mm[Hg]).")
+    short_name = fields.Char(string="Short name", help="As the protocol prints it (см, кг, мм.рт.ст.).")
 
 
 class ClinicNsiSemdField(models.Model):

@@ -198,8 +198,28 @@ class ClinicSemdBuilder(models.AbstractModel):
                 for source, value in values.items()
                 if value and source != "payment_source"
             },
+            "vitals": {"time": _ts(tz_time), "items": self._vitals(visit)},
         }
         return payload
+
+    @api.model
+    def _vitals(self, visit):
+        """{visit field: coded parameter, value, UCUM unit, coded unit} of the vitals measured at the visit."""
+        measured = {field: visit[field] for field in codes.VITALS if visit[field]}
+        units = self.env["clinic.nsi.unit"].sudo().search([("code", "in", [codes.VITALS[f][1] for f in measured])])
+        units = {unit.code: unit for unit in units}
+        vitals = {}
+        for field, value in measured.items():
+            parameter, unit_code = codes.VITALS[field]
+            unit = units.get(unit_code)
+            vitals[field] = {
+                "code": self._book_code(codes.VITALS_OID, parameter),
+                "value": f"{value:g}",
+                "unit": unit.ucum if unit else None,
+                "label": unit.short_name if unit else None,
+                "unit_code": self._code(unit) if unit else None,
+            }
+        return vitals
 
     @api.model
     def _address(self, partner, with_type):

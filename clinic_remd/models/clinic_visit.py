@@ -48,7 +48,7 @@ SIGNED_STATES = ("signed", "sending", "sent", "registered")
 
 
 def _default_code(model, code):
-    return lambda self: self.env[model].search([("code", "=", code)], limit=1)
+    return lambda self: self.env[model]._nsi_by_code(code)
 
 
 class ClinicVisit(models.Model):

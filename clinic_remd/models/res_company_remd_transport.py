@@ -34,10 +34,13 @@ class ResCompany(models.Model):
         help="Public address REMD calls for getDocumentFile and registerDocumentResult: «https://…/clinic_remd/soap».",
     )
     remd_transport_certificate = fields.Text(
-        string="Transport certificate (PEM)", groups=MANAGER, help="The clinic's certificate signing SOAP messages."
+        string="Transport certificate (PEM)",
+        groups=MANAGER,
+        help="The clinic's certificate signing SOAP messages: a GOST R 34.10-2012 certificate signs them with GOST, "
+        "as REMD requires; an RSA one (test contour) with RSA-SHA256.",
     )
     remd_transport_key = fields.Text(
-        string="Transport private key (PEM)", groups=ADMIN, help="The key of the transport certificate."
+        string="Transport private key (PEM)", groups=ADMIN, help="The key of the transport certificate (PKCS#8)."
     )
     remd_server_certificate = fields.Text(
         string="REMD certificate (PEM)",

@@ -266,15 +266,14 @@ def _encounter(doc, edition, payload):
 
 
 def _section(doc, parent, section, payload):
+    if section.get("vitals"):
+        _vitals_section(doc, parent, section, payload)
+        return
     values = payload["values"]
     entries = [entry for entry in section.get("entries", ()) if values.get(entry["source"])]
     if section.get("optional") and not entries:
         return
-    element = doc.add(doc.add(parent, "component"), "section")
-    code = payload["codes"]["sections"][section["code"]]
-    doc.coded(element, "code", code)
-    doc.add(element, "title", code["displayName"])
-    text = doc.add(element, "text")
+    element, text = _section_element(doc, parent, section, payload)
     paragraph_values = [values[entry["source"]] for entry in entries]
     for value in paragraph_values:
         label = value["displayName"] if isinstance(value, dict) else value
@@ -289,3 +288,34 @@ def _section(doc, parent, section, payload):
             doc.add(observation, "value", value, xsi_type="ST")
     for child in section.get("sections", ()):
         _section(doc, element, child, payload)
+
+
+def _section_element(doc, parent, section, payload):
+    """The section with its code and title; returns it and its (empty) narrative block."""
+    element = doc.add(doc.add(parent, "component"), "section")
+    code = payload["codes"]["sections"][section["code"]]
+    doc.coded(element, "code", code)
+    doc.add(element, "title", code["displayName"])
+    return element, doc.add(element, "text")
+
+
+def _vitals_section(doc, parent, section, payload):
+    """VITALPARAM: one organizer of the measured parameters, each a physical quantity in UCUM with its unit
+    coded in the reference book of units as a translation."""
+    vitals = payload.get("vitals") or {}
+    items = vitals.get("items") or {}
+    if not items:
+        return  # a section the edition requires is then missing: the schematron says so
+    element, text = _section_element(doc, parent, section, payload)
+    for item in items.values():
+        doc.add(text, "paragraph", f"{item['code']['displayName']}: {item['value']} {item['label']}")
+    organizer = doc.add(doc.add(element, "entry"), "organizer", classCode="CLUSTER", moodCode="EVN")
+    doc.add(organizer, "statusCode", code="completed")
+    doc.add(organizer, "effectiveTime", value=vitals["time"])
+    for item in items.values():
+        observation = doc.add(doc.add(organizer, "component", typeCode="COMP"), "observation", classCode="OBS",
+                              moodCode="EVN")  # fmt: skip
+        doc.coded(observation, "code", item["code"])
+        value = doc.add(observation, "value", xsi_type="PQ", value=item["value"], unit=item["unit"])
+        translation = doc.coded(value, "translation", item["unit_code"])
+        translation.set("value", item["value"])

@@ -17,6 +17,7 @@ BOOKS = {
     "1.2.643.5.1.13.13.11.1035": ("clinic.nsi.policy.type", "Виды полиса обязательного медицинского страхования"),
     "1.2.643.5.1.13.13.11.1040": ("clinic.nsi.gender", "Пол пациента"),
     "1.2.643.5.1.13.13.11.1504": ("clinic.nsi.address.type", "Тип адреса пациента"),
+    "1.2.643.5.1.13.13.11.1358": ("clinic.nsi.unit", "Единицы измерения"),
     "1.2.643.5.1.13.13.11.1551": ("clinic.nsi.care.form", "Формы оказания медицинской помощи"),
     "1.2.643.5.1.13.13.99.2.48": ("clinic.nsi.identity.document.type", "Документы, удостоверяющие личность"),
     "1.2.643.5.1.13.13.99.2.166": ("clinic.nsi.semd.field", "Кодируемые поля CDA документов"),
@@ -43,3 +44,14 @@ OUTPATIENT_CARD = "1"
 CONSULTATION_EVENT = "1"
 NORMAL_CONFIDENTIALITY = "N"
 ACTUAL_ADDRESS = "3"
+# The visit's vitals in the VITALPARAM section: field -> (parameter in 99.2.262, not shipped: see
+# data/editions/codes_unshipped.json; unit in 1358, shipped).
+VITALS_OID = "1.2.643.5.1.13.13.99.2.262"
+VITALS = {
+    "height_cm": ("51", "3"),  # Длина тела, сантиметр
+    "weight_kg": ("50", "9"),  # Масса тела, килограмм
+    "bp_systolic": ("1", "50"),  # Систолическое АД, миллиметр ртутного столба
+    "bp_diastolic": ("2", "50"),  # Диастолическое АД, миллиметр ртутного столба
+    "heart_rate": ("4", "337"),  # Частота сердечных сокращений, количество в минуту
+    "temperature": ("6", "515"),  # Температура тела, градус Цельсия
+}

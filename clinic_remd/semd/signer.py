@@ -11,7 +11,7 @@ import datetime
 import hashlib
 import os
 
-from asn1crypto import algos, cms, core, keys, x509
+from asn1crypto import algos, cms, core, keys, pem, x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
@@ -36,6 +36,16 @@ class _GostPublicKeyInfo(core.Sequence):
     """SubjectPublicKeyInfo of a GOST key (asn1crypto has no spec for the GOST key algorithm)."""
 
     _fields = [("algorithm", _GostAlgorithm), ("public_key", core.OctetBitString)]
+
+
+class _GostPrivateKeyInfo(core.Sequence):
+    """PKCS#8 PrivateKeyInfo of a GOST key: the key an OCTET STRING of its 32 bytes, little-endian (RFC 9215)."""
+
+    _fields = [
+        ("version", core.Integer),
+        ("private_key_algorithm", _GostAlgorithm),
+        ("private_key", core.OctetString),
+    ]
 
 
 class SignatureError(Exception):
@@ -75,6 +85,21 @@ class Signer:
 
     def _raw_verify(self, certificate, data, signature):
         raise NotImplementedError
+
+    # Bare signatures (an XML signature's SignatureValue and DigestValue)
+    def digest(self, data):
+        """The digest of ``data`` in the key's hash algorithm."""
+        return self._digest(data)
+
+    def sign_bytes(self, data):
+        """The bare signature of ``data`` (hashed, then signed), without a CMS envelope."""
+        if self.private_key is None:
+            raise SignatureError("no private key")
+        return self._raw_sign(data)
+
+    def verify_bytes(self, data, signature):
+        """Raise SignatureError unless ``signature`` is this certificate's key's signature of ``data``."""
+        self._raw_verify(self.certificate, data, signature)
 
     # CMS assembly shared by every algorithm
     def sign(self, content, signing_time=None):
@@ -245,3 +270,40 @@ def _certificate(tbs, signature_oid, signature):
     return x509.Certificate(
         {"tbs_certificate": tbs, "signature_algorithm": {"algorithm": signature_oid}, "signature_value": signature}
     ).dump()
+
+
+def is_gost_certificate(certificate_der):
+    """Whether the certificate holds a GOST R 34.10-2012 256-bit key."""
+    info = x509.Certificate.load(certificate_der)["tbs_certificate"]["subject_public_key_info"]
+    # asn1crypto knows no GOST key: read the algorithm with the GOST shape, without parsing the key itself
+    return _GostPublicKeyInfo.load(info.dump())["algorithm"]["algorithm"].dotted == OID_GOST_KEY
+
+
+def gost_private_key_pem(private_key):
+    """PEM (PKCS#8) of a GOST key as ``GostSigner`` holds it (32 bytes, big-endian)."""
+    info = _GostPrivateKeyInfo(
+        {
+            "version": 0,
+            "private_key_algorithm": {
+                "algorithm": OID_GOST_KEY,
+                "parameters": {"public_key_param_set": OID_GOST_PARAMSET_B},
+            },
+            "private_key": core.OctetString(private_key[::-1]).dump(),
+        }
+    )
+    return pem.armor("PRIVATE KEY", info.dump()).decode()
+
+
+def gost_private_key_from_pem(text):
+    """The 32-byte key ``GostSigner`` takes, from the PEM of ``gost_private_key_pem``; SignatureError otherwise."""
+    try:
+        _kind, _headers, der = pem.unarmor(text.encode() if isinstance(text, str) else text)
+        info = _GostPrivateKeyInfo.load(der)
+        if info["private_key_algorithm"]["algorithm"].dotted != OID_GOST_KEY:
+            raise SignatureError("not a GOST R 34.10-2012 key")
+        key = core.OctetString.load(info["private_key"].native).native
+    except (ValueError, TypeError) as error:
+        raise SignatureError(f"not a GOST private key: {error}") from error
+    if len(key) != 32:
+        raise SignatureError("not a 256-bit GOST private key")
+    return key[::-1]

@@ -6,3 +6,5 @@ from . import test_registration
 from . import test_registration_access
 from . import test_registration_race
 from . import test_end_to_end
+from . import test_visit_defaults
+from . import test_wsse_gost

@@ -23,6 +23,7 @@ import zlib
 from http.server import BaseHTTPRequestHandler
 
 import requests
+from asn1crypto import pem
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -30,6 +31,7 @@ from cryptography.x509.oid import NameOID
 from lxml import etree
 
 from odoo.addons.clinic_base.tests.fake_http import FakeHttpServer
+from odoo.addons.clinic_remd.semd import signer
 from odoo.addons.clinic_remd.transports import wsse
 
 _logger = logging.getLogger(__name__)
@@ -60,6 +62,12 @@ def make_certificate(common_name):
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
     return key_pem, cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def make_gost_certificate(common_name):
+    """A throw-away GOST R 34.10-2012 key (PKCS#8) and self-signed certificate, PEM text."""
+    certificate, private_key = signer.GostSigner.generate(common_name, "")
+    return signer.gost_private_key_pem(private_key), pem.armor("CERTIFICATE", certificate).decode()
 
 
 @dataclasses.dataclass

@@ -83,7 +83,7 @@ class TestRegistrationRace(BaseCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["clinic.remd.exchange"].search([("document_id", "=", cls.ids["document"])]).unlink()
             env["queue.job"].search([("model_name", "=", "clinic.semd.document")]).filtered(
-                lambda job: cls.ids["document"] in job.record_ids
+                lambda job: cls.ids["document"] in job.records.ids
             ).unlink()
             env["clinic.semd.document"].browse(cls.ids["document"]).unlink()
             env["clinic.visit"].browse(cls.ids["visit"]).unlink()

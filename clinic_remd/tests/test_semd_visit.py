@@ -38,6 +38,45 @@ class TestSemdFromVisit(SemdCase):
         self.assertEqual(diagnosis.get("codeSystemVersion"), self.diagnosis.version)
         self.assertIn("124/78", etree.tostring(root, encoding="unicode"), "the vitals are in the protocol")
 
+    def test_vitals_are_coded_with_their_units(self):
+        """VITALPARAM carries every measured vital as a coded quantity: the parameter in 99.2.262, the value in
+        UCUM with its unit coded in 1358 (the shipped book, its version); a visit without vitals has no section."""
+        visit = self.make_visit(weight_kg=78.5, heart_rate=72, temperature=37.4)
+        visit.with_user(self.doctor_user).action_semd_generate()
+        self.assertEqual(visit.semd_document_ids.state, "validated", visit.semd_errors)
+        root = etree.fromstring(self.xml(visit.semd_document_ids))
+        section = root.xpath(".//cda:section[cda:code/@code='VITALPARAM']", namespaces=NS)
+        self.assertEqual(len(section), 1)
+        organizer = section[0].find("cda:entry/cda:organizer", NS)
+        self.assertEqual(organizer.find("cda:statusCode", NS).get("code"), "completed")
+        version = self.env["clinic.nsi.unit"].search([("code", "=", "3")]).version
+        self.assertEqual(version, "3.23", "the shipped book of units")
+        measured = {}
+        for observation in organizer.iterfind("cda:component/cda:observation", NS):
+            code, value = observation.find("cda:code", NS), observation.find("cda:value", NS)
+            self.assertEqual(code.get("codeSystem"), "1.2.643.5.1.13.13.99.2.262")
+            translation = value.find("cda:translation", NS)
+            self.assertEqual(translation.get("codeSystem"), "1.2.643.5.1.13.13.11.1358")
+            self.assertEqual(translation.get("codeSystemVersion"), version)
+            self.assertEqual(translation.get("value"), value.get("value"))
+            measured[code.get("code")] = (value.get("value"), value.get("unit"), translation.get("code"))
+        self.assertEqual(
+            measured,
+            {
+                "51": ("176", "cm", "3"),
+                "50": ("78.5", "kg", "9"),
+                "1": ("124", "mm[Hg]", "50"),
+                "2": ("78", "mm[Hg]", "50"),
+                "4": ("72", "1/min", "337"),
+                "6": ("37.4", "Cel", "515"),
+            },
+        )
+        bare = self.make_visit(height_cm=0, bp_systolic=0, bp_diastolic=0)
+        bare.with_user(self.doctor_user).action_semd_generate()
+        self.assertEqual(bare.semd_document_ids.state, "validated", bare.semd_errors)
+        root = etree.fromstring(self.xml(bare.semd_document_ids))
+        self.assertFalse(root.xpath(".//cda:section[cda:code/@code='VITALPARAM']", namespaces=NS))
+
     def test_broken_visit_gives_field_errors_and_no_document(self):
         self.patient.snils = False
         visit = self.make_visit(diagnosis_id=False, life_history=False)

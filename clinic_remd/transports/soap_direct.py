@@ -41,9 +41,7 @@ class SoapDirectTransport(Transport):
         client = zeep.Client(
             settings.remd_wsdl_url or f"{settings.remd_endpoint_url}?wsdl",
             transport=transport,
-            wsse=wsse.BinaryMemorySignature(
-                settings.remd_transport_key.encode(), settings.remd_transport_certificate.encode()
-            ),
+            wsse=wsse.envelope_signature(settings.remd_transport_key, settings.remd_transport_certificate),
         )
         binding = next(iter(client.wsdl.bindings))
         return client, client.create_service(binding, settings.remd_endpoint_url)

@@ -1,16 +1,23 @@
 """WS-Security for the REMD exchanges: XMLDSig over the SOAP Body, exc-c14n, X.509 BinarySecurityToken.
 
-Signing and verification go through xmlsec (via zeep's WS-Security helpers); the keys are PEM text from
-the clinic's settings. RSA-SHA256 here; a GOST R 34.10-2012 transform needs an xmlsec1 built with GOST.
+The keys are PEM text from the clinic's settings and the certificate decides the algorithm: a GOST
+R 34.10-2012 certificate signs with GOST R 34.10-2012 / 34.11-2012 (256 bit), as REMD requires, in pure
+Python (the signer of the documents' CMS signatures, ``semd/signer.py``): xmlsec1 has no GOST transforms
+unless built for them. Any other certificate (RSA, the test contour) signs with RSA-SHA256 through xmlsec
+(zeep's WS-Security helpers). Verification follows the signature's own SignatureMethod.
 """
 
+import base64
 import uuid
 
 import xmlsec
+from asn1crypto import pem
 from lxml import etree
 from zeep.exceptions import SignatureVerificationFailed
 from zeep.wsse import signature as zeep_signature
 from zeep.wsse.utils import get_security_header
+
+from ..semd import signer
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 WSA = "http://www.w3.org/2005/08/addressing"
@@ -18,6 +25,14 @@ WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utilit
 EGISZ = "http://egisz.rosminzdrav.ru"
 SERVICE_NS = "http://egisz.rosminzdrav.ru/iehr/emdr/service/"
 CALLBACK_NS = "http://egisz.rosminzdrav.ru/iehr/emdr/callback/"
+DS = "http://www.w3.org/2000/09/xmldsig#"
+WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+GOST_SIGNATURE = "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102012-gostr34112012-256"
+GOST_DIGEST = "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34112012-256"
+X509_TOKEN = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
+BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
+BODY_ID = "body"
 
 
 class BinaryMemorySignature(zeep_signature.MemorySignature):
@@ -41,10 +56,58 @@ class BinaryMemorySignature(zeep_signature.MemorySignature):
         return envelope  # answers are checked by their content; callbacks by verify_envelope()
 
 
+class GostMemorySignature:
+    """zeep's WS-Security plug-in for a GOST key: XMLDSig of the Body (``#body``), exc-c14n, GOST R 34.10-2012
+    with Streebog-256, the certificate as a BinarySecurityToken. Key and certificate are PEM bytes."""
+
+    def __init__(self, key_data, cert_data):
+        self.key_data = key_data
+        self.cert_data = cert_data
+
+    def apply(self, envelope, headers):
+        certificate = _der(self.cert_data)
+        gost = signer.GostSigner(certificate, signer.gost_private_key_from_pem(self.key_data))
+        security = get_security_header(envelope)
+        body = _body(envelope)
+        body_id = body.get(f"{{{WSU}}}Id") or BODY_ID
+        body.set(f"{{{WSU}}}Id", body_id)
+        token_id = f"X509-{uuid.uuid4()}"
+        token = etree.SubElement(
+            security,
+            f"{{{WSSE}}}BinarySecurityToken",
+            {"EncodingType": BASE64_BINARY, "ValueType": X509_TOKEN, f"{{{WSU}}}Id": token_id},
+        )
+        token.text = base64.b64encode(certificate).decode()
+        signature = etree.SubElement(security, f"{{{DS}}}Signature", nsmap={"ds": DS})
+        signed_info = etree.SubElement(signature, f"{{{DS}}}SignedInfo")
+        etree.SubElement(signed_info, f"{{{DS}}}CanonicalizationMethod", Algorithm=EXC_C14N)
+        etree.SubElement(signed_info, f"{{{DS}}}SignatureMethod", Algorithm=GOST_SIGNATURE)
+        reference = etree.SubElement(signed_info, f"{{{DS}}}Reference", URI=f"#{body_id}")
+        transforms = etree.SubElement(reference, f"{{{DS}}}Transforms")
+        etree.SubElement(transforms, f"{{{DS}}}Transform", Algorithm=EXC_C14N)
+        etree.SubElement(reference, f"{{{DS}}}DigestMethod", Algorithm=GOST_DIGEST)
+        etree.SubElement(reference, f"{{{DS}}}DigestValue").text = _b64(gost.digest(_c14n(body)))
+        etree.SubElement(signature, f"{{{DS}}}SignatureValue").text = _b64(gost.sign_bytes(_c14n(signed_info)))
+        token_reference = etree.SubElement(
+            etree.SubElement(signature, f"{{{DS}}}KeyInfo"), f"{{{WSSE}}}SecurityTokenReference"
+        )
+        etree.SubElement(token_reference, f"{{{WSSE}}}Reference", URI=f"#{token_id}", ValueType=X509_TOKEN)
+        return envelope, headers
+
+    def verify(self, envelope):
+        return envelope  # answers are checked by their content; callbacks by verify_envelope()
+
+
+def envelope_signature(key_pem, cert_pem):
+    """The WS-Security plug-in of a transport key: GOST for a GOST certificate, RSA-SHA256 otherwise."""
+    is_gost = signer.is_gost_certificate(_der(cert_pem))
+    return (GostMemorySignature if is_gost else BinaryMemorySignature)(_bytes(key_pem), _bytes(cert_pem))
+
+
 def sign_envelope(envelope, key_pem, cert_pem):
     """Sign an lxml SOAP envelope in place."""
     get_security_header(envelope)
-    BinaryMemorySignature(_bytes(key_pem), _bytes(cert_pem)).apply(envelope, {})
+    envelope_signature(key_pem, cert_pem).apply(envelope, {})
     return envelope
 
 
@@ -55,10 +118,14 @@ def verify_envelope(envelope, cert_pem):
     """
     if not cert_pem:
         raise SignatureVerificationFailed()
+    methods = envelope.xpath("//ds:Signature/ds:SignedInfo/ds:SignatureMethod/@Algorithm", namespaces={"ds": DS})
     try:
-        key = xmlsec.Key.from_memory(_bytes(cert_pem), xmlsec.KeyFormat.CERT_PEM, None)
-        zeep_signature._verify_envelope_with_key(envelope, key)
-    except (xmlsec.Error, AttributeError, IndexError, TypeError) as exc:
+        if methods == [GOST_SIGNATURE]:
+            _verify_gost(envelope, _der(cert_pem))
+        else:
+            key = xmlsec.Key.from_memory(_bytes(cert_pem), xmlsec.KeyFormat.CERT_PEM, None)
+            zeep_signature._verify_envelope_with_key(envelope, key)
+    except (xmlsec.Error, signer.SignatureError, ValueError, AttributeError, IndexError, TypeError) as exc:
         raise SignatureVerificationFailed() from exc
     body = envelope.find(f"{{{SOAP_ENV}}}Body")
     body_id = body.get(f"{{{WSU}}}Id") if body is not None else None
@@ -134,3 +201,44 @@ def to_bytes(root):
 
 def _bytes(value):
     return value.encode() if isinstance(value, str) else value
+
+
+def _der(cert_pem):
+    """DER bytes of a PEM certificate."""
+    _kind, _headers, der = pem.unarmor(_bytes(cert_pem).strip())
+    return der
+
+
+def _b64(data):
+    return base64.b64encode(data).decode()
+
+
+def _c14n(element):
+    return etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
+
+
+def _body(envelope):
+    """The Body of a SOAP 1.1 or 1.2 envelope."""
+    return next(child for child in envelope if etree.QName(child).localname == "Body")
+
+
+def _verify_gost(envelope, certificate):
+    """Check the one GOST signature of the envelope: one reference, to the Body, exc-c14n, GOST digest and key."""
+    ns = {"ds": DS}
+    (signature,) = envelope.xpath("//ds:Signature", namespaces=ns)
+    signed_info = signature.find("ds:SignedInfo", ns)
+    (reference,) = signed_info.findall("ds:Reference", ns)
+    transforms = reference.xpath("ds:Transforms/ds:Transform/@Algorithm", namespaces=ns)
+    if (
+        signed_info.find("ds:CanonicalizationMethod", ns).get("Algorithm") != EXC_C14N
+        or reference.find("ds:DigestMethod", ns).get("Algorithm") != GOST_DIGEST
+        or set(transforms) - {EXC_C14N}
+    ):
+        raise signer.SignatureError("unexpected canonicalization, digest or transform")
+    body = _body(envelope)
+    if reference.get("URI") != f"#{body.get(f'{{{WSU}}}Id')}":
+        raise signer.SignatureError("the signature does not cover the Body")
+    gost = signer.GostSigner(certificate)
+    if gost.digest(_c14n(body)) != base64.b64decode(reference.findtext("ds:DigestValue", namespaces=ns)):
+        raise signer.SignatureError("the Body differs from the signed one")
+    gost.verify_bytes(_c14n(signed_info), base64.b64decode(signature.findtext("ds:SignatureValue", namespaces=ns)))

@@ -452,6 +452,13 @@ class ClinicTaxCertificate(models.Model):
         roubles, kopecks = f"{value or 0.0:.2f}".split(".")
         return self._cells(roubles, size), list(kopecks)
 
+    def _signer_initials(self):
+        """«Фамилия, И.О.» of the one who confirms: Петрова Анна Сергеевна → Петрова А.С."""
+        self.ensure_one()
+        surname, first_name, patronymic = names.split_full_name(self.signer_name or "")
+        initials = "".join(f"{part[0]}." for part in (first_name, patronymic) if part)
+        return " ".join(filter(None, (surname, initials)))
+
     def _pages(self):
         """The pages of the form: the second one (the patient) only when the taxpayer paid for someone else."""
         self.ensure_one()

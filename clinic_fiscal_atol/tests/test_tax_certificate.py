@@ -182,6 +182,10 @@ class TestTaxCertificate(HttpCase, TaxCertificateCase):
         )
         for text in ("Справка об оплате медицинских услуг", "КНД 1151156", "Данные о пациенте", "по коду услуги 2"):
             self.assertIn(text, html)
+        self.assertEqual(for_son._signer_initials(), "Петрова А.С.", "«Фамилия, И.О.» of the clinic's head")
+        self.assertIn("".join(f'<span class="o_cell">{c}</span>' for c in "ПЕТРОВА\u00a0А.С.-"), html)
+        self.assertEqual(html.count("подтверждаю"), 2, "each page is confirmed")
+        self.assertEqual(html.count("Отчество указывается при наличии"), 2, "the footnote of «Отчество¹» on each page")
         pdf = (
             self.env["ir.actions.report"]
             .with_context(force_report_rendering=True)

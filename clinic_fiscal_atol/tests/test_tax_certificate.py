@@ -100,7 +100,7 @@ class TestTaxCertificate(HttpCase, TaxCertificateCase):
         wizard = (
             self.env["clinic.tax.certificate.annul.wizard"]
             .with_user(accountant)
-            .with_context(active_ids=for_son.ids)
+            .with_context(active_model="clinic.tax.certificate", active_ids=for_son.ids)
             .create({"reason": "Выдана не тому налогоплательщику"})
         )
         self.assertEqual(wizard.certificate_ids, for_son, "the certificates the accountant selected")

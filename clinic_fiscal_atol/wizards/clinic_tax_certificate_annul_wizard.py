@@ -9,12 +9,18 @@ class ClinicTaxCertificateAnnulWizard(models.TransientModel):
     _name = "clinic.tax.certificate.annul.wizard"
     _description = "Annul tax certificates"
 
+    def _default_certificate_ids(self):
+        """The certificates selected in the register (the list's Action menu or the form's button)."""
+        if self.env.context.get("active_model") != "clinic.tax.certificate":
+            return []
+        return self.env.context.get("active_ids") or []
+
     certificate_ids = fields.Many2many(
         "clinic.tax.certificate",
         relation="clinic_tax_certificate_annul_wizard_rel",
         string="Certificates",
         required=True,
-        default=lambda self: self.env.context.get("active_ids") or [],
+        default=lambda self: self._default_certificate_ids(),
         help="The certificates in force to annul.",
     )
     reason = fields.Text(

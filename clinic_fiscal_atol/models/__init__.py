@@ -1,7 +1,4 @@
 from . import (
-    clinic_fiscal_cash_wizard,
-    clinic_fiscal_correction_wizard,
-    clinic_fiscal_payment_wizard,
     clinic_fiscal_receipt,
     clinic_fiscal_receipt_line,
     clinic_fiscal_register,

@@ -10,8 +10,18 @@ from .clinic_fns_document_code import fns_document_code
 
 # The form of FNS order ЕА-7-11/824@ of 08.11.2023 applies to expenses from 2024 on; earlier years keep the 2001 form.
 FIRST_YEAR = 2024
-CERTIFICATE_STATES = [("issued", "Issued"), ("cancelled", "Cancelled by a correction")]
+CERTIFICATE_STATES = [
+    ("issued", "Issued"),
+    ("cancelled", "Cancelled by a correction"),
+    ("annulled", "Annulled"),
+    ("annulment", "Annulling certificate"),
+]
+# «Номер корректировки» of an annulling certificate: the form's three cells filled with 999 [verify against the filling
+# procedure of order ЕА-7-11/824@, the spec leaves it open]; corrections are numbered 1…998 below it.
+ANNULMENT_NUMBER = 999
 REGISTER_LOCK = zlib.crc32(b"clinic.tax.certificate") & 0x7FFFFFFF  # advisory lock class of the register
+NUMBER_LOCK = zlib.crc32(b"clinic.tax.certificate.number") & 0x7FFFFFFF  # advisory lock class of a clinic's numbers
+SEQUENCE_CODE = "clinic.tax.certificate"
 PERSON_FIELDS = ("surname", "first_name", "patronymic", "inn", "birth_date", "doc_code", "doc_number", "doc_date")
 
 
@@ -34,7 +44,12 @@ class ClinicTaxCertificate(models.Model):
             "unique(company_id, number, correction_number)",
             "A certificate number and correction number are issued once per clinic.",
         ),
-        ("correction_number_check", "CHECK(correction_number >= 0 AND correction_number < 99)", "Wrong correction."),
+        (
+            "correction_number_check",
+            "CHECK(correction_number >= 0 AND correction_number <= 999 "
+            "AND (correction_number = 999) = (state = 'annulment'))",
+            "Correction No.: 0 for a first certificate, 1 to 998 for its corrections, 999 only for an annulling one.",
+        ),
     )
 
     number = fields.Char(
@@ -44,7 +59,8 @@ class ClinicTaxCertificate(models.Model):
         string="Correction No.",
         readonly=True,
         default=0,
-        help="0 for the first certificate; 1, 2… for the corrected ones issued under the same number.",
+        help="0 for the first certificate; 1, 2… for the corrected ones issued under the same number; 999 for the "
+        "certificate annulling it.",
     )
     year = fields.Integer(string="Year", required=True, readonly=True, index=True, help="Year the money was paid in.")
     issue_date = fields.Date(string="Issue date", required=True, readonly=True)
@@ -72,10 +88,16 @@ class ClinicTaxCertificate(models.Model):
         readonly=True,
         index=True,
         ondelete="restrict",
-        help="The certificate this correction cancels.",
+        help="The certificate this correction cancels or this annulment annuls.",
     )
     replacement_ids = fields.One2many(
-        "clinic.tax.certificate", "replaced_id", string="Corrected by", help="The correction that cancelled this one."
+        "clinic.tax.certificate",
+        "replaced_id",
+        string="Corrected by",
+        help="The correction that cancelled this one, or the certificate that annulled it.",
+    )
+    annulment_reason = fields.Text(
+        string="Reason for annulment", readonly=True, help="Why the accountant annulled the certificate."
     )
     request_id = fields.Many2one(
         "clinic.tax.certificate.request",
@@ -113,7 +135,9 @@ class ClinicTaxCertificate(models.Model):
     def _compute_display_name(self):
         for certificate in self:
             label = self.env._("Certificate No. %(number)s", number=certificate.number or "")
-            if certificate.correction_number:
+            if certificate.state == "annulment":
+                label += self.env._(" (annulment)")
+            elif certificate.correction_number:
                 label += self.env._(" (correction %(n)s)", n=certificate.correction_number)
             certificate.display_name = f"{label}, {certificate.year}, {certificate.taxpayer_id.name or ''}"
 
@@ -149,8 +173,17 @@ class ClinicTaxCertificate(models.Model):
             if certificate.state != "issued":
                 raise UserError(
                     self.env._(
-                        "%(name)s is already cancelled by a correction: correct the one in force.",
+                        "%(name)s is not in force (%(state)s): correct the one in force.",
                         name=certificate.display_name,
+                        state=certificate._state_label(),
+                    )
+                )
+            if certificate.correction_number + 1 >= ANNULMENT_NUMBER:
+                raise UserError(
+                    self.env._(
+                        "%(name)s has had %(n)s corrections, the most the form numbers: annul it and issue a new one.",
+                        name=certificate.display_name,
+                        n=certificate.correction_number,
                     )
                 )
             amounts = self._amounts(certificate.year, certificate.company_id, certificate.taxpayer_id)
@@ -189,6 +222,42 @@ class ClinicTaxCertificate(models.Model):
 
     # ------------------------------------------------------------------ business methods
 
+    def _annul(self, reason):
+        """Annul the certificates in force: each gets an annulling certificate under its number, correction number
+        999, repeating its data as issued; a new certificate may then be issued for the same people and year."""
+        if not (reason or "").strip():
+            raise UserError(self.env._("Reason for annulment: say why the certificate is annulled."))
+        annulments = self.browse()
+        for certificate in self:
+            if certificate.state != "issued":
+                raise UserError(
+                    self.env._(
+                        "%(name)s is not in force (%(state)s): only a certificate in force can be annulled.",
+                        name=certificate.display_name,
+                        state=certificate._state_label(),
+                    )
+                )
+            certificate.sudo().state = "annulled"
+            values = {
+                key: certificate[key]
+                for key in ("number", "year", "amount_code1", "amount_code2")
+                + tuple(f"{prefix}_{key}" for prefix in ("taxpayer", "patient") for key in PERSON_FIELDS)
+            }
+            values.update(
+                self._common_values(certificate.company_id),
+                correction_number=ANNULMENT_NUMBER,
+                state="annulment",
+                annulment_reason=reason.strip(),
+                replaced_id=certificate.id,
+                company_id=certificate.company_id.id,
+                taxpayer_id=certificate.taxpayer_id.id,
+                patient_id=certificate.patient_id.id,
+                request_id=certificate.request_id.id,
+            )
+            annulments |= self.sudo().create(values)
+            certificate.sudo().message_post(body=self.env._("Annulled: %(reason)s", reason=reason.strip()))
+        return annulments.sudo(False)
+
     @api.model
     def _issue(self, taxpayer, year, company=None, request=None):
         """Certificates of ``taxpayer`` for ``year``, one per patient they paid for; those in force are kept."""
@@ -222,7 +291,6 @@ class ClinicTaxCertificate(models.Model):
         people = self.env["res.partner"].browse({pid for key in amounts for pid in key})
         people = {person.id: person for person in people}
         common = self._common_values(company)
-        sequence = self.env["ir.sequence"].sudo().with_company(company)
         values_list = []
         for (taxpayer_id, patient_id), (code1, code2) in sorted(amounts.items()):
             if (taxpayer_id, patient_id) in in_force or (code1 <= 0 and code2 <= 0):
@@ -231,12 +299,13 @@ class ClinicTaxCertificate(models.Model):
                 people[taxpayer_id], people[patient_id], max(code1, 0.0), max(code2, 0.0), common
             )
             values.update(
-                number=sequence.next_by_code("clinic.tax.certificate"),
                 year=year,
                 company_id=company.id,
                 request_id=request.id if request else False,
             )
             values_list.append(values)
+        for values, number in zip(values_list, self._take_numbers(company, len(values_list)), strict=True):
+            values["number"] = number
         created = self.sudo().with_context(tracking_disable=True, mail_create_nolog=True).create(values_list)
         return existing.filtered(lambda c: (c.taxpayer_id.id, c.patient_id.id) in amounts) | created.sudo(False)
 
@@ -252,6 +321,44 @@ class ClinicTaxCertificate(models.Model):
                     year=year,
                 )
             )
+
+    @api.model
+    def _take_numbers(self, company, count):
+        """The next ``count`` numbers of ``company``'s register. Its numbers are taken one transaction at a time (a
+        lock held until commit), so a transaction that rolls back leaves no gap and two clinics never share a counter.
+        """
+        if not count:
+            return []
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [NUMBER_LOCK, company.id])
+        sequence = self._number_sequence(company)
+        self.env.cr.execute("SELECT number_next FROM ir_sequence WHERE id = %s FOR UPDATE", [sequence.id])
+        first = self.env.cr.fetchone()[0]
+        self.env.cr.execute("UPDATE ir_sequence SET number_next = %s WHERE id = %s", [first + count, sequence.id])
+        sequence.invalidate_recordset(["number_next"])
+        return [sequence.get_next_char(first + offset) for offset in range(count)]
+
+    @api.model
+    def _number_sequence(self, company):
+        """``company``'s sequence of certificate numbers, made with its first certificate after the numbers it has
+        already used (under the register's lock: see ``_take_numbers``)."""
+        Sequence = self.env["ir.sequence"].sudo()
+        sequence = Sequence.search([("code", "=", SEQUENCE_CODE), ("company_id", "=", company.id)], limit=1)
+        if sequence:
+            return sequence
+        self.env.cr.execute(
+            "SELECT max(number::bigint) FROM clinic_tax_certificate WHERE company_id = %s AND number ~ '^[0-9]{1,18}$'",
+            [company.id],
+        )
+        return Sequence.create(
+            {
+                "name": self.env._("Tax deduction certificates of %(clinic)s", clinic=company.name),
+                "code": SEQUENCE_CODE,
+                "company_id": company.id,
+                "implementation": "no_gap",
+                "padding": 6,
+                "number_next": (self.env.cr.fetchone()[0] or 0) + 1,
+            }
+        )
 
     @api.model
     def _common_values(self, company):
@@ -303,6 +410,10 @@ class ClinicTaxCertificate(models.Model):
         )
         return values
 
+    def _state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
     def _action_open(self):
         action = {
             "type": "ir.actions.act_window",
@@ -340,6 +451,13 @@ class ClinicTaxCertificate(models.Model):
         """Roubles (left-aligned in ``size`` cells) and kopecks of an amount."""
         roubles, kopecks = f"{value or 0.0:.2f}".split(".")
         return self._cells(roubles, size), list(kopecks)
+
+    def _signer_initials(self):
+        """«Фамилия, И.О.» of the one who confirms: Петрова Анна Сергеевна → Петрова А.С."""
+        self.ensure_one()
+        surname, first_name, patronymic = names.split_full_name(self.signer_name or "")
+        initials = "".join(f"{part[0]}." for part in (first_name, patronymic) if part)
+        return " ".join(filter(None, (surname, initials)))
 
     def _pages(self):
         """The pages of the form: the second one (the patient) only when the taxpayer paid for someone else."""

@@ -1,5 +1,6 @@
 from . import (
     test_access,
+    test_cash_desk_ui,
     test_acquiring,
     test_proxy,
     test_race,

@@ -4,7 +4,7 @@ from datetime import date
 from lxml import etree
 
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .tax_certificate_common import PARENT_INN, YEAR, TaxCertificateCase
 
@@ -94,6 +94,58 @@ class TestTaxCertificate(HttpCase, TaxCertificateCase):
         with self.assertRaises(UserError):
             for_son.action_correct()
 
+    def test_annulment_repeats_the_certificate_under_its_number_with_999(self):
+        for_son = self.certificate_of(self.son, self.Certificate._issue(self.mother, YEAR))
+        accountant = new_test_user(self.env, "tax_annul_accountant", groups="clinic_base.group_clinic_accountant")
+        wizard = (
+            self.env["clinic.tax.certificate.annul.wizard"]
+            .with_user(accountant)
+            .with_context(active_model="clinic.tax.certificate", active_ids=for_son.ids)
+            .create({"reason": "Выдана не тому налогоплательщику"})
+        )
+        self.assertEqual(wizard.certificate_ids, for_son, "the certificates the accountant selected")
+        annulling = self.Certificate.browse(wizard.action_confirm()["res_id"])
+        self.assertEqual((for_son.state, annulling.state), ("annulled", "annulment"))
+        self.assertEqual(
+            (annulling.number, annulling.correction_number, annulling.replaced_id, annulling.year),
+            (for_son.number, 999, for_son, YEAR),
+        )
+        self.assertEqual(annulling.annulment_reason, "Выдана не тому налогоплательщику")
+        self.assertEqual(
+            (annulling.amount_code1, annulling.amount_code2, annulling.taxpayer_inn, annulling.patient_doc_number),
+            (4500.0, 7500.0, PARENT_INN, "IV-АИ 123456"),
+            "the annulling certificate repeats the data of the one it annuls",
+        )
+        self.assertIn("(annulment)", annulling.display_name)
+        entry = etree.fromstring(annulling._xml_attachment().raw).find("Документ/СвСправ")
+        self.assertEqual((entry.get("НомСправ"), entry.get("НомКорр")), (for_son.number, "999"))
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("clinic_fiscal_atol.action_report_tax_certificate", annulling.ids)[0]
+            .decode()
+        )
+        corrections = re.findall(
+            r'Номер корректировки</span>\s*<span class="o_cells">((?:<span class="o_cell">\w</span>)+)', html
+        )
+        self.assertEqual(corrections, ['<span class="o_cell">9</span>' * 3] * 2, "999 on both pages")
+        for certificate in (for_son, annulling):
+            with self.assertRaisesRegex(UserError, "not in force"):
+                certificate._annul("ещё раз")
+        with self.assertRaisesRegex(UserError, "not in force"):
+            for_son.action_correct()
+        again = self.certificate_of(self.son, self.Certificate._issue(self.mother, YEAR))
+        self.assertEqual((again.state, again.correction_number), ("issued", 0), "a new certificate in its place")
+        self.assertNotEqual(again.number, for_son.number, "under a new number")
+
+    def test_annulment_needs_a_reason(self):
+        for_son = self.certificate_of(self.son, self.Certificate._issue(self.mother, YEAR))
+        wizard = self.env["clinic.tax.certificate.annul.wizard"].create(
+            {"certificate_ids": [(6, 0, for_son.ids)], "reason": "  "}
+        )
+        with self.assertRaisesRegex(UserError, "Reason for annulment"):
+            wizard.action_confirm()
+        self.assertEqual(for_son.state, "issued")
+
     def test_taxpayer_without_inn_nor_document_is_refused_by_name(self):
         self.mother.inn = False
         with self.assertRaisesRegex(UserError, "Иванова Мария Петровна"):
@@ -130,6 +182,10 @@ class TestTaxCertificate(HttpCase, TaxCertificateCase):
         )
         for text in ("Справка об оплате медицинских услуг", "КНД 1151156", "Данные о пациенте", "по коду услуги 2"):
             self.assertIn(text, html)
+        self.assertEqual(for_son._signer_initials(), "Петрова А.С.", "«Фамилия, И.О.» of the clinic's head")
+        self.assertIn("".join(f'<span class="o_cell">{c}</span>' for c in "ПЕТРОВА\u00a0А.С.-"), html)
+        self.assertEqual(html.count("подтверждаю"), 2, "each page is confirmed")
+        self.assertEqual(html.count("Отчество указывается при наличии"), 2, "the footnote of «Отчество¹» on each page")
         pdf = (
             self.env["ir.actions.report"]
             .with_context(force_report_rendering=True)

@@ -53,3 +53,20 @@ class TestTaxCertificateTours(HttpCase, TaxCertificateCase):
         other = new_test_user(self.env, login="tax_portal_stranger", groups="base.group_portal")
         self.authenticate(other.login, other.login)
         self.assertEqual(self.url_open(f"/my/tax-certificates/{certificate.id}/pdf").status_code, 404)
+
+    def test_accountant_annuls_a_certificate(self):
+        certificate = self.Certificate._issue(self.mother, YEAR)
+        self.start_tour(
+            f"/odoo/clinic.tax.certificate/{certificate.id}",
+            "clinic_tax_certificate_accountant_annul",
+            login="tax_accountant_tour",
+        )
+        self.assertEqual(certificate.state, "annulled")
+        annulling = certificate.replacement_ids
+        self.assertEqual(
+            (annulling.number, annulling.correction_number, annulling.state, annulling.annulment_reason),
+            (certificate.number, 999, "annulment", "Выдана не тому налогоплательщику"),
+        )
+        self.authenticate("tax_portal_tour", "tax_portal_tour")
+        page = self.url_open("/my/tax-certificates").text
+        self.assertIn("Пока нет выданных справок", page, "the portal lists certificates in force only")

@@ -1,1 +1,7 @@
-from . import clinic_tax_certificate_wizard
+from . import (
+    clinic_fiscal_cash_wizard,
+    clinic_fiscal_correction_wizard,
+    clinic_fiscal_payment_wizard,
+    clinic_tax_certificate_annul_wizard,
+    clinic_tax_certificate_wizard,
+)

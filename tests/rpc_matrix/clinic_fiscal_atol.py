@@ -38,5 +38,6 @@ MATRIX.update(
         ("clinic.tax.certificate.request", "action_cancel"): ACCOUNTING,
         ("clinic.tax.certificate.request", "action_issue"): ACCOUNTING,
         ("clinic.tax.certificate.wizard", "action_issue"): ACCOUNTING,
+        ("clinic.tax.certificate.annul.wizard", "action_confirm"): ACCOUNTING,
     }
 )

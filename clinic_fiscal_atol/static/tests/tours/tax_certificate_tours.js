@@ -65,3 +65,28 @@ registry.category("web_tour.tours").add("clinic_tax_certificate_accountant_issue
         },
     ],
 });
+
+registry.category("web_tour.tours").add("clinic_tax_certificate_accountant_annul", {
+    steps: () => [
+        {
+            content: "Annul the certificate in force",
+            trigger: ".o_form_view .o_statusbar_buttons button:contains(Annul)",
+            run: "click",
+        },
+        {
+            content: "Say why",
+            trigger: ".modal div[name=reason] textarea",
+            run: "edit Выдана не тому налогоплательщику",
+        },
+        {
+            content: "Annul",
+            trigger: ".modal .modal-footer button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "The annulling certificate: same number, correction 999, the reason shown",
+            trigger:
+                ".o_form_view:has(div[name=correction_number]:contains(999)) .alert-danger:contains(Выдана не тому налогоплательщику)",
+        },
+    ],
+});

@@ -33,6 +33,17 @@ def current(kind, on_date):
     return max(candidates, key=lambda edition: edition["valid_from"], default=None)
 
 
+def sources(edition):
+    """The visit's values the edition reads: its required ones and those of its entries."""
+    found = set(edition.get("required", ()))
+    pending = list(edition.get("sections", ()))
+    while pending:
+        section = pending.pop()
+        found |= {entry["source"] for entry in section.get("entries", ()) if "source" in entry}
+        pending.extend(section.get("sections", ()))
+    return found
+
+
 def schema_path(edition, key):
     """Absolute path of the edition's XSD (``xsd``) or schematron (``schematron``)."""
     return file_path(f"clinic_remd/data/{edition[key]}")

@@ -95,8 +95,9 @@ registry.category("web_tour.tours").add("clinic_remd_doctor_issues_conclusion", 
             run: "click",
         },
         {
-            content: "The visit's documents list the conclusion (kind 204)",
-            trigger: ".o_form_view .o_field_widget[name=semd_document_ids] td[name=kind_code]:contains(204)",
+            content: "The visit's documents list the conclusion by its kind's name",
+            trigger:
+                ".o_form_view .o_field_widget[name=semd_document_ids] td[name=kind_name]:contains(Медицинское заключение)",
         },
     ],
 });

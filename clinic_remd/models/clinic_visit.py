@@ -16,7 +16,9 @@ PAYMENT_SOURCES = [
     ("dms", "Voluntary insurance (DMS)"),
     ("oms", "Compulsory insurance (OMS)"),
 ]
-# Visit fields a signed SEMD was built from: changing them afterwards needs a new document version.
+# Visit fields a signed SEMD was built from: changing them afterwards needs a new document version. A field only
+# some kinds read (the medical conclusion's text) is locked by a signed document of those kinds alone: see
+# _semd_locked_fields.
 SEMD_SOURCE_FIELDS = {
     "patient_id",
     "employee_id",
@@ -45,8 +47,6 @@ SEMD_SOURCE_FIELDS = {
     "heart_rate",
     "temperature",
 }
-# A field only some kinds read (the medical conclusion's text) is locked by a signed document of those kinds
-# alone: see _semd_locked_fields.
 SIGNED_STATES = ("signed", "sending", "sent", "registered")
 
 

@@ -52,7 +52,8 @@ class ClinicDemo(models.AbstractModel):
 
     @api.model
     def _demo_signed_visit(self, practitioners):
-        """A finished visit of a patient with complete card data, with its protocol built and signed."""
+        """A finished visit of a patient with complete card data, with its protocol and a medical conclusion built
+        and signed."""
         visit = self.env["clinic.visit"].search(
             [
                 ("state", "=", "done"),
@@ -94,8 +95,11 @@ class ClinicDemo(models.AbstractModel):
                 "bp_diastolic": 78,
                 "heart_rate": 72,
                 "temperature": 37.4,
+                "medical_conclusion": "По состоянию здоровья нуждается в освобождении от занятий физической "
+                "культурой на 7 дней.",
             }
         )
-        document = visit._semd_generate()
-        if document:
-            document._sign()
+        for kind in ("119", "204"):
+            document = visit._semd_generate(kind)
+            if document:
+                document._sign()

@@ -26,6 +26,7 @@ SOURCE_FIELDS = {
     "recommendations": "recommendations",
     "payment_source": "payment_source",
     "patient_snils": "patient_id",
+    "medical_conclusion": "medical_conclusion",
 }
 
 
@@ -107,6 +108,7 @@ class ClinicSemdBuilder(models.AbstractModel):
             ),
             "recommendations": visit.recommendations,
             "payment_source": visit.payment_source,
+            "medical_conclusion": visit.medical_conclusion,
         }
 
     # ------------------------------------------------------------------ codes
@@ -118,7 +120,7 @@ class ClinicSemdBuilder(models.AbstractModel):
             return None
         oid = codes.MODEL_OIDS[record._name]
         return {
-            "code": record.code,
+            "code": record[codes.code_field(oid)],
             "codeSystem": oid,
             "codeSystemName": codes.BOOKS[oid][1],
             "codeSystemVersion": record.version or "1.0",
@@ -128,26 +130,18 @@ class ClinicSemdBuilder(models.AbstractModel):
     @api.model
     def _book_codes(self, oid, wanted):
         """{code: coded element} of several codes of one shipped book in one query; a missing code maps to None."""
-        rows = self.env[codes.BOOKS[oid][0]].sudo().search([("code", "in", list(wanted))])
-        found = {row.code: self._code(row) for row in rows}
+        key = codes.code_field(oid)
+        rows = self.env[codes.BOOKS[oid][0]].sudo().search([(key, "in", list(wanted))])
+        found = {row[key]: self._code(row) for row in rows}
         return {code: found.get(code) for code in wanted}
 
     @api.model
     def _book_code(self, oid, code):
         """The coded element of ``code`` in the book ``oid``; None when the book lacks it."""
         if oid in codes.BOOKS:
-            row = self.env[codes.BOOKS[oid][0]].sudo().search([("code", "=", code)], limit=1)
+            row = self.env[codes.BOOKS[oid][0]].sudo().search([(codes.code_field(oid), "=", code)], limit=1)
             return self._code(row) if row else None
-        book = editions.unshipped_codes().get(oid)
-        if not book or code not in book["codes"]:
-            return None
-        return {
-            "code": code,
-            "codeSystem": oid,
-            "codeSystemName": book["name"],
-            "codeSystemVersion": book["version"],
-            "displayName": book["codes"][code],
-        }
+        return editions.unshipped_code(oid, code)
 
     # ------------------------------------------------------------------ payload
 
@@ -160,7 +154,8 @@ class ClinicSemdBuilder(models.AbstractModel):
         tz_time = fields.Datetime.context_timestamp(visit.with_context(tz=company.clinic_tz), visit.date)
         end_time = fields.Datetime.context_timestamp(visit.with_context(tz=company.clinic_tz), document.create_date)
         values = self._source_values(visit)
-        entries = {entry["code"] for entry in _walk_entries(edition["sections"])}
+        # entries coded in the book of entry codes; an edition gives the others' codes itself
+        entries = {entry["code"] for entry in _walk_entries(edition["sections"]) if isinstance(entry["code"], str)}
         payload = {
             "ids": {"base": company.remd_mis_oid},
             "document": {
@@ -170,7 +165,7 @@ class ClinicSemdBuilder(models.AbstractModel):
                 "time": _ts(end_time),
             },
             "codes": {
-                "confidentiality": self._book_code("1.2.643.5.1.13.13.99.2.285", codes.NORMAL_CONFIDENTIALITY),
+                "confidentiality": self._book_code("1.2.643.5.1.13.13.99.2.285", edition["confidentiality"]),
                 "sections": self._book_codes("1.2.643.5.1.13.13.99.2.197", set(_walk_sections(edition["sections"]))),
                 "entries": self._book_codes("1.2.643.5.1.13.13.99.2.166", entries),
             },
@@ -179,7 +174,7 @@ class ClinicSemdBuilder(models.AbstractModel):
             "author": self._person(employee),
             "payment": self._payment(visit, document),
             "service": {
-                "code": self._book_code("1.2.643.5.1.13.13.99.2.726", codes.CONSULTATION_EVENT),
+                "code": self._book_code("1.2.643.5.1.13.13.99.2.726", edition["service_event"]),
                 "start": _ts(tz_time),
                 "end": _ts(end_time),
                 "form": self._code(visit.care_form_id),
@@ -189,7 +184,7 @@ class ClinicSemdBuilder(models.AbstractModel):
             "encounter": {
                 "id": visit.name,
                 "card_number": patient.medical_card_number or str(patient.id),
-                "card_type": self._book_code("1.2.643.5.1.13.13.99.2.723", codes.OUTPATIENT_CARD),
+                "card_type": self._book_code("1.2.643.5.1.13.13.99.2.723", edition["encounter_card_type"]),
                 "start": _ts(tz_time),
                 "end": _ts(end_time),
             },
@@ -200,6 +195,10 @@ class ClinicSemdBuilder(models.AbstractModel):
             },
             "vitals": {"time": _ts(tz_time), "items": self._vitals(visit)},
         }
+        if edition.get("performer_function"):
+            payload["service"]["performer_function"] = self._book_code(
+                codes.SIGNER_ROLE_OID, edition["performer_function"]
+            )
         return payload
 
     @api.model
@@ -319,10 +318,12 @@ class ClinicSemdBuilder(models.AbstractModel):
     @api.model
     def _build_and_validate(self, visit, edition, document):
         """(xml bytes, [(visit field, message)], validation milliseconds): the document and what is wrong with it."""
+        unresolved = []
+        edition = editions.resolve(edition, self._book_code, unresolved)
         payload = self._payload(visit, edition, document)
-        missing = self._missing_codes(payload)
+        missing = [*unresolved, *(path for path, value in _walk_payload(payload) if value is None)]
         if missing:
-            return None, [("company_id", msg) for msg in missing], 0.0
+            return None, [("company_id", msg) for msg in self._missing_codes(missing)], 0.0
         xml = builder.build(edition, payload)
         started = time.perf_counter()
         errors = [
@@ -339,12 +340,10 @@ class ClinicSemdBuilder(models.AbstractModel):
         return xml, errors, (time.perf_counter() - started) * 1000
 
     @api.model
-    def _missing_codes(self, payload):
-        """Codes the documents needs that the loaded reference books lack (a book not loaded, a retired code)."""
+    def _missing_codes(self, paths):
+        """Codes the document needs that the loaded reference books lack (a book not loaded, a retired code)."""
         return [
-            self.env._("A reference book lacks the code %(path)s: load the FNSI books.", path=path)
-            for path, value in _walk_payload(payload)
-            if value is None
+            self.env._("A reference book lacks the code %(path)s: load the FNSI books.", path=path) for path in paths
         ]
 
     @api.model
@@ -383,9 +382,11 @@ class ClinicSemdBuilder(models.AbstractModel):
         """{(book OID, code): row} of the wanted codes of several books, archived rows included, in one query."""
         parts = [
             SQL(
-                "SELECT %s AS oid, code, name, version, active FROM %s WHERE code IN %s",
+                "SELECT %s AS oid, %s AS code, name, version, active FROM %s WHERE %s IN %s",
                 oid,
+                SQL.identifier(codes.code_field(oid)),
                 SQL.identifier(self.env[codes.BOOKS[oid][0]]._table),
+                SQL.identifier(codes.code_field(oid)),
                 tuple(book_codes),
             )
             for oid, book_codes in wanted.items()

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..semd import edition as editions
 
 SEMD_STATES = [
     ("draft", "Draft"),
@@ -38,6 +40,9 @@ class ClinicSemdDocument(models.Model):
         help="The SEMD kind's code in reference book 1.2.643.5.1.13.13.11.1520 (e.g. 119).",
     )
     edition = fields.Char(string="Edition", readonly=True, help="The edition of the kind the XML follows.")
+    kind_name = fields.Char(
+        string="Document kind", compute="_compute_kind_name", help="The kind and its edition as book 1520 names them."
+    )
     version = fields.Integer(string="Version", default=1, readonly=True, copy=False)
     previous_id = fields.Many2one(
         "clinic.semd.document", string="Replaces", readonly=True, copy=False, help="The version this one corrects."
@@ -60,3 +65,9 @@ class ClinicSemdDocument(models.Model):
         ("local_uid_unique", "unique(local_uid)", "Two SEMD versions cannot share one local id."),
         ("message_id_unique", "unique(remd_message_id)", "Two SEMD versions cannot share one REMD message id."),
     ]
+
+    @api.depends("kind_code", "edition")
+    def _compute_kind_name(self):
+        for document in self:
+            edition = editions.editions().get((document.kind_code, document.edition))
+            document.kind_name = edition["name"] if edition else document.kind_code

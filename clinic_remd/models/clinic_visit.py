@@ -7,15 +7,18 @@ from odoo.addons.clinic_base.models.res_partner import MEDICAL_GROUPS
 from odoo.addons.clinic_base.tools.access import DOCTOR, MANAGER, require_group
 
 from ..semd import edition as editions
+from .clinic_semd_builder import SOURCE_FIELDS
 from .clinic_semd_document import SEMD_STATES
 
-CONSULTATION_KIND = "119"
+CONSULTATION_KIND = "119"  # what «Build SEMD» builds; another kind is asked for in the context (semd_kind)
 PAYMENT_SOURCES = [
     ("paid", "Patient's own funds"),
     ("dms", "Voluntary insurance (DMS)"),
     ("oms", "Compulsory insurance (OMS)"),
 ]
-# Visit fields a signed SEMD was built from: changing them afterwards needs a new document version.
+# Visit fields a signed SEMD was built from: changing them afterwards needs a new document version. A field only
+# some kinds read (the medical conclusion's text) is locked by a signed document of those kinds alone: see
+# _semd_locked_fields.
 SEMD_SOURCE_FIELDS = {
     "patient_id",
     "employee_id",
@@ -90,6 +93,12 @@ class ClinicVisit(models.Model):
     )
     payment_source = fields.Selection(PAYMENT_SOURCES, string="Payment source", required=True, default="paid")
     life_history = fields.Text(string="Life history", groups=MEDICAL_GROUPS, help="Apart from the disease history.")
+    medical_conclusion = fields.Text(
+        string="Medical conclusion",
+        groups=MEDICAL_GROUPS,
+        help="The doctor's conclusion for the patient who asks for a medical conclusion (SEMD «Медицинское "
+        "заключение»): what it states, in the doctor's words.",
+    )
     height_cm = fields.Integer(string="Height, cm", groups=MEDICAL_GROUPS)
     weight_kg = fields.Float(string="Weight, kg", digits=(5, 1), groups=MEDICAL_GROUPS)
     bp_systolic = fields.Integer(string="Blood pressure, systolic", groups=MEDICAL_GROUPS)
@@ -110,6 +119,15 @@ class ClinicVisit(models.Model):
         compute_sudo=True,
         help="A signed SEMD was built from this visit: a change needs a correction (a new document version).",
     )
+    semd_kind = fields.Char(
+        string="Kind of the current SEMD", compute="_compute_semd_state", compute_sudo=True, help="Its code in 1520."
+    )
+    semd_signed_kinds = fields.Char(
+        string="Signed SEMD kinds",
+        compute="_compute_semd_state",
+        compute_sudo=True,
+        help="Kinds (codes in 1520) whose last version is signed and not under correction, comma-separated.",
+    )
     semd_correction = fields.Boolean(
         string="Correction under way", groups=MEDICAL_GROUPS, copy=False, help="The next SEMD is a new version."
     )
@@ -119,20 +137,23 @@ class ClinicVisit(models.Model):
     @api.depends("semd_document_ids.state")
     def _compute_semd_document(self):
         for visit in self:
-            visit.semd_document_id = visit.semd_document_ids.sorted(lambda d: (d.version, d.id))[-1:]
+            visit.semd_document_id = visit.semd_document_ids.sorted("id")[-1:]
 
     @api.depends("semd_document_ids.state", "semd_correction")
     def _compute_semd_state(self):
         for visit in self:
-            document = visit.semd_document_ids.sorted(lambda d: (d.version, d.id))[-1:]
+            document = visit.semd_document_ids.sorted("id")[-1:]
+            signed = visit._semd_signed_documents()
             visit.semd_state = document.state
-            visit.semd_locked = not visit.semd_correction and document.state in SIGNED_STATES
+            visit.semd_kind = document.kind_code
+            visit.semd_locked = bool(signed)
+            visit.semd_signed_kinds = ",".join(sorted(signed.mapped("kind_code"))) or False
 
     # ------------------------------------------------------------------ CRUD
 
     def write(self, vals):
-        if SEMD_SOURCE_FIELDS & set(vals) and not self.env.su:
-            locked = self.sudo().filtered("semd_locked")
+        if not self.env.su and set(vals) & (SEMD_SOURCE_FIELDS | set(SOURCE_FIELDS.values())):
+            locked = self.sudo().filtered(lambda visit: visit._semd_locked_fields() & set(vals))
             if locked:
                 raise UserError(
                     self.env._(
@@ -158,21 +179,25 @@ class ClinicVisit(models.Model):
         return super().action_reopen()
 
     def action_semd_generate(self):
-        """Build the consultation protocol, validate it and freeze it, or tell the doctor what to fix."""
+        """Build a SEMD of the visit (the consultation protocol, or the kind in the context's ``semd_kind``, e.g. the
+        medical conclusion), validate it and freeze it, or tell the doctor what to fix."""
         require_group(self.env, DOCTOR, MANAGER)
         self.check_access("write")
+        kind = self.env.context.get("semd_kind") or CONSULTATION_KIND
+        if kind not in {edition_kind for edition_kind, _number in editions.editions()}:
+            raise UserError(self.env._("SEMD kind %(kind)s is not supported.", kind=kind))
         for visit in self:
             visit._semd_check_author()
             if visit.state != "done":
                 raise UserError(self.env._("Close visit %(name)s before building its SEMD.", name=visit.display_name))
-            if visit.semd_locked:
+            if kind in visit._semd_signed_documents().mapped("kind_code"):
                 raise UserError(
                     self.env._(
                         "Visit %(name)s already has a signed SEMD: press «Correct SEMD» first.",
                         name=visit.display_name,
                     )
                 )
-            visit._semd_generate()
+            visit._semd_generate(kind)
         return True
 
     def action_semd_sign(self):
@@ -214,14 +239,33 @@ class ClinicVisit(models.Model):
                 )
             )
 
-    def _semd_generate(self):
+    def _semd_signed_documents(self):
+        """The last version of each kind, when it is signed and no correction is under way."""
+        self.ensure_one()
+        if self.semd_correction:
+            return self.env["clinic.semd.document"]
+        documents = self.sudo().semd_document_ids.sorted("id")
+        last = {document.kind_code: document for document in documents}
+        return documents.browse([d.id for d in last.values() if d.state in SIGNED_STATES])
+
+    def _semd_locked_fields(self):
+        """Visit fields a signed document was built from: the common ones once any document is signed, and the
+        sources that only some kinds read (the medical conclusion's text) when a document of such a kind is."""
+        self.ensure_one()
+        locked = set()
+        for document in self._semd_signed_documents():
+            edition = editions.editions().get((document.kind_code, document.edition), {})
+            locked |= SEMD_SOURCE_FIELDS | {SOURCE_FIELDS[source] for source in editions.sources(edition)}
+        return locked
+
+    def _semd_generate(self, kind=CONSULTATION_KIND):
         """One visit: field checks, then the document (validated, frozen) or the errors stored on the visit."""
         self.ensure_one()
         visit_date = fields.Datetime.context_timestamp(self, self.date).date()
-        edition = editions.current(CONSULTATION_KIND, visit_date)
+        edition = editions.current(kind, visit_date)
         if not edition:
             raise UserError(
-                self.env._("No SEMD edition of the consultation protocol is in force on %(date)s.", date=visit_date)
+                self.env._("No SEMD edition of kind %(kind)s is in force on %(date)s.", kind=kind, date=visit_date)
             )
         Builder = self.env["clinic.semd.builder"]
         errors = Builder._visit_errors(self, edition)
@@ -229,9 +273,10 @@ class ClinicVisit(models.Model):
             self._semd_store_errors(errors)
             return self.env["clinic.semd.document"]
         Document = self.env["clinic.semd.document"].sudo()
-        previous = self.semd_document_ids.filtered(lambda d: d.state in SIGNED_STATES).sorted("version")[-1:]
+        same_kind = self.semd_document_ids.filtered(lambda d: d.kind_code == kind)
+        previous = same_kind.filtered(lambda d: d.state in SIGNED_STATES).sorted("version")[-1:]
         # An unsigned validated version never left the clinic: it is replaced, not versioned.
-        self.semd_document_ids.filtered(lambda d: d.state in ("draft", "validated")).sudo().unlink()
+        same_kind.filtered(lambda d: d.state in ("draft", "validated")).sudo().unlink()
         document = Document.create(
             {
                 "visit_id": self.id,

@@ -4,6 +4,9 @@ The edition (``data/editions/<kind>_<edition>.json``) says which templateId, doc
 sections with which coded entries the document carries; this module knows only CDA and the Russian
 header extensions, so a new edition is a new description, not new code. Every coded element is a
 dict with ``code``, ``codeSystem``, ``codeSystemName``, ``codeSystemVersion`` and ``displayName``.
+
+Editions also differ in the shape of the header and sections their XSD allows; the edition's ``layout``
+says which of these it takes (see ``LAYOUT``).
 """
 
 from lxml import etree
@@ -22,6 +25,18 @@ SNILS_ROOT = "1.2.643.100.3"
 LICENCE_ROOT = "1.2.643.5.1.13.2.1.1.1504.101"
 MINZDRAV_OID = "1.2.643.5.1.13"
 CODE_ATTRS = ("code", "codeSystem", "codeSystemVersion", "codeSystemName", "displayName")
+# What an edition's layout says, and what it is when the edition does not say (the consultation's Ред.4):
+LAYOUT = {
+    # xsi:type on the elements of the Russian extensions (identity:, address:, medService:, fias:): the older
+    # schematrons require it, the newer XSDs declare those elements with their own types and refuse it.
+    "extension_xsi_types": True,
+    # the service performer's organization (representedOrganization) after the person
+    "performer_organization": True,
+    # a narrative <text> in every section before its coded entries
+    "section_text": True,
+    # classCode="ORG" on the patient's providerOrganization (CDA's default anyway)
+    "provider_class_code": True,
+}
 
 
 def _qname(tag):
@@ -32,13 +47,13 @@ def _qname(tag):
 class _Doc:
     """Small helpers over lxml that keep the builder readable."""
 
-    def __init__(self):
+    def __init__(self, layout):
         self.root = etree.Element(_qname("ClinicalDocument"), nsmap=NSMAP)
+        self.layout = layout
 
-    @staticmethod
-    def add(parent, tag, text=None, xsi_type=None, **attrs):
+    def add(self, parent, tag, text=None, xsi_type=None, **attrs):
         element = etree.SubElement(parent, _qname(tag))
-        if xsi_type:
+        if xsi_type and (self.layout["extension_xsi_types"] or ":" not in tag):
             element.set(f"{{{XSI}}}type", xsi_type)
         for name, value in attrs.items():
             if value not in (None, False, ""):
@@ -48,10 +63,13 @@ class _Doc:
         return element
 
     def coded(self, parent, tag, code, xsi_type=None):
-        """A coded element: every attribute of ``code`` present, as the schematrons require."""
+        """A coded element: every attribute of ``code`` present, as the schematrons require, and its
+        ``translation`` into another book when the code carries one."""
         element = self.add(parent, tag, xsi_type=xsi_type)
         for name in CODE_ATTRS:
             element.set(name, str(code[name]))
+        if code.get("translation"):
+            self.coded(element, "translation", code["translation"])
         return element
 
     def st(self, parent, tag, value):
@@ -63,7 +81,7 @@ class _Doc:
 
 def build(edition, payload):
     """Return the document's XML bytes (UTF-8, with declaration)."""
-    doc = _Doc()
+    doc = _Doc({**LAYOUT, **edition.get("layout", {})})
     root = doc.root
     ids = payload["ids"]
     doc.add(root, "realmCode", code="RU")
@@ -120,8 +138,8 @@ def _addr(doc, parent, address, with_type=True):
     return addr
 
 
-def _organization(doc, parent, tag, org, with_props=False, with_phone=True):
-    element = doc.add(parent, tag, classCode="ORG")
+def _organization(doc, parent, tag, org, with_props=False, with_phone=True, class_code="ORG"):
+    element = doc.add(parent, tag, classCode=class_code)
     doc.add(element, "id", root=org["oid"])
     if with_props:
         if org.get("licence"):
@@ -173,7 +191,8 @@ def _record_target(doc, payload):
     _name(doc, person, patient)
     doc.coded(person, "administrativeGenderCode", patient["gender"])
     doc.add(person, "birthTime", value=patient["birth_date"])
-    _organization(doc, role, "providerOrganization", payload["org"], with_props=True)
+    class_code = "ORG" if doc.layout["provider_class_code"] else None
+    _organization(doc, role, "providerOrganization", payload["org"], with_props=True, class_code=class_code)
 
 
 def _assigned(doc, parent, payload, person, with_org=True):
@@ -250,7 +269,9 @@ def _service_event(doc, payload):
     doc.coded(event, "medService:serviceType", service["type"], xsi_type="CD")
     doc.coded(event, "medService:serviceCond", service["condition"], xsi_type="CD")
     performer = doc.add(event, "performer", typeCode="PPRF")
-    _assigned(doc, performer, payload, payload["author"])
+    if service.get("performer_function"):
+        doc.coded(performer, "functionCode", service["performer_function"])
+    _assigned(doc, performer, payload, payload["author"], with_org=doc.layout["performer_organization"])
 
 
 def _encounter(doc, edition, payload):
@@ -259,10 +280,15 @@ def _encounter(doc, edition, payload):
     doc.add(element, "id", root=f"{payload['ids']['base']}.15", extension=encounter["id"])
     doc.add(element, "id", root=f"{payload['ids']['base']}.17", extension=encounter["card_number"])
     doc.coded(element, "code", encounter["card_type"])
-    doc.coded(element, "medService:DocType", edition["document_code"], xsi_type="CD")
+    doc.coded(element, "medService:DocType", edition.get("doc_type") or edition["document_code"], xsi_type="CD")
     period = doc.add(element, "effectiveTime")
     doc.add(period, "low", value=encounter["start"])
     doc.add(period, "high", value=encounter["end"])
+
+
+def _entry_value(entry, values):
+    """An entry's value: the edition's own (a fixed code) or the payload's value of its source."""
+    return entry["value"] if "value" in entry else values.get(entry["source"])
 
 
 def _section(doc, parent, section, payload):
@@ -270,19 +296,25 @@ def _section(doc, parent, section, payload):
         _vitals_section(doc, parent, section, payload)
         return
     values = payload["values"]
-    entries = [entry for entry in section.get("entries", ()) if values.get(entry["source"])]
+    entries = [entry for entry in section.get("entries", ()) if _entry_value(entry, values)]
     if section.get("optional") and not entries:
         return
     element, text = _section_element(doc, parent, section, payload)
-    paragraph_values = [values[entry["source"]] for entry in entries]
-    for value in paragraph_values:
-        label = value["displayName"] if isinstance(value, dict) else value
-        doc.add(text, "paragraph", label)
+    if text is not None:
+        for entry in entries:
+            value = _entry_value(entry, values)
+            doc.add(text, "paragraph", value["displayName"] if isinstance(value, dict) else value)
     for entry in entries:
         observation = doc.add(doc.add(element, "entry"), "observation", classCode="OBS", moodCode="EVN")
-        doc.coded(observation, "code", payload["codes"]["entries"][entry["code"]])
-        value = values[entry["source"]]
-        if entry["type"] == "CD":
+        # An entry is coded in the book of entry codes (99.2.166) unless the edition gives its code itself.
+        entry_code = entry["code"] if isinstance(entry["code"], dict) else payload["codes"]["entries"][entry["code"]]
+        doc.coded(observation, "code", entry_code)
+        value = _entry_value(entry, values)
+        if entry["type"] == "CD" and isinstance(value, str):
+            # A coded field given in the doctor's words: «other» than any code of its book, with the text.
+            coded = doc.add(observation, "value", xsi_type="CD", nullFlavor="OTH")
+            doc.add(coded, "originalText", value)
+        elif entry["type"] == "CD":
             doc.coded(observation, "value", value, xsi_type="CD")
         else:
             doc.add(observation, "value", value, xsi_type="ST")
@@ -291,12 +323,13 @@ def _section(doc, parent, section, payload):
 
 
 def _section_element(doc, parent, section, payload):
-    """The section with its code and title; returns it and its (empty) narrative block."""
+    """The section with its code and title; returns it and its (empty) narrative block, or None where the
+    edition's sections carry no narrative."""
     element = doc.add(doc.add(parent, "component"), "section")
     code = payload["codes"]["sections"][section["code"]]
     doc.coded(element, "code", code)
     doc.add(element, "title", code["displayName"])
-    return element, doc.add(element, "text")
+    return element, doc.add(element, "text") if doc.layout["section_text"] else None
 
 
 def _vitals_section(doc, parent, section, payload):
@@ -307,7 +340,7 @@ def _vitals_section(doc, parent, section, payload):
     if not items:
         return  # a section the edition requires is then missing: the schematron says so
     element, text = _section_element(doc, parent, section, payload)
-    for item in items.values():
+    for item in items.values() if text is not None else ():
         doc.add(text, "paragraph", f"{item['code']['displayName']}: {item['value']} {item['label']}")
     organizer = doc.add(doc.add(element, "entry"), "organizer", classCode="CLUSTER", moodCode="EVN")
     doc.add(organizer, "statusCode", code="completed")

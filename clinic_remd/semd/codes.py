@@ -28,21 +28,25 @@ BOOKS = {
         "Уровень конфиденциальности медицинского документа",
     ),
     "1.2.643.5.1.13.13.99.2.322": ("clinic.nsi.care.setting", "Условия оказания медицинской помощи"),
+    "1.2.643.5.1.13.13.99.2.368": (
+        "clinic.nsi.signer.role",
+        "Роли сотрудников при подписании медицинских документов, в том числе в электронном виде",
+    ),
     "1.2.643.5.1.13.13.99.2.723": ("clinic.nsi.card.type", "Типы медицинских карт"),
     "1.2.643.5.1.13.13.99.2.724": ("clinic.nsi.basis.doc.type", "Типы документов оснований"),
     "1.2.643.5.1.13.13.99.2.726": ("clinic.nsi.service.event", "Типы документированных событий"),
 }
 MODEL_OIDS = {model: oid for oid, (model, _name) in BOOKS.items()}
+# The field of a book's rows a SEMD codes with, when it is not ``code``: the signer roles are coded by their
+# row ID in a document (``code`` holds CODE_ROLE, e.g. AUTHOR, which REMD's registration request uses).
+CODE_FIELDS = {"1.2.643.5.1.13.13.99.2.368": "nsi_id"}
+SIGNER_ROLE_OID = "1.2.643.5.1.13.13.99.2.368"
 # clinic_base's gender selection and insurance kinds mapped to their FNSI codes.
 GENDER_CODES = {"male": "1", "female": "2"}
 # The visit's payment source -> reference book 1039 and the basis document (99.2.724) it requires.
 PAYMENT_SOURCES = {"paid": ("4", "3"), "dms": ("3", "2"), "oms": ("1", "1")}
 PAYMENT_SOURCE_OID = "1.2.643.5.1.13.13.11.1039"
-# Fixed codes of a consultation: an outpatient card (99.2.723), a consultation event (99.2.726),
-# normal confidentiality (99.2.285), actual residence as the default address type (1504).
-OUTPATIENT_CARD = "1"
-CONSULTATION_EVENT = "1"
-NORMAL_CONFIDENTIALITY = "N"
+# Actual residence as the default address type (1504); an edition's own fixed codes are in its description.
 ACTUAL_ADDRESS = "3"
 # The visit's vitals in the VITALPARAM section: field -> (parameter in 99.2.262, not shipped: see
 # data/editions/codes_unshipped.json; unit in 1358, shipped).
@@ -55,3 +59,8 @@ VITALS = {
     "heart_rate": ("4", "337"),  # Частота сердечных сокращений, количество в минуту
     "temperature": ("6", "515"),  # Температура тела, градус Цельсия
 }
+
+
+def code_field(oid):
+    """The field of the book's rows holding the code a SEMD carries."""
+    return CODE_FIELDS.get(oid, "code")

@@ -33,6 +33,17 @@ def current(kind, on_date):
     return max(candidates, key=lambda edition: edition["valid_from"], default=None)
 
 
+def sources(edition):
+    """The visit's values the edition reads: its required ones and those of its entries."""
+    found = set(edition.get("required", ()))
+    pending = list(edition.get("sections", ()))
+    while pending:
+        section = pending.pop()
+        found |= {entry["source"] for entry in section.get("entries", ()) if "source" in entry}
+        pending.extend(section.get("sections", ()))
+    return found
+
+
 def schema_path(edition, key):
     """Absolute path of the edition's XSD (``xsd``) or schematron (``schematron``)."""
     return file_path(f"clinic_remd/data/{edition[key]}")
@@ -42,3 +53,35 @@ def schema_path(edition, key):
 def unshipped_codes():
     with open(file_path(f"{EDITIONS_FOLDER}/{UNSHIPPED_CODES}"), encoding="utf-8") as codes_file:
         return json.load(codes_file)
+
+
+def unshipped_code(oid, code):
+    """The coded element of ``code`` in a book the clinic does not ship (codes_unshipped.json), or None."""
+    book = unshipped_codes().get(oid)
+    if not book or code not in book["codes"]:
+        return None
+    return {
+        "code": code,
+        "codeSystem": oid,
+        "codeSystemName": book["name"],
+        "codeSystemVersion": book["version"],
+        "displayName": book["codes"][code],
+    }
+
+
+def resolve(value, lookup, missing):
+    """``value`` (an edition or a part of it) with every reference ``{"book": OID, "code": code}`` replaced by
+    the coded element ``lookup(OID, code)`` gives; the other keys of a reference (a ``translation``) are kept,
+    resolved too. A reference the books lack is appended to ``missing`` as ``OID:code``."""
+    if isinstance(value, list):
+        return [resolve(item, lookup, missing) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "book" not in value:
+        return {key: resolve(item, lookup, missing) for key, item in value.items()}
+    resolved = {key: resolve(item, lookup, missing) for key, item in value.items() if key not in ("book", "code")}
+    coded = lookup(value["book"], value["code"])
+    if coded is None:
+        missing.append(f"{value['book']}:{value['code']}")
+        return None
+    return {**coded, **resolved}

@@ -1,5 +1,7 @@
 """A fixed payload of a consultation (plain data, no database): the golden documents are built from it."""
 
+import copy
+
 
 def _code(code, system, name, version, display):
     return {
@@ -243,3 +245,26 @@ CONSULTATION = {
         },
     },
 }
+
+# The medical conclusion (kind 204) of the same visit: its own service event, the performer's role, its entries.
+CONCLUSION = copy.deepcopy(CONSULTATION)
+CONCLUSION["document"]["number"] = CONCLUSION["document"]["set_id"] = "8d2e6f14-3b7a-4c1e-9f52-0a6d3c9b1e27"
+CONCLUSION["codes"]["entries"].update(
+    {
+        code: _code(code, "1.2.643.5.1.13.13.99.2.166", "Кодируемые поля CDA документов", "5.41", name)
+        for code, name in {"11005": "Вид документа", "837": "Заключение"}.items()
+    }
+)
+CONCLUSION["service"]["code"] = _code(
+    "5", "1.2.643.5.1.13.13.99.2.726", "Типы документированных событий", "3.10", "Врачебная комиссия"
+)
+CONCLUSION["service"]["performer_function"] = _code(
+    "1",
+    "1.2.643.5.1.13.13.99.2.368",
+    "Роли сотрудников при подписании медицинских документов, в том числе в электронном виде",
+    "2.8",
+    "Врач",
+)
+CONCLUSION["values"]["medical_conclusion"] = (
+    "По результатам осмотра противопоказаний к занятиям физической культурой и спортом не выявлено."
+)

@@ -1,5 +1,7 @@
 import base64
 
+from lxml import etree
+
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
@@ -20,6 +22,12 @@ class TestVisitToRegistered(FakeRemdMixin, SemdCase, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._connect_fake_remd(cls.env.company.frmo_oid)
+
+    def ensure_russian(self):
+        if not self.env["res.lang"]._lang_get("ru_RU"):
+            self.env["res.lang"]._activate_lang("ru_RU")
+            self.env["ir.module.module"].search([("name", "=", "clinic_remd")])._update_translations("ru_RU")
+        self.doctor_user.lang = "ru_RU"
 
     def assert_registered_once(self, visit):
         """The document signing queued goes out once, REMD fetches its frozen bytes and registers it once."""
@@ -67,10 +75,7 @@ class TestVisitToRegistered(FakeRemdMixin, SemdCase, HttpCase):
 
     def test_tour_doctor_builds_and_signs_in_the_browser(self):
         """In Russian, in Chromium: the finished visit, «Сформировать СЭМД», «Подписать», the document."""
-        if not self.env["res.lang"]._lang_get("ru_RU"):
-            self.env["res.lang"]._activate_lang("ru_RU")
-            self.env["ir.module.module"].search([("name", "=", "clinic_remd")])._update_translations("ru_RU")
-        self.doctor_user.lang = "ru_RU"
+        self.ensure_russian()
         visit = self.make_visit()
         self.start_tour(
             f"/odoo/action-clinic_scheduling.clinic_visit_action/{visit.id}",
@@ -82,3 +87,34 @@ class TestVisitToRegistered(FakeRemdMixin, SemdCase, HttpCase):
         self.http_request_strict_check = False
         visit.invalidate_recordset()
         self.assert_registered_once(visit)
+
+    def test_medical_conclusion_is_registered(self):
+        """The conclusion (kind 204) goes the protocol's way: built, signed by both keys, registered once."""
+        visit = self.make_visit(medical_conclusion="Годна к занятиям физической культурой.")
+        doctor_visit = visit.with_user(self.doctor_user).with_context(semd_kind="204")
+        doctor_visit.action_semd_generate()
+        self.assertEqual((visit.semd_document_id.kind_code, visit.semd_document_id.state), ("204", "validated"))
+        doctor_visit.action_semd_sign()
+        document = self.assert_registered_once(visit)
+        request = etree.fromstring(
+            self.exchanges(document, direction="out", operation="registerDocument").request.encode()
+        )
+        self.assertEqual(request.xpath("//*[local-name()='kind']/text()"), ["204"])
+        self.assertIn("Годна к занятиям".encode(), self.fake.files[document.local_uid])
+
+    def test_tour_doctor_issues_a_medical_conclusion(self):
+        """In Russian, in Chromium: «Медицинское заключение» on a visit without the conclusion's text shows the
+        error at that field; written, the conclusion is built, signed and registered."""
+        self.ensure_russian()
+        visit = self.make_visit()
+        self.start_tour(
+            f"/odoo/action-clinic_scheduling.clinic_visit_action/{visit.id}",
+            "clinic_remd_doctor_issues_conclusion",
+            login=self.doctor_user.login,
+            timeout=300,
+        )
+        self.http_request_strict_check = False
+        visit.invalidate_recordset()
+        self.assertEqual(visit.medical_conclusion, "Годен к работе без ограничений.")
+        document = self.assert_registered_once(visit)
+        self.assertEqual(document.kind_code, "204")

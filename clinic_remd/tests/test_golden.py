@@ -9,7 +9,19 @@ from ..semd import builder, validator
 from ..semd import edition as editions
 from . import payloads
 
-GOLDEN = {("119", "4"): "clinic_remd/tests/golden/consultation_119_4.xml"}
+GOLDEN = {
+    ("119", "4"): ("clinic_remd/tests/golden/consultation_119_4.xml", payloads.CONSULTATION),
+    ("204", "1"): ("clinic_remd/tests/golden/conclusion_204_1.xml", payloads.CONCLUSION),
+}
+NS = {"cda": builder.CDA}
+
+
+def _resolved(key):
+    """The edition with its references to unshipped books resolved (the golden editions need no database)."""
+    missing = []
+    edition = editions.resolve(editions.editions()[key], editions.unshipped_code, missing)
+    assert not missing, missing
+    return edition
 
 
 @tagged("post_install", "-at_install")
@@ -18,8 +30,13 @@ class TestGoldenDocuments(BaseCase):
     reproduces it byte for byte from the fixed payload."""
 
     def _golden(self, key):
-        with open(file_path(GOLDEN[key]), "rb") as golden_file:
+        with open(file_path(GOLDEN[key][0]), "rb") as golden_file:
             return golden_file.read()
+
+    def _schematron_messages(self, key, document):
+        xml = etree.tostring(document, xml_declaration=True, encoding="UTF-8")
+        sch = editions.schema_path(editions.editions()[key], "schematron")
+        return [message for _location, message in validator.schematron_errors(sch, xml)]
 
     def test_every_edition_has_a_passing_golden(self):
         self.assertEqual(set(editions.editions()), set(GOLDEN), "a supported edition has no golden document")
@@ -29,23 +46,58 @@ class TestGoldenDocuments(BaseCase):
             self.assertEqual(validator.schematron_errors(editions.schema_path(edition, "schematron"), xml), [], key)
 
     def test_builder_reproduces_golden(self):
-        edition = editions.editions()["119", "4"]
-        self.assertEqual(builder.build(edition, payloads.CONSULTATION), self._golden(("119", "4")))
+        for key, (_path, payload) in GOLDEN.items():
+            self.assertEqual(builder.build(_resolved(key), payload), self._golden(key), key)
+
+    def test_conclusion_carries_its_kind_and_the_doctors_words(self):
+        """Medical conclusion Ред.1: code 105 of 1079 translated into kind 204 of 1520, the document kind 480 of 1522
+        in DOCINFO and as the encounter's DocType, the conclusion as text (nullFlavor OTH), the diagnosis in DGN."""
+        document = etree.fromstring(builder.build(_resolved(("204", "1")), payloads.CONCLUSION))
+        code = document.find("cda:code", NS)
+        self.assertEqual((code.get("code"), code.get("codeSystem")), ("105", "1.2.643.5.1.13.13.99.2.1079"))
+        translation = code.find("cda:translation", NS)
+        self.assertEqual((translation.get("code"), translation.get("codeSystem")), ("204", "1.2.643.5.1.13.13.11.1520"))
+        kind = document.xpath(".//cda:observation[cda:code/@code='11005']/cda:value", namespaces=NS)[0]
+        self.assertEqual((kind.get("code"), kind.get("codeSystem")), ("480", "1.2.643.5.1.13.13.11.1522"))
+        doc_type = document.find("cda:componentOf/cda:encompassingEncounter/medService:DocType", builder.NSMAP | NS)
+        self.assertEqual(doc_type.get("code"), "480")
+        conclusion = document.xpath(".//cda:observation[cda:code/@code='837']/cda:value", namespaces=NS)[0]
+        self.assertEqual(conclusion.get("nullFlavor"), "OTH")
+        self.assertEqual(
+            conclusion.findtext("cda:originalText", namespaces=NS), payloads.CONCLUSION["values"]["medical_conclusion"]
+        )
+        diagnosis = document.xpath(".//cda:section[cda:code/@code='DGN']//cda:observation", namespaces=NS)[0]
+        self.assertEqual(diagnosis.find("cda:code", NS).get("codeSystem"), "1.2.643.5.1.13.13.11.1077")
+        self.assertEqual(diagnosis.find("cda:value", NS).get("code"), "J06.9")
+        self.assertFalse(document.xpath(".//cda:section/cda:text", namespaces=NS), "Ред.1 sections carry no narrative")
+
+    def test_schematron_catches_a_broken_conclusion(self):
+        """Without the conclusion entry and without the kind's translation the 204 schematron names both rules."""
+        document = etree.fromstring(self._golden(("204", "1")))
+        conclusion = document.xpath(".//cda:entry[cda:observation/cda:code/@code='837']", namespaces=NS)[0]
+        conclusion.getparent().remove(conclusion)
+        translation = document.find("cda:code/cda:translation", NS)
+        translation.getparent().remove(translation)
+        messages = self._schematron_messages(("204", "1"), document)
+        self.assertTrue(any(m.startswith("(Требование: У3-1) Элемент section ОБЯЗАН") for m in messages), messages)
+        self.assertTrue(any("ОБЯЗАН содержать один [1..1] элемент translation" in m for m in messages), messages)
+
+    def test_conclusion_xsd_refuses_the_consultations_typed_extensions(self):
+        """The 204 XSD declares identity:* with their own types: xsi:type there (which Ред.4 requires) is an error."""
+        golden = self._golden(("204", "1"))
+        typed = golden.replace(b"<identity:Number>", b'<identity:Number xsi:type="ST">', 1)
+        self.assertNotEqual(typed, golden)
+        sch = editions.schema_path(editions.editions()["204", "1"], "xsd")
+        self.assertTrue(validator.xsd_errors(sch, typed))
 
     def test_schematron_catches_a_broken_document(self):
         """Without the patient's SNILS and without a title the schematron names both rules."""
-        edition = editions.editions()["119", "4"]
         document = etree.fromstring(self._golden(("119", "4")))
-        ns = {"cda": builder.CDA}
-        snils = document.find("cda:recordTarget/cda:patientRole/cda:id[@root='1.2.643.100.3']", ns)
+        snils = document.find("cda:recordTarget/cda:patientRole/cda:id[@root='1.2.643.100.3']", NS)
         snils.getparent().remove(snils)
-        title = document.find("cda:title", ns)
+        title = document.find("cda:title", NS)
         title.getparent().remove(title)
-        broken = etree.tostring(document, xml_declaration=True, encoding="UTF-8")
-        messages = [
-            message
-            for _location, message in validator.schematron_errors(editions.schema_path(edition, "schematron"), broken)
-        ]
+        messages = self._schematron_messages(("119", "4"), document)
         self.assertTrue(any("patientRole должен иметь 2 элемента id" in m for m in messages), messages)
         self.assertTrue(any(m.startswith("У1-14.") and "title" in m for m in messages), messages)
 

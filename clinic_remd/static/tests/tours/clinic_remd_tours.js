@@ -43,3 +43,61 @@ registry.category("web_tour.tours").add("clinic_remd_doctor_signs_visit", {
         },
     ],
 });
+
+/** The doctor issues a medical conclusion on request (data made by tests/test_end_to_end.py). */
+registry.category("web_tour.tours").add("clinic_remd_doctor_issues_conclusion", {
+    steps: () => [
+        {
+            content: "The finished visit offers the medical conclusion",
+            trigger: ".o_form_view button[name=action_semd_generate]:contains(Медицинское заключение):enabled",
+            run: "click",
+        },
+        {
+            content: "No conclusion written yet: the visit says what to fix",
+            trigger: ".o_form_view .alert-danger:contains(Медицинское заключение: не заполнено)",
+        },
+        {
+            content: "Open the protocol",
+            trigger: ".o_notebook_headers a[name=protocol]",
+            run: "click",
+        },
+        {
+            content: "The conclusion's field is marked",
+            trigger: ".o_form_view .o_inner_group:has(.o_field_widget[name=medical_conclusion]) .text-danger:contains(Требуется для СЭМД)",
+        },
+        {
+            content: "The doctor writes the conclusion",
+            trigger: ".o_form_view .o_field_widget[name=medical_conclusion] textarea",
+            run: "edit Годен к работе без ограничений.",
+        },
+        {
+            content: "and builds the medical conclusion again",
+            trigger: ".o_form_view button[name=action_semd_generate]:contains(Медицинское заключение):enabled",
+            run: "click",
+        },
+        {
+            content: "Built and validated: the doctor signs it",
+            trigger: ".o_form_view button[name=action_semd_sign]:contains(Подписать):enabled",
+            run: "click",
+        },
+        {
+            content: "Confirm: the text cannot change after signing",
+            trigger: ".modal .modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "Signed: «Correct SEMD» replaces «Sign»",
+            trigger: ".o_form_view button[name=action_semd_correct]",
+        },
+        {
+            content: "Open the SEMD tab",
+            trigger: ".o_notebook_headers a[name=semd]",
+            run: "click",
+        },
+        {
+            content: "The visit's documents list the conclusion by its kind's name",
+            trigger:
+                ".o_form_view .o_field_widget[name=semd_document_ids] td[name=kind_name]:contains(Медицинское заключение)",
+        },
+    ],
+});

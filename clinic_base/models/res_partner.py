@@ -16,6 +16,7 @@ NAME_PARTS = ("surname", "first_name", "patronymic")
 PHONE_FIELDS = ("phone", "mobile")
 # Fewer digits than this are part of a name, a card number or a typo, not a phone to search by.
 MIN_PHONE_DIGITS = 4
+CARD_SEQUENCE = "clinic.medical.card"
 # Fields that make a card "complete"; the most complete record survives a merge.
 COMPLETENESS_FIELDS = (
     "surname",
@@ -303,8 +304,9 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._clinic_prepare_vals(vals, vals.get("is_patient"))
-            if vals.get("is_patient") and not vals.get("medical_card_number"):
-                vals["medical_card_number"] = self.env["ir.sequence"].next_by_code("clinic.medical.card")
+        numbered = [vals for vals in vals_list if vals.get("is_patient") and not vals.get("medical_card_number")]
+        for vals, number in zip(numbered, self._clinic_card_numbers(len(numbered)), strict=True):
+            vals["medical_card_number"] = number
         # the medical data typed on a new card is written by whoever creates it (see _inverse_medical)
         partners = super(ResPartner, self.with_context(clinic_medical_on_create=True)).create(vals_list)
         partners = partners.with_env(self.env)
@@ -325,12 +327,27 @@ class ResPartner(models.Model):
             is_patient = partner_vals.get("is_patient", partner.is_patient)
             partner._clinic_prepare_vals(partner_vals, is_patient)
             if partner_vals.get("is_patient") and not partner.medical_card_number:
-                partner_vals["medical_card_number"] = self.env["ir.sequence"].next_by_code("clinic.medical.card")
+                partner_vals["medical_card_number"] = self._clinic_card_numbers(1)[0]
             super(ResPartner, partner).write(partner_vals)
             partner._clinic_phone_lines_from_vals(partner_vals)
         if vals.get("is_patient"):
             self.env["clinic.patient.medical"]._ensure_for(self)
         return True
+
+    @api.model
+    def _clinic_card_numbers(self, count):
+        """``count`` new medical card numbers, as ``next_by_code`` draws them, but with the sequence looked up
+        once: looked up per card, it took a third of the time of creating cards by the thousand (1C import)."""
+        if not count:
+            return []
+        Sequence = self.env["ir.sequence"]
+        Sequence.browse().check_access("read")
+        sequence = Sequence.search(
+            [("code", "=", CARD_SEQUENCE), ("company_id", "in", [self.env.company.id, False])],
+            order="company_id",
+            limit=1,
+        )
+        return [sequence._next() for _number in range(count)] if sequence else [False] * count
 
     def _clinic_prepare_vals(self, vals, is_patient):
         """Name in Russian order from its parts (or parts from a typed name); identifiers as digits."""

@@ -303,7 +303,8 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._clinic_prepare_vals(vals, vals.get("is_patient"))
+            self._clinic_prepare_vals(vals, vals.get("is_patient"), check_snils=False)
+        self._clinic_check_snils_free(*(vals["snils"] for vals in vals_list if vals.get("snils")))
         numbered = [vals for vals in vals_list if vals.get("is_patient") and not vals.get("medical_card_number")]
         for vals, number in zip(numbered, self._clinic_card_numbers(len(numbered)), strict=True):
             vals["medical_card_number"] = number
@@ -349,12 +350,13 @@ class ResPartner(models.Model):
         )
         return [sequence._next() for _number in range(count)] if sequence else [False] * count
 
-    def _clinic_prepare_vals(self, vals, is_patient):
-        """Name in Russian order from its parts (or parts from a typed name); identifiers as digits."""
+    def _clinic_prepare_vals(self, vals, is_patient, check_snils=True):
+        """Name in Russian order from its parts (or parts from a typed name); identifiers as digits (the SNILS
+        checked free unless the caller checks a whole batch at once)."""
         for key in ("snils", "inn"):
             if vals.get(key):
                 vals[key] = checksums.clean_digits(vals[key]) or vals[key]
-        if vals.get("snils"):
+        if vals.get("snils") and check_snils:
             self._clinic_check_snils_free(vals["snils"])
         if not is_patient:
             return
@@ -384,19 +386,22 @@ class ResPartner(models.Model):
             if vals.get(key):
                 vals[key] = Phone._parse(vals[key], self._fields[key].get_description(self.env)["string"])["e164"]
 
-    def _clinic_check_snils_free(self, snils):
-        """Same SNILS is a hard block: say whose card it is (the unique index also stops concurrent saves)."""
+    def _clinic_check_snils_free(self, *snils):
+        """Same SNILS is a hard block: say whose card it is (the unique index also stops concurrent saves).
+        Several numbers (cards created together) are checked in one query."""
+        if not snils:
+            return
         other = (
             self.with_context(active_test=False)
             .sudo()
-            .search([("snils", "=", snils), ("id", "not in", self.ids)], limit=1)
+            .search([("snils", "in", list(snils)), ("id", "not in", self.ids)], limit=1)
         )
         if other:
             raise ValidationError(
                 self.env._(
                     "SNILS «%(value)s» already belongs to %(other)s (card %(card)s): open that card instead "
                     "of creating a second one, or merge them on the Possible duplicates screen.",
-                    value=checksums.format_snils(snils),
+                    value=checksums.format_snils(other.snils),
                     other=other.display_name,
                     card=other.medical_card_number or other.id,
                 )

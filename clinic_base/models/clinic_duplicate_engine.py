@@ -157,6 +157,7 @@ class ClinicDuplicateEngine(models.AbstractModel):
     def _name_counts(self, row):
         """``dedupe.name_counts`` of the base for the names of one row (asked only when a rare name decides)."""
         key, first, patronymic = dedupe.name_key(row), row["first_name"], row.get("patronymic") or ""
+        birth = row.get("birth_date")
         self.env.cr.execute(
             "SELECT count(*) FILTER (WHERE name_key = %s), "
             "count(*) FILTER (WHERE first_name_key = %s AND patronymic_key = %s) FROM res_partner "
@@ -164,10 +165,18 @@ class ClinicDuplicateEngine(models.AbstractModel):
             [key, first, patronymic, key, first],
         )
         same_name, same_given = self.env.cr.fetchone()
+        self.env.cr.execute(
+            "SELECT count(*) FILTER (WHERE birth_date = %s), count(birth_date) FROM res_partner "
+            "WHERE is_patient AND active",
+            [birth],
+        )
+        same_day, dated = self.env.cr.fetchone()
         # The row being matched is one more card of the base.
         return {
             "names": {key: same_name + 1},
             "given": {(first, patronymic): same_given + 1},
+            "births": {birth: same_day + 1} if birth else {},
+            "dated": dated + bool(birth),
         }
 
     @api.private

@@ -16,6 +16,7 @@ NAME_PARTS = ("surname", "first_name", "patronymic")
 PHONE_FIELDS = ("phone", "mobile")
 # Fewer digits than this are part of a name, a card number or a typo, not a phone to search by.
 MIN_PHONE_DIGITS = 4
+CARD_SEQUENCE = "clinic.medical.card"
 # Fields that make a card "complete"; the most complete record survives a merge.
 COMPLETENESS_FIELDS = (
     "surname",
@@ -302,9 +303,11 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._clinic_prepare_vals(vals, vals.get("is_patient"))
-            if vals.get("is_patient") and not vals.get("medical_card_number"):
-                vals["medical_card_number"] = self.env["ir.sequence"].next_by_code("clinic.medical.card")
+            self._clinic_prepare_vals(vals, vals.get("is_patient"), check_snils=False)
+        self._clinic_check_snils_free(*(vals["snils"] for vals in vals_list if vals.get("snils")))
+        numbered = [vals for vals in vals_list if vals.get("is_patient") and not vals.get("medical_card_number")]
+        for vals, number in zip(numbered, self._clinic_card_numbers(len(numbered)), strict=True):
+            vals["medical_card_number"] = number
         # the medical data typed on a new card is written by whoever creates it (see _inverse_medical)
         partners = super(ResPartner, self.with_context(clinic_medical_on_create=True)).create(vals_list)
         partners = partners.with_env(self.env)
@@ -325,19 +328,35 @@ class ResPartner(models.Model):
             is_patient = partner_vals.get("is_patient", partner.is_patient)
             partner._clinic_prepare_vals(partner_vals, is_patient)
             if partner_vals.get("is_patient") and not partner.medical_card_number:
-                partner_vals["medical_card_number"] = self.env["ir.sequence"].next_by_code("clinic.medical.card")
+                partner_vals["medical_card_number"] = self._clinic_card_numbers(1)[0]
             super(ResPartner, partner).write(partner_vals)
             partner._clinic_phone_lines_from_vals(partner_vals)
         if vals.get("is_patient"):
             self.env["clinic.patient.medical"]._ensure_for(self)
         return True
 
-    def _clinic_prepare_vals(self, vals, is_patient):
-        """Name in Russian order from its parts (or parts from a typed name); identifiers as digits."""
+    @api.model
+    def _clinic_card_numbers(self, count):
+        """``count`` new medical card numbers, as ``next_by_code`` draws them, but with the sequence looked up
+        once: looked up per card, it took a third of the time of creating cards by the thousand (1C import)."""
+        if not count:
+            return []
+        Sequence = self.env["ir.sequence"]
+        Sequence.browse().check_access("read")
+        sequence = Sequence.search(
+            [("code", "=", CARD_SEQUENCE), ("company_id", "in", [self.env.company.id, False])],
+            order="company_id",
+            limit=1,
+        )
+        return [sequence._next() for _number in range(count)] if sequence else [False] * count
+
+    def _clinic_prepare_vals(self, vals, is_patient, check_snils=True):
+        """Name in Russian order from its parts (or parts from a typed name); identifiers as digits (the SNILS
+        checked free unless the caller checks a whole batch at once)."""
         for key in ("snils", "inn"):
             if vals.get(key):
                 vals[key] = checksums.clean_digits(vals[key]) or vals[key]
-        if vals.get("snils"):
+        if vals.get("snils") and check_snils:
             self._clinic_check_snils_free(vals["snils"])
         if not is_patient:
             return
@@ -367,19 +386,22 @@ class ResPartner(models.Model):
             if vals.get(key):
                 vals[key] = Phone._parse(vals[key], self._fields[key].get_description(self.env)["string"])["e164"]
 
-    def _clinic_check_snils_free(self, snils):
-        """Same SNILS is a hard block: say whose card it is (the unique index also stops concurrent saves)."""
+    def _clinic_check_snils_free(self, *snils):
+        """Same SNILS is a hard block: say whose card it is (the unique index also stops concurrent saves).
+        Several numbers (cards created together) are checked in one query."""
+        if not snils:
+            return
         other = (
             self.with_context(active_test=False)
             .sudo()
-            .search([("snils", "=", snils), ("id", "not in", self.ids)], limit=1)
+            .search([("snils", "in", list(snils)), ("id", "not in", self.ids)], limit=1)
         )
         if other:
             raise ValidationError(
                 self.env._(
                     "SNILS «%(value)s» already belongs to %(other)s (card %(card)s): open that card instead "
                     "of creating a second one, or merge them on the Possible duplicates screen.",
-                    value=checksums.format_snils(snils),
+                    value=checksums.format_snils(other.snils),
                     other=other.display_name,
                     card=other.medical_card_number or other.id,
                 )

@@ -4,6 +4,7 @@ from . import (
     test_company,
     test_consent,
     test_duplicate_evidence,
+    test_duplicate_married,
     test_duplicates,
     test_icd10_search,
     test_nsi,

@@ -165,8 +165,8 @@ class TestDuplicateEvidence(ClinicCase):
         self.patient("Гладков", "Ростислав", "Ростиславович", date(1985, 1, 5), mobile="8 917 555-66-00")
         other = self.patient("Каменев", "Ростислав", "Ростиславович", date(1985, 1, 5), mobile="8 999 000-11-00")
         self.assertIsNone(self.cluster_with(other))
-        with patch.object(dedupe, "RARE_GIVEN", 1):
-            self.assertIsNone(self.cluster_with(maiden), "two cards of one name are not rare under this limit")
+        with patch.object(dedupe, "NAMESAKE_CHANCE", 0):
+            self.assertIsNone(self.cluster_with(maiden), "any chance of a namesake is too much under this limit")
 
     # ------------------------------------------------------------------ what must stay apart
 

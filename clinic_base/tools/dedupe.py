@@ -33,10 +33,13 @@ from collections import Counter, defaultdict
 AUTO_SCORE = 90
 REVIEW_SCORE = 70
 MAX_BLOCK = 60
-# A woman's first name with patronymic carried by at most this many cards is rare enough to pair a card under
-# another surname (after marriage) with the same birth date and nothing else in common: birth dates spread
-# over some 20,000 days, so another woman of that name born the same day is a chance below 1 in 200.
-RARE_GIVEN = 100
+# A card under another surname (after marriage) with a woman's first name, patronymic and birth date and nothing
+# else in common is paired only when another woman of that first name and patronymic born the same day is a
+# chance below NAMESAKE_CHANCE: the number of other women of that name times the chance of being born that
+# day, one in BIRTH_DAYS (birth dates spread over some 55 years), or more when the base says so (a day many
+# cards carry, as 1 January typed for an unknown date, says little).
+NAMESAKE_CHANCE = 1 / 200
+BIRTH_DAYS = 20_000
 
 # Reason codes: stored as codes, shown in the reader's language by the engine model.
 REASON_SNILS = "snils"
@@ -171,18 +174,22 @@ def birth_of(row):
 
 
 def name_counts(rows):
-    """How common each full name and each woman's first name with patronymic are in a base of rows."""
-    names, given = Counter(), Counter()
+    """How common each full name, each woman's first name with patronymic and each birth date are in a base
+    of rows (``dated``: the rows with a birth date)."""
+    names, given, births = Counter(), Counter(), Counter()
     for row in rows:
         names[name_key(row)] += 1
         if _gender(row.get("patronymic") or "") == "f":
             given[row["first_name"], row["patronymic"]] += 1
-    return {"names": names, "given": given}
+        if row.get("birth_date"):
+            births[row["birth_date"]] += 1
+    return {"names": names, "given": given, "births": births, "dated": sum(births.values())}
 
 
 def _rare(a, counts, kind):
-    """Nobody else in the base has the full name (``kind`` "names"), or the first name with patronymic of a
-    woman is carried by at most ``RARE_GIVEN`` cards ("given"): then the name itself is evidence."""
+    """Nobody else in the base has the full name (``kind`` "names"), or another woman of a's first name and
+    patronymic born on a's birth day is a chance below ``NAMESAKE_CHANCE`` ("given"): then the name itself
+    is evidence."""
     if kind == "given" and _gender(a["patronymic"]) != "f":
         return False
     counts = counts() if callable(counts) else counts
@@ -190,7 +197,10 @@ def _rare(a, counts, kind):
         return False
     if kind == "names":  # a and b carry the same full name here
         return counts["names"].get(name_key(a), 0) <= 2  # noqa: PLR2004
-    return counts["given"].get((a["first_name"], a["patronymic"]), 0) <= RARE_GIVEN
+    others = counts["given"].get((a["first_name"], a["patronymic"]), 1) - 1
+    # The day's share of the base, the pair itself left out.
+    same_day = max(1 / BIRTH_DAYS, (counts["births"].get(a["birth_date"], 2) - 2) / max(counts["dated"], 1))
+    return others * same_day <= NAMESAKE_CHANCE
 
 
 def score_pair(a, b, counts=None):

@@ -36,6 +36,9 @@ LAYOUT = {
     "section_text": True,
     # classCode="ORG" on the patient's providerOrganization (CDA's default anyway)
     "provider_class_code": True,
+    # VITALPARAM: one entry whose organizer holds every measured parameter; False: one entry (and organizer)
+    # per parameter, for the editions that allow an organizer only one or two components
+    "vitals_in_one_organizer": True,
 }
 
 
@@ -333,22 +336,24 @@ def _section_element(doc, parent, section, payload):
 
 
 def _vitals_section(doc, parent, section, payload):
-    """VITALPARAM: one organizer of the measured parameters, each a physical quantity in UCUM with its unit
-    coded in the reference book of units as a translation."""
+    """VITALPARAM: the measured parameters in organizers (one for all of them, or one each: see ``LAYOUT``),
+    each a physical quantity in UCUM with its unit coded in the reference book of units as a translation."""
     vitals = payload.get("vitals") or {}
-    items = vitals.get("items") or {}
+    items = list((vitals.get("items") or {}).values())
     if not items:
         return  # a section the edition requires is then missing: the schematron says so
     element, text = _section_element(doc, parent, section, payload)
-    for item in items.values() if text is not None else ():
+    for item in items if text is not None else ():
         doc.add(text, "paragraph", f"{item['code']['displayName']}: {item['value']} {item['label']}")
-    organizer = doc.add(doc.add(element, "entry"), "organizer", classCode="CLUSTER", moodCode="EVN")
-    doc.add(organizer, "statusCode", code="completed")
-    doc.add(organizer, "effectiveTime", value=vitals["time"])
-    for item in items.values():
-        observation = doc.add(doc.add(organizer, "component", typeCode="COMP"), "observation", classCode="OBS",
-                              moodCode="EVN")  # fmt: skip
-        doc.coded(observation, "code", item["code"])
-        value = doc.add(observation, "value", xsi_type="PQ", value=item["value"], unit=item["unit"])
-        translation = doc.coded(value, "translation", item["unit_code"])
-        translation.set("value", item["value"])
+    groups = [items] if doc.layout["vitals_in_one_organizer"] else [[item] for item in items]
+    for group in groups:
+        organizer = doc.add(doc.add(element, "entry"), "organizer", classCode="CLUSTER", moodCode="EVN")
+        doc.add(organizer, "statusCode", code="completed")
+        doc.add(organizer, "effectiveTime", value=vitals["time"])
+        for item in group:
+            component = doc.add(organizer, "component", typeCode="COMP")
+            observation = doc.add(component, "observation", classCode="OBS", moodCode="EVN")
+            doc.coded(observation, "code", item["code"])
+            value = doc.add(observation, "value", xsi_type="PQ", value=item["value"], unit=item["unit"])
+            translation = doc.coded(value, "translation", item["unit_code"])
+            translation.set("value", item["value"])

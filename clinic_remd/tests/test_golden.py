@@ -82,6 +82,30 @@ class TestGoldenDocuments(BaseCase):
         self.assertTrue(any(m.startswith("(Требование: У3-1) Элемент section ОБЯЗАН") for m in messages), messages)
         self.assertTrue(any("ОБЯЗАН содержать один [1..1] элемент translation" in m for m in messages), messages)
 
+    def test_vitals_organizers_follow_the_edition(self):
+        """The consultation's Ред.4 takes every parameter in one organizer; the conclusion's Ред.1 allows an organizer
+        at most two components (У3-7.1.4, and its XSD) and 1..* entries: one entry per parameter, and the
+        consultation's shape there fails both its schematron and its XSD."""
+
+        def components_per_entry(xml):
+            entries = etree.fromstring(xml).xpath(
+                ".//cda:section[cda:code/@code='VITALPARAM']/cda:entry", namespaces=NS
+            )
+            return [len(entry.findall("cda:organizer/cda:component", NS)) for entry in entries]
+
+        consultation_vitals = len(payloads.CONSULTATION["vitals"]["items"])
+        conclusion_vitals = len(payloads.CONCLUSION["vitals"]["items"])
+        self.assertGreater(conclusion_vitals, 2)
+        self.assertEqual(components_per_entry(self._golden(("119", "4"))), [consultation_vitals])
+        self.assertEqual(components_per_entry(self._golden(("204", "1"))), [1] * conclusion_vitals)
+        edition = _resolved(("204", "1"))
+        edition["layout"] = {**edition["layout"], "vitals_in_one_organizer": True}
+        one_organizer = builder.build(edition, payloads.CONCLUSION)
+        self.assertEqual(components_per_entry(one_organizer), [conclusion_vitals])
+        messages = self._schematron_messages(("204", "1"), etree.fromstring(one_organizer))
+        self.assertTrue(any(m.startswith("(Требование: У3-7.1.4) Элемент organizer") for m in messages), messages)
+        self.assertTrue(validator.xsd_errors(editions.schema_path(edition, "xsd"), one_organizer))
+
     def test_conclusion_xsd_refuses_the_consultations_typed_extensions(self):
         """The 204 XSD declares identity:* with their own types: xsi:type there (which Ред.4 requires) is an error."""
         golden = self._golden(("204", "1"))

@@ -147,7 +147,8 @@ class ClinicSlot(models.Model):
                 token=token,
                 uid=self.env.uid,
                 reset=reset,
-            )
+            ),
+            log_exceptions=False,  # a lost race is retried by Odoo, not a bad query
         )
         held = self.browse(row[0] for row in self.env.cr.fetchall())
         held.invalidate_recordset(["state", "hold_until", "hold_token", "write_uid", "write_date",

@@ -229,13 +229,13 @@ class ClinicOnlineBooking(models.AbstractModel):
         Slot = self.env["clinic.slot"].sudo()
         duration = service.duration_minutes if service else 0
         if duration <= min(practitioners.mapped("slot_duration")):
-            # One query for the slots and what the pages show of them; ordered as find_free orders its runs.
+            # One query for the slots and what the pages show of them.
             slots = Slot.search_fetch(
                 self._bookable_domain(practitioners, date_from, date_to),
                 ["employee_id", "start", "stop", "state", "hold_until", "public_ref"],
-                order="start, employee_id, id",
+                order="start, id",
             )
-            runs = list(slots)
+            runs = sorted(slots, key=lambda slot: (slot.start, slot.employee_id.id))  # as find_free orders them
         else:
             runs = Slot.find_free(employees=practitioners, date_from=date_from, date_to=date_to, duration=duration)
         if hours:

@@ -229,6 +229,8 @@ class ClinicBooking(http.Controller):
         booking = request.env["clinic.online.booking"]
         first, last = choice["date_from"], choice["date_to"]
         practitioners = choice["employee"] or choice["practitioners"]
+        # the page's few fields of the practitioners, not every column of hr.employee (see clinic.slot._by_public_ref)
+        choice["practitioners"].fetch(["name", "slot_duration"])
         hours = DAYPARTS.get(choice["daypart"])
         counts = booking.free_counts(practitioners, *self._utc_bounds(choice, first, last), choice["tz"].zone, hours)
         span = last - first + timedelta(days=1)

@@ -183,6 +183,7 @@ class ClinicPortal(CustomerPortal):
         return f"/my/appointments/{appointment.id}?{urlencode(params)}"
 
     def _render_appointment(self, appointment, access_token, **extra):
+        appointment.employee_id.fetch(["name"])  # not every column of hr.employee for the doctor's name
         values = self._prepare_portal_layout_values()
         values.update(
             page_values(

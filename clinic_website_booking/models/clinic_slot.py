@@ -51,6 +51,10 @@ class ClinicSlot(models.Model):
         steps use of it."""
         if not isinstance(ref, str) or not 6 <= len(ref) <= 32:
             return self.sudo().browse()
-        return self.sudo().search_fetch(
+        slot = self.sudo().search_fetch(
             [("public_ref", "=", ref)], ["employee_id", "start", "stop", "state", "hold_until", "public_ref"], limit=1
         )
+        # What the booking reads of the practitioner: reading one field of an employee otherwise fetches every
+        # column of hr.employee, the costliest part of a booking step in CPU.
+        slot.employee_id.fetch(["name", "slot_duration", "age_group", "user_id"])
+        return slot

@@ -113,9 +113,9 @@ class ClinicSlot(models.Model):
     def _hold_from(self, minutes, hold_minutes=None):
         """Hold this slot and the ones right after it, enough for a booking of ``minutes``, in one conditional
         UPDATE: all of them or none, only when they follow each other without a gap and each is free (or held
-        past its hold, as _is_available decides). Returns the token, or None when the run cannot be held (the
-        caller asks _run_from and _check_run why). A concurrent hold of one of them makes PostgreSQL refuse
-        this one (a serialization failure, retried), so one slot is never held twice."""
+        past its hold, as _is_available decides). Returns the token, or None when the run cannot be held. A
+        concurrent hold of one of them makes PostgreSQL refuse this one (a serialization failure, retried), so
+        one slot is never held twice."""
         self.ensure_one()
         hold_minutes = hold_minutes or int(self.env["ir.config_parameter"].sudo().get_param(HOLD_PARAM, DEFAULT_HOLD))
         now = fields.Datetime.now()

@@ -102,7 +102,11 @@ def visit_funnel(create=False):
     Funnel = request.env["clinic.booking.funnel"].sudo()
     funnel_id = param_id(request.session.get("clinic_funnel_id"))
     # One query for the record and the fields the steps read (exists() and a read would be two).
-    funnel = Funnel.search_fetch([("id", "=", funnel_id)], ["first_view_at", "form_started_at", "booked_at"])
+    funnel = (
+        Funnel.search_fetch([("id", "=", funnel_id)], ["first_view_at", "form_started_at", "booked_at"])
+        if funnel_id
+        else Funnel
+    )
     if funnel.booked_at:
         funnel = Funnel
     if not funnel and create and not request.env["ir.http"].is_a_bot():

@@ -3,7 +3,7 @@
     "summary": "Published doctors and services on the Odoo website, booking in three steps from live slots with "
     "patient matching and consents, «My appointments» in the portal, a pop-up for the front desk, and a versioned "
     "JSON API with keys, rate limits and idempotent bookings for outside sites.",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.0.1",
     "category": "Services/Clinic",
     "author": "Clinic suite developers",
     "website": "https://github.com/clinic-suite",

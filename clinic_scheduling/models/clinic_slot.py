@@ -5,7 +5,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_datetime
+from odoo.tools import SQL, format_datetime
 
 from odoo.addons.clinic_base.tools.access import RECEPTIONIST, require_group
 
@@ -128,6 +128,55 @@ class ClinicSlot(models.Model):
         token = uuid.uuid4().hex
         self.sudo().write({"state": "held", "hold_until": now + timedelta(minutes=minutes), "hold_token": token})
         return token
+
+    def _hold_from(self, minutes, hold_minutes=None):
+        """Hold this slot and the ones right after it, enough for a booking of ``minutes``, in one conditional
+        UPDATE: all of them or none, only when they follow each other without a gap and each is free (or held
+        past its hold, as _is_available decides). Returns the token, or None when the run cannot be held. A
+        concurrent hold of one of them makes PostgreSQL refuse this one (a serialization failure, retried), so
+        one slot is never held twice."""
+        self.ensure_one()
+        hold_minutes = hold_minutes or int(self.env["ir.config_parameter"].sudo().get_param(HOLD_PARAM, DEFAULT_HOLD))
+        now = fields.Datetime.now()
+        token = uuid.uuid4().hex
+        self.env.flush_all()
+        reset = SQL("").join(SQL(", %s = NULL", SQL.identifier(column)) for column in self._hold_reset_columns())
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH run AS (
+                    SELECT id, start, stop, state, hold_until FROM clinic_slot
+                     WHERE employee_id = %(employee)s AND start >= %(start)s AND start < %(end)s
+                ), ok AS (
+                    SELECT min(start) = %(start)s AND max(stop) >= %(end)s
+                           AND sum(stop - start) = max(stop) - min(start)
+                           AND bool_and(state = 'free' OR (state = 'held' AND hold_until < %(now)s)) AS ok
+                      FROM run
+                )
+                UPDATE clinic_slot SET state = 'held', hold_until = %(until)s, hold_token = %(token)s,
+                       write_uid = %(uid)s, write_date = %(now)s %(reset)s
+                  FROM ok WHERE ok.ok AND clinic_slot.id IN (SELECT id FROM run)
+                RETURNING clinic_slot.id
+                """,
+                employee=self.employee_id.id,
+                start=self.start,
+                end=self.start + timedelta(minutes=minutes),
+                now=now,
+                until=now + timedelta(minutes=hold_minutes),
+                token=token,
+                uid=self.env.uid,
+                reset=reset,
+            ),
+            log_exceptions=False,  # a lost race is retried by Odoo, not a bad query
+        )
+        held = self.browse(row[0] for row in self.env.cr.fetchall())
+        held.invalidate_recordset(["state", "hold_until", "hold_token", "write_uid", "write_date",
+                                   *self._hold_reset_columns()])  # fmt: skip
+        return token if held else None
+
+    def _hold_reset_columns(self):
+        """Columns a new hold empties (what the previous holder left on the slot)."""
+        return []
 
     @api.private
     def release(self, token=None):

@@ -11,7 +11,7 @@ from odoo.exceptions import UserError
 from odoo.http import request
 
 from ..models.clinic_online_booking import DAYPARTS, MAX_AHEAD_DAYS, OnlineBookingError
-from .website import browse_param, page_values, refused, visit_funnel
+from .website import browse_param, page_values, param_id, refused, visit_funnel
 
 DAYS_SHOWN = 7
 MAX_DAYS = 14
@@ -186,10 +186,12 @@ class ClinicBooking(http.Controller):
         """What the visitor chose so far, read from the request, only among published records."""
         booking = request.env["clinic.online.booking"]
         age = "child" if kw.get("age") == "child" else "adult"
-        offered = booking.practitioners(age).specialty_ids
-        specialty = browse_param("clinic.nsi.specialty", kw.get("specialty_id"), offered)
-        service = browse_param("product.product", kw.get("service_id"), booking.services(age, specialty))
-        practitioners = booking.practitioners(age, specialty, service)
+        specialty_id, service_id, practitioner_ids = booking._published_choice(
+            age, param_id(kw.get("specialty_id")), param_id(kw.get("service_id"))
+        )
+        specialty = request.env["clinic.nsi.specialty"].sudo().browse(specialty_id)
+        service = request.env["product.product"].sudo().browse(service_id)
+        practitioners = request.env["hr.employee"].sudo().browse(practitioner_ids)
         employee = browse_param("hr.employee", kw.get("employee_id"), practitioners)
         tz = pytz.timezone(booking.clinic_tz())
         today = datetime.now(tz).date()
@@ -227,6 +229,8 @@ class ClinicBooking(http.Controller):
         booking = request.env["clinic.online.booking"]
         first, last = choice["date_from"], choice["date_to"]
         practitioners = choice["employee"] or choice["practitioners"]
+        # the page's few fields of the practitioners, not every column of hr.employee (see clinic.slot._by_public_ref)
+        choice["practitioners"].fetch(["name", "slot_duration"])
         hours = DAYPARTS.get(choice["daypart"])
         counts = booking.free_counts(practitioners, *self._utc_bounds(choice, first, last), choice["tz"].zone, hours)
         span = last - first + timedelta(days=1)

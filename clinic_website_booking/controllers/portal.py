@@ -183,7 +183,11 @@ class ClinicPortal(CustomerPortal):
         return f"/my/appointments/{appointment.id}?{urlencode(params)}"
 
     def _render_appointment(self, appointment, access_token, **extra):
-        values = self._prepare_portal_layout_values()
+        appointment.employee_id.fetch(["name"])  # not every column of hr.employee for the doctor's name
+        booked = extra.get("booked")
+        # Right after booking online the page is the booking's last step, in the website's layout: the portal's
+        # (breadcrumbs, account menu) is heavier and serves no anonymous visitor.
+        values = {} if booked else self._prepare_portal_layout_values()
         values.update(
             page_values(
                 appointment=appointment,
@@ -193,4 +197,5 @@ class ClinicPortal(CustomerPortal):
                 **extra,
             )
         )
-        return refused(request.render("clinic_website_booking.portal_appointment_page", values), extra.get("error"))
+        template = "booking_done" if booked else "portal_appointment_page"
+        return refused(request.render(f"clinic_website_booking.{template}", values), extra.get("error"))

@@ -106,9 +106,9 @@ class ClinicAppointment(models.Model):
         days = int(self.env["ir.config_parameter"].sudo().get_param(PARAM_TOKEN_DAYS, DEFAULT_TOKEN_DAYS))
         return fields.Datetime.now() <= self.stop + timedelta(days=days)
 
-    def _set_online_ref(self):
-        for appointment in self.sudo().filtered(lambda a: not a.online_ref):
-            appointment.online_ref = f"A-{secrets.token_urlsafe(12)}"
+    @api.model
+    def _new_online_ref(self):
+        return f"A-{secrets.token_urlsafe(12)}"
 
     def _is_manageable_online(self):
         self.ensure_one()

@@ -2,6 +2,7 @@
 consents, limits, the booking itself and the front desk's pop-up."""
 
 import re
+import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -145,6 +146,58 @@ class ClinicOnlineBooking(models.AbstractModel):
                 domain.append(("age_group", "in", (practitioner.age_group, "both")))
         return self.env["product.product"].sudo().search(domain, order="name")
 
+    @api.model
+    def _published_choice(self, age_group, specialty_id=0, service_id=0):
+        """What a website visitor chose, checked against what is published, in one query (the website asks it on
+        every step): ``(specialty id or None, service id or None, ids of the practitioners by name)``.
+
+        The same rules as specialties(), services() and practitioners() (a test keeps them in step): the
+        specialty is one of a published practitioner's for ``age_group``, the service is one of services(age_group,
+        specialty), the practitioners are practitioners(age_group, specialty, service).
+        """
+        self.env.cr.execute(
+            """
+            WITH pub AS (
+                SELECT e.id, e.name, e.age_group FROM hr_employee e
+                 WHERE e.active AND e.is_practitioner AND e.clinic_published AND e.age_group IN (%(age)s, 'both')
+            ), emp_spec AS (
+                SELECT r.hr_employee_id AS employee_id, r.clinic_nsi_specialty_id AS specialty_id
+                  FROM clinic_nsi_specialty_hr_employee_rel r
+                  JOIN clinic_nsi_specialty s ON s.id = r.clinic_nsi_specialty_id AND s.active
+            ), spec AS (
+                SELECT DISTINCT es.specialty_id AS id FROM emp_spec es JOIN pub ON pub.id = es.employee_id
+                 WHERE es.specialty_id = %(specialty)s
+            ), serv AS (
+                SELECT p.id, t.id AS template_id, t.age_group FROM product_product p
+                  JOIN product_template t ON t.id = p.product_tmpl_id
+                 WHERE p.id = %(service)s AND p.active AND t.is_medical_service AND t.clinic_published
+                   AND t.age_group IN (%(age)s, 'both')
+                   AND EXISTS (SELECT 1 FROM clinic_nsi_specialty_product_template_rel r
+                                 JOIN clinic_nsi_specialty s ON s.id = r.clinic_nsi_specialty_id AND s.active
+                                WHERE r.product_template_id = t.id
+                                  AND (NOT EXISTS (SELECT 1 FROM spec)
+                                       OR r.clinic_nsi_specialty_id IN (SELECT id FROM spec)))
+            )
+            SELECT (SELECT id FROM spec), (SELECT id FROM serv), ARRAY(
+                SELECT pub.id FROM pub
+                 WHERE (NOT EXISTS (SELECT 1 FROM spec)
+                        OR EXISTS (SELECT 1 FROM emp_spec es WHERE es.employee_id = pub.id
+                                      AND es.specialty_id IN (SELECT id FROM spec)))
+                   AND (NOT EXISTS (SELECT 1 FROM serv)
+                        OR (EXISTS (SELECT 1 FROM emp_spec es
+                                      JOIN clinic_nsi_specialty_product_template_rel r
+                                        ON r.clinic_nsi_specialty_id = es.specialty_id
+                                     WHERE es.employee_id = pub.id
+                                       AND r.product_template_id = (SELECT template_id FROM serv))
+                            AND ((SELECT age_group FROM serv) = 'both'
+                                 OR pub.age_group IN ((SELECT age_group FROM serv), 'both'))))
+                 ORDER BY pub.name, pub.id
+            )
+            """,
+            {"age": age_group, "specialty": specialty_id or None, "service": service_id or None},
+        )
+        return self.env.cr.fetchone()
+
     @api.private
     @api.model
     def specialties(self, age_group=None):
@@ -176,7 +229,12 @@ class ClinicOnlineBooking(models.AbstractModel):
         Slot = self.env["clinic.slot"].sudo()
         duration = service.duration_minutes if service else 0
         if duration <= min(practitioners.mapped("slot_duration")):
-            slots = Slot.search(self._bookable_domain(practitioners, date_from, date_to))
+            # One query for the slots and what the pages show of them.
+            slots = Slot.search_fetch(
+                self._bookable_domain(practitioners, date_from, date_to),
+                ["employee_id", "start", "stop", "state", "hold_until", "public_ref"],
+                order="start, id",
+            )
             runs = sorted(slots, key=lambda slot: (slot.start, slot.employee_id.id))  # as find_free orders them
         else:
             runs = Slot.find_free(employees=practitioners, date_from=date_from, date_to=date_to, duration=duration)
@@ -267,32 +325,55 @@ class ClinicOnlineBooking(models.AbstractModel):
     @api.private
     @api.model
     def check_offer(self, slot, service=None):
-        """The slot belongs to a published practitioner, lies ahead and the service is one they perform."""
-        slot = slot.sudo().exists()
-        if not slot:
+        """The slot belongs to a published practitioner, lies ahead and the service is one they perform.
+
+        One query answers all three (the booking steps ask it every time); the records are read only to word a
+        refusal."""
+        slot = slot.sudo()
+        self.env.cr.execute(
+            """
+            SELECT e.is_practitioner AND e.clinic_published, s.start > %(now)s,
+                   %(service)s IS NULL OR EXISTS (
+                       SELECT 1 FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id
+                        WHERE p.id = %(service)s AND p.active AND t.is_medical_service AND t.clinic_published
+                          AND (e.age_group = 'both' OR t.age_group IN (e.age_group, 'both'))
+                          AND EXISTS (SELECT 1 FROM clinic_nsi_specialty_product_template_rel r
+                                        JOIN clinic_nsi_specialty_hr_employee_rel er
+                                          ON er.clinic_nsi_specialty_id = r.clinic_nsi_specialty_id
+                                        JOIN clinic_nsi_specialty sp ON sp.id = r.clinic_nsi_specialty_id AND sp.active
+                                       WHERE r.product_template_id = t.id AND er.hr_employee_id = e.id))
+              FROM clinic_slot s JOIN hr_employee e ON e.id = s.employee_id
+             WHERE s.id = %(slot)s
+            """,
+            {"slot": slot.id or None, "service": service.id or None if service else None,
+             "now": fields.Datetime.now()},
+        )  # fmt: skip
+        row = self.env.cr.fetchone() if len(slot) == 1 else None
+        if not row:
             raise OnlineBookingError("slot_unavailable", self.env._("This time is no longer in the schedule."), "slot")
+        published, ahead, performed = row
+        if published and ahead and performed:
+            return slot
         practitioner = slot.employee_id
-        if not (practitioner.is_practitioner and practitioner.clinic_published):
+        if not published:
             raise OnlineBookingError(
                 "slot_unavailable",
                 # Unpublished staff stay unnamed and unnumbered.
                 self.env._("This time is not offered online: choose another one."),
                 "slot",
             )
-        if slot.start <= fields.Datetime.now():
+        if not ahead:
             raise OnlineBookingError(
                 "slot_in_past",
                 self.env._("%(slot)s has already begun: choose a later time.", slot=slot.display_name),
                 "start",
             )
-        if service and service not in self.services(practitioner=practitioner):
-            raise OnlineBookingError(
-                "unknown_service",
-                self.env._("Service «%(service)s» is not booked online with %(name)s.",
-                           service=service.name, name=practitioner.name),
-                "service_id",
-            )  # fmt: skip
-        return slot
+        raise OnlineBookingError(
+            "unknown_service",
+            self.env._("Service «%(service)s» is not booked online with %(name)s.",
+                       service=service.name, name=practitioner.name),
+            "service_id",
+        )  # fmt: skip
 
     @api.private
     @api.model
@@ -309,13 +390,9 @@ class ClinicOnlineBooking(models.AbstractModel):
     def hold(self, slot, service=None):
         """Hold the slots a booking from ``slot`` needs while the patient fills the form; returns the token."""
         slot = self.check_offer(slot, service)
-        run = slot._run_from(self.duration(slot.employee_id, service))
-        try:
-            self.env["clinic.appointment"]._check_run(run, self.duration(slot.employee_id, service))
-            token = run.hold()
-        except UserError:
-            raise self._taken(slot, service) from None
-        run.sudo().hold_phone = False
+        token = slot.sudo()._hold_from(self.duration(slot.employee_id, service))
+        if not token:
+            raise self._taken(slot, service)
         return token
 
     @api.model
@@ -337,7 +414,15 @@ class ClinicOnlineBooking(models.AbstractModel):
         """The slots still held under ``token`` (empty once the hold was used, released or taken over)."""
         if not token:
             return self.env["clinic.slot"]
-        return self.env["clinic.slot"].sudo().search([("hold_token", "=", token), ("state", "=", "held")])
+        return (
+            self.env["clinic.slot"]
+            .sudo()
+            .search_fetch(
+                [("hold_token", "=", token), ("state", "=", "held")],
+                ["employee_id", "start", "stop", "state", "hold_until", "hold_phone"],
+                order="start, id",
+            )
+        )
 
     @api.private
     @api.model
@@ -402,16 +487,20 @@ class ClinicOnlineBooking(models.AbstractModel):
                         api_consumer_id=consumer.id,
                         contact_phone=request["phone"],
                         contact_email=request["email"] or False,
+                        # written with the appointment rather than by two updates after it
+                        online_ref=self.env["clinic.appointment"]._new_online_ref(),
+                        access_token=str(uuid.uuid4()),
                     )
                 )
             except SlotTakenError:
                 raise self._taken(slot, request["service"]) from None
             except UserError as error:
                 raise OnlineBookingError("slot_unavailable", str(error), "slot") from None
-            appointment._set_online_ref()
-            self.env["clinic.representation.request"].sudo().search(
-                [("child_id", "=", patient.id), ("state", "=", "pending"), ("appointment_id", "=", False)]
-            ).appointment_id = appointment
+            if relativedelta(fields.Date.context_today(self), request["birth_date"]).years < ADULT_AGE:
+                # a declared representation (of a minor only) waits for the appointment it was declared for
+                self.env["clinic.representation.request"].sudo().search(
+                    [("child_id", "=", patient.id), ("state", "=", "pending"), ("appointment_id", "=", False)]
+                ).appointment_id = appointment
             proof.sudo().used = bool(proof)
             if values.get("funnel"):
                 values["funnel"]._step("booked", appointment=appointment)
@@ -743,7 +832,7 @@ class ClinicOnlineBooking(models.AbstractModel):
 
     @api.model
     def _card_vals(self, person, phone, email=None):
-        return {
+        vals = {
             "is_patient": True,
             "surname": person["surname"],
             "first_name": person["first_name"],
@@ -752,6 +841,10 @@ class ClinicOnlineBooking(models.AbstractModel):
             "phone": phone,
             "email": email or False,
         }
+        if phone_tools.normalize(phone)["kind"] == "mobile":
+            # as the card's phone line will mirror it: the card is written once, not written again by the line
+            vals["mobile"] = phone
+        return vals
 
     @api.model
     def _representative(self, typed, phone):

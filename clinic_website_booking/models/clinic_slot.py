@@ -42,9 +42,19 @@ class ClinicSlot(models.Model):
             vals.setdefault("public_ref", new_public_ref())
         return super().create(vals_list)
 
+    def _hold_reset_columns(self):
+        return [*super()._hold_reset_columns(), "hold_phone"]
+
     @api.model
     def _by_public_ref(self, ref):
-        """The slot named ``ref`` (sudo), empty when there is none."""
+        """The slot named ``ref`` (sudo), empty when there is none; one query reads it with what the booking
+        steps use of it."""
         if not isinstance(ref, str) or not 6 <= len(ref) <= 32:
             return self.sudo().browse()
-        return self.sudo().search([("public_ref", "=", ref)], limit=1)
+        slot = self.sudo().search_fetch(
+            [("public_ref", "=", ref)], ["employee_id", "start", "stop", "state", "hold_until", "public_ref"], limit=1
+        )
+        # What the booking reads of the practitioner: reading one field of an employee otherwise fetches every
+        # column of hr.employee, the costliest part of a booking step in CPU.
+        slot.employee_id.fetch(["name", "slot_duration", "age_group", "user_id"])
+        return slot

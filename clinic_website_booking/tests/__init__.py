@@ -6,4 +6,5 @@ from . import (
     test_website_tours,
     test_race,
     test_trust_boundary,
+    test_performance,
 )

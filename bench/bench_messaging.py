@@ -18,8 +18,9 @@ Figures: ``messages`` reminders with a final state, ``seconds`` from the commit 
 final state, ``per_s``, ``lost`` reminders neither sent on some channel nor handed to the call list,
 ``duplicates`` outbox rows a provider took more than once, ``webhooks_per_s`` signed «delivered»
 webhooks (one for each of the first 3,000 messages sent on WhatsApp, a tenth of them delivered twice)
-POSTed over HTTP by 8 client threads to the same server once the sending is over, and ``webhooks_lost``
-those whose status is not in the database after.
+POSTed over HTTP by 8 client threads to the same server once the sending is over (the requests store
+them; queue_job jobs apply them), ``webhooks_applied_s`` from the last answer until every stored event
+was applied, and ``webhooks_lost`` those whose status is not in the database after.
 
 Usage: ``bench/run messaging [APPOINTMENTS [WORKERS]]`` (default 10,000 and 2).
 """
@@ -202,6 +203,18 @@ def wait_until_final(env, ids, limit_seconds):
     return False
 
 
+def wait_until_applied(env, limit_seconds):
+    """Poll until the server's jobs have applied every stored webhook event."""
+    deadline = time.monotonic() + limit_seconds
+    while time.monotonic() < deadline:
+        env.cr.rollback()
+        env.cr.execute("SELECT count(*) FROM clinic_message_webhook WHERE state = 'pending'")
+        if not env.cr.fetchone()[0]:
+            return True
+        time.sleep(0.25)
+    return False
+
+
 def post_webhooks(url, bodies):
     def post(body):
         session = sessions.setdefault(threading.get_ident(), requests.Session())
@@ -287,7 +300,8 @@ def main(env, args):
         bodies += bodies[: len(bodies) // 10]  # Meta delivers some twice
         with lib.measure() as hooks:
             codes = post_webhooks(hook_url, bodies)
-        env.cr.rollback()
+        with lib.measure() as applied:
+            wait_until_applied(env, 300)
         env.cr.execute(
             "SELECT count(*) FROM clinic_message WHERE provider_message_id = ANY(%s) AND state = 'delivered'",
             [wamids],
@@ -308,6 +322,7 @@ def main(env, args):
             "workers": workers,
             "webhooks_per_s": len(bodies) / hooks["seconds"] if bodies else 0.0,
             "webhooks_lost": webhooks_lost,
+            "webhooks_applied_s": applied["seconds"],
         }
     finally:
         if server:

@@ -50,6 +50,7 @@ class MessagingCase(SchedulingCase, HttpCase):
             }
         )
         cls.env.company.write({"clinic_quiet_start": 21.0, "clinic_quiet_end": 9.0})
+        cls.env["ir.config_parameter"].set_param("clinic_whatsapp.webhook_delay", "0")
         cls.saturday = cls.monday - timedelta(days=2)
         cls.sunday = cls.monday - timedelta(days=1)
         cls.anna = cls.messaging_patient("Анна", "+79161234500")
@@ -97,14 +98,14 @@ class MessagingCase(SchedulingCase, HttpCase):
             }
         )
 
-    def run_jobs(self):
+    def run_jobs(self, models=("clinic.message", "clinic.message.webhook")):
         """The queue_job worker's part: perform every due job of the outbox, as the runner would."""
         performed = []
         for _round in range(20):
             jobs = self.env["queue.job"].search(
                 [
                     ("state", "=", "pending"),
-                    ("model_name", "=", "clinic.message"),
+                    ("model_name", "in", list(models)),
                     "|",
                     ("eta", "=", False),
                     ("eta", "<=", fields.Datetime.now()),
@@ -126,13 +127,17 @@ class MessagingCase(SchedulingCase, HttpCase):
         self.env.invalidate_all()
         return performed
 
+    def apply_webhooks(self):
+        """The job applying what the webhook requests stored (only that job: the outbox waits)."""
+        return self.run_jobs(models=("clinic.message.webhook",))
+
     def messages(self, appointment, **filters):
         domain = [("appointment_id", "=", appointment.id)] + [(k, "=", v) for k, v in filters.items()]
         return self.env["clinic.message"].search(domain, order="id")
 
     # --------------------------------------------------------------- webhooks as the providers send them
 
-    def wa_webhook(self, items, secret=WA_SECRET, kind="messages"):
+    def wa_webhook(self, items, secret=WA_SECRET, kind="messages", apply=True):
         body = json.dumps(
             {
                 "object": "whatsapp_business_account",
@@ -152,6 +157,13 @@ class MessagingCase(SchedulingCase, HttpCase):
                 ],
             }
         ).encode()
+        response = self.wa_post(body, secret)
+        if apply:
+            self.apply_webhooks()
+        return response
+
+    def wa_post(self, body, secret=WA_SECRET):
+        """POST a raw Cloud API webhook body signed with ``secret``; nothing applied yet."""
         signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
         return self.url_open(
             f"/clinic_whatsapp/webhook/{self.whatsapp.webhook_ref}",
@@ -159,9 +171,10 @@ class MessagingCase(SchedulingCase, HttpCase):
             headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
         )
 
-    def wa_text(self, phone, text, wamid):
+    def wa_text(self, phone, text, wamid, apply=True):
         return self.wa_webhook(
-            [{"from": phone.lstrip("+"), "id": wamid, "timestamp": "1", "type": "text", "text": {"body": text}}]
+            [{"from": phone.lstrip("+"), "id": wamid, "timestamp": "1", "type": "text", "text": {"body": text}}],
+            apply=apply,
         )
 
     def wa_status(self, wamid, status, code=None):

@@ -1,8 +1,10 @@
 import threading
 import time
+from unittest.mock import patch
 
 from odoo.tests import new_test_user, tagged
 
+from ..models.clinic_message_webhook import ClinicMessageWebhook
 from .common import MessagingCase
 
 PHONE = "79161234577"
@@ -31,6 +33,19 @@ class TestMessagingTours(MessagingCase):
             "clinic_scheduling.clinic_appointment_action"
         ).context = "{'search_default_filter_active': 1, 'queue_job__no_delay': True}"
 
+    def setUp(self):
+        super().setUp()
+        # the patient's reply is applied in its webhook request, as the job runner would a moment later:
+        # the phone's thread then never touches the test cursor itself
+        schedule = ClinicMessageWebhook._schedule_apply
+
+        def apply_at_once(model, delay):
+            return schedule(model.with_context(queue_job__no_delay=True), delay)
+
+        patcher = patch.object(ClinicMessageWebhook, "_schedule_apply", apply_at_once)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
     def post_reply_when_reminded(self):
         """The patient's phone: once the reminder reached the provider, she answers «1» (Meta's webhook)."""
         for _tick in range(600):
@@ -39,7 +54,7 @@ class TestMessagingTours(MessagingCase):
             time.sleep(0.2)
         else:
             return
-        self.wa_text(f"+{PHONE}", "1", "wamid.TOUR1")
+        self.wa_text(f"+{PHONE}", "1", "wamid.TOUR1", apply=False)
 
     def test_reminder_and_the_reply_that_confirms_it(self):
         # the phone's thread must not query the test cursor while a request of the tour uses it: cache what it reads

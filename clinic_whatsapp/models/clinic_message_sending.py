@@ -206,7 +206,7 @@ class ClinicMessage(models.Model):
             self.write({"state": "sent", "provider_message_id": result.provider_message_id, "sent_at": now})
             return "sent"
         vals = {"error_code": result.error_code, "error": (result.error or "")[:250]}
-        if result.outcome == Outcome.RETRY:
+        if result.outcome == Outcome.RETRY and not self.channel_id.demo:
             retry_at = now + timedelta(
                 seconds=max(_param(self.env, "backoff", BACKOFF_SECONDS) * 4 ** (attempt - 1), result.retry_after)
             )
@@ -218,6 +218,8 @@ class ClinicMessage(models.Model):
                 self._schedule()
                 return "retry"
         self.write({**vals, "state": "failed"})
+        if self.channel_id.demo:
+            self._post_chatter()  # a demo shows what became of each message, nothing retried in the dark
         if result.outcome == Outcome.GIVE_UP:
             self.env["clinic.reception"].notify(
                 "messaging", self.env._("Message refused"), f"{self.phone}: {result.error_code}", self.appointment_id

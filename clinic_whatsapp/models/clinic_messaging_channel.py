@@ -17,6 +17,11 @@ class ClinicMessagingChannel(models.Model):
     name = fields.Char(string="Name", required=True)
     sequence = fields.Integer(string="Order", default=10, help="Channels are tried in this order; lower first.")
     active = fields.Boolean(string="Active", default=True)
+    demo = fields.Boolean(
+        string="Demo channel",
+        help="Points at a local address instead of a real provider (the demo database's channels): a message it "
+        "cannot hand over fails at once, without retries, and shows as failed in the chatter.",
+    )
     provider = fields.Selection(
         selection=lambda self: [(code, cls.name) for code, cls in sorted(PROVIDERS.items())],
         string="Provider",

@@ -37,7 +37,7 @@ HANG_SECONDS = 10.5  # Odoo tests raise any client timeout below 10 s to 10 s
 
 
 class FakeProviders:
-    def __init__(self, fault_rate=0.0, seed=1, hang_seconds=HANG_SECONDS, status_hook=None, late_after=None):
+    def __init__(self, fault_rate=0.0, seed=1, hang_seconds=HANG_SECONDS, status_hook=None, late_after=None, port=0):
         self.lock = threading.Lock()
         self.fault_rate = fault_rate  # random faults besides the scripted ones (benchmark)
         # Meta's «sent» status webhook, called (outbox reference, wamid) for a Cloud API message taken but
@@ -47,7 +47,7 @@ class FakeProviders:
         self.random = random.Random(seed)
         self.hang_seconds = hang_seconds
         self.reset()
-        self.server = _Server(("127.0.0.1", 0), _handler(self))
+        self.server = _Server(("127.0.0.1", port), _handler(self))
         self.server.daemon_threads = True
         self.server.block_on_close = False
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -268,3 +268,12 @@ def _handler(fake):
             pass
 
     return Handler
+
+
+if __name__ == "__main__":
+    # the demo database's channels point at http://127.0.0.1:8099: «python3 fake_providers.py 8099»
+    import sys
+
+    fake = FakeProviders(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8099)
+    print(f"fake providers at {fake.url}")  # noqa: T201  # pylint: disable=print-used
+    fake.start().thread.join()

@@ -76,3 +76,20 @@ class TestMessagingTours(MessagingCase):
             login="wa_tour_manager",
             timeout=300,
         )
+
+    def test_receptionist_answers_a_question_on_its_channel(self):
+        patient = self.messaging_patient("Ольга", "+79161234588")
+        patient.surname = "Собакина"
+        appointment = self.Appointment.book(patient, self.slot_at(self.doctor, self.monday, 11))
+        self.run_jobs()
+        self.assertEqual(self.messages(appointment, event="booked").state, "sent")
+        self.wa_text("+79161234588", "А можно прийти с собакой?", "wamid.TOURQ")  # Meta's webhook, applied
+        question = self.messages(appointment, direction="in")
+        self.assertEqual((question.reply_result, question.needs_answer), ("front_desk", True))
+        before = len(self.fake.accepted_to("+79161234588"))
+        self.start_tour("/odoo", "clinic_messaging_answer_conversation", login="wa_tour_front", timeout=300)
+        self.run_jobs()
+        self.assertFalse(question.needs_answer)
+        self.assertEqual((question.answer_id.channel_id, question.answer_id.state), (self.whatsapp, "sent"))
+        sent = self.fake.accepted_to("+79161234588")[before:]
+        self.assertEqual([body["text"]["body"] for body in sent], ["Да, с собакой можно, если она на поводке."])

@@ -20,7 +20,9 @@ final state, ``per_s``, ``lost`` reminders neither sent on some channel nor hand
 webhooks (one for each of the first 3,000 messages sent on WhatsApp, a tenth of them delivered twice)
 POSTed over HTTP by 8 client threads to the same server once the sending is over (the requests store
 them; queue_job jobs apply them), ``webhooks_applied_s`` from the last answer until every stored event
-was applied, and ``webhooks_lost`` those whose status is not in the database after.
+was applied, ``webhooks_lost`` those whose status is not in the database after, and the median
+``webhook_queries`` and ``webhook_ms`` (SQL and other time in the server) of one webhook request, from
+Odoo's request log.
 
 Usage: ``bench/run messaging [APPOINTMENTS [WORKERS]]`` (default 10,000 and 2).
 """
@@ -124,6 +126,7 @@ def start_server(db, port, workers):
         [sys.executable, str(lib.ODOO_ROOT / "odoo-bin"), f"--database={db}", f"--db-filter=^{db}$",
          f"--addons-path={lib.ADDONS_PATH}", f"--workers={workers}", "--max-cron-threads=0",
          "--load=web,queue_job", "--http-interface=127.0.0.1", f"--http-port={port}", "--log-level=warn",
+         "--log-handler=werkzeug:INFO",  # one line per request: its query count, SQL time and other time
          "--limit-time-real=600", "--limit-time-cpu=600"],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -201,6 +204,24 @@ def wait_until_final(env, ids, limit_seconds):
             return True
         time.sleep(0.25)
     return False
+
+
+def request_costs(log_path, offset, path):
+    """(median queries, median server ms) of the requests to ``path`` logged after ``offset``.
+
+    Odoo's werkzeug line ends with the request's query count, SQL seconds and other seconds.
+    """
+    queries, millis = [], []
+    with open(log_path, encoding="utf-8") as log:
+        log.seek(offset)
+        for line in log:
+            if f"POST {path}" in line:
+                count, sql, other = line.split()[-3:]
+                queries.append(int(count))
+                millis.append((float(sql) + float(other)) * 1000)
+    if not queries:
+        return 0, 0.0
+    return sorted(queries)[len(queries) // 2], sorted(millis)[len(millis) // 2]
 
 
 def wait_until_applied(env, limit_seconds):
@@ -298,6 +319,8 @@ def main(env, args):
         wamids = wamids[:WEBHOOKS]
         bodies = [status_body(wamid, "delivered") for wamid in wamids]
         bodies += bodies[: len(bodies) // 10]  # Meta delivers some twice
+        log_path = lib.OUT / f"{env.cr.dbname}.server.log"
+        offset = log_path.stat().st_size
         with lib.measure() as hooks:
             codes = post_webhooks(hook_url, bodies)
         with lib.measure() as applied:
@@ -307,6 +330,7 @@ def main(env, args):
             [wamids],
         )
         webhooks_lost = len(wamids) - env.cr.fetchone()[0]
+        webhook_queries, webhook_ms = request_costs(log_path, offset, hook_url.removeprefix(base))
         stop_server(server)
         server = None
         if os.environ.get("BENCH_PROFILE"):
@@ -323,6 +347,8 @@ def main(env, args):
             "webhooks_per_s": len(bodies) / hooks["seconds"] if bodies else 0.0,
             "webhooks_lost": webhooks_lost,
             "webhooks_applied_s": applied["seconds"],
+            "webhook_queries": webhook_queries,
+            "webhook_ms": webhook_ms,
         }
     finally:
         if server:

@@ -128,8 +128,9 @@ class ClinicMessage(models.Model):
         now = fields.Datetime.now()
         outcomes, ready, providers = {}, [], {}
         allowed, unreachable = self._reachability(now)
+        settled = self._settle_from_stored_statuses(now)
         for message in self:
-            outcome = message._gate(now, allowed, unreachable)
+            outcome = "sent before" if message in settled else message._gate(now, allowed, unreachable)
             if outcome:
                 outcomes[message.id] = outcome
                 continue
@@ -151,6 +152,23 @@ class ClinicMessage(models.Model):
             outcomes[message.id] = message._apply_result(result, message.attempts, provider)
         self.filtered(lambda m: outcomes[m.id] == "sent")._post_chatter()
         return outcomes
+
+    def _settle_from_stored_statuses(self, now):
+        """Rows whose last attempt timed out but which the provider took after all: its status webhook is
+        stored and not applied yet (the applying job waits behind the sending ones). They are recorded
+        as sent from that status instead of being sent a second time."""
+        late = self.filtered(lambda m: m.error_code == "timeout")
+        statuses = self.env["clinic.message.webhook"]._take_sent_statuses(late)
+        settled = self.browse()
+        for message in late:
+            status = statuses.get(message.id)
+            if status:
+                message.write(
+                    {"state": status["status"], "provider_message_id": status["provider_message_id"], "sent_at": now}
+                )
+                settled |= message
+        settled._post_chatter()
+        return settled
 
     def _reachability(self, now):
         """For the whole batch at once: (partner, purpose, consent channel) allowed, (phone, channel) unreachable.

@@ -10,7 +10,7 @@ from odoo import api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..providers.base import WebhookEvent
-from .clinic_message import SendInFlight
+from .clinic_message import STATUS_RANK, SendInFlight
 from .clinic_message_sending import _param
 
 _logger = logging.getLogger(__name__)
@@ -144,6 +144,30 @@ class ClinicMessageWebhook(models.Model):
         if deferred or len(rows) == APPLY_CHUNK:
             self._schedule_apply(DEFER_SECONDS if deferred and len(rows) < APPLY_CHUNK else 0)
         return f"applied {len(done)}, deferred {deferred}, errors {len(errors)}"
+
+    @api.model
+    def _take_sent_statuses(self, messages):
+        """{outbox id: the best stored «sent/delivered/read» event} of these rows, the events marked applied.
+
+        For the sending job about to retry a row after a timeout: the provider may have taken it and
+        said so by a webhook the applying job has not reached yet.
+        """
+        if not messages:
+            return {}
+        self.env.cr.execute(
+            "UPDATE clinic_message_webhook SET state = 'done', write_date = now() at time zone 'UTC'"
+            " WHERE id IN (SELECT id FROM clinic_message_webhook WHERE state = 'pending'"
+            " AND channel_id = ANY(%s) AND event->>'kind' = 'status'"
+            " AND event->>'status' IN ('sent', 'delivered', 'read') AND event->>'reference' = ANY(%s)"
+            " FOR UPDATE SKIP LOCKED) RETURNING event",
+            [messages.channel_id.ids, [str(message_id) for message_id in messages.ids]],
+        )
+        best = {}
+        for (event,) in self.env.cr.fetchall():
+            message_id = int(event["reference"])
+            if STATUS_RANK[event["status"]] > STATUS_RANK[best.get(message_id, {}).get("status", "sending")]:
+                best[message_id] = event
+        return best
 
     @api.model
     def _apply_forgotten(self):

@@ -243,6 +243,25 @@ class TestChannels(MessagingCase):
             self.assertEqual(self.run_jobs(), ["already handled"])
         self.assertEqual(len(self.fake.accepted_to("+79161230006")), 1)
 
+    def test_late_answer_with_its_status_stored_not_applied_is_not_resent(self):
+        self.only(self.whatsapp)
+        patient = self.messaging_patient("Тамара", "+79161230006")
+        self.fake.script("whatsapp", "79161230006", "late")
+        with freeze_time(utc(self.saturday, 12)):
+            appointment = self.book(patient)
+            self.assertEqual(self.run_jobs(), ["retry"])
+        booked = self.messages(appointment, event="booked")
+        wamid = f"wamid.TEST{self.fake.counter}"
+        item = {"id": wamid, "status": "delivered", "timestamp": "1", "recipient_id": "79161230006"}
+        item["biz_opaque_callback_data"] = f"outbox:{booked.id}"
+        self.wa_webhook([item], kind="statuses", apply=False)  # the applying job is still waiting
+        with freeze_time(utc(self.saturday, 12, 3)):
+            self.assertEqual(self.run_jobs(models=("clinic.message",)), ["sent before"])
+        self.assertEqual((booked.state, booked.provider_message_id), ("delivered", wamid))
+        self.assertEqual(len(self.fake.accepted_to("+79161230006")), 1, "not sent a second time")
+        stored = self.env["clinic.message.webhook"].search([("key", "=", f"status:{wamid}:delivered")])
+        self.assertEqual(stored.state, "done")
+
     def test_status_of_a_send_in_flight_waits_for_the_worker(self):
         self.only(self.whatsapp)
         with freeze_time(utc(self.saturday, 12)):

@@ -119,11 +119,15 @@ def insert_appointments(env, rows, company):
 
 
 def start_server(db, port, workers):
-    """odoo-bin in prefork mode with queue_job's runner; returns the process once /web/login answers."""
+    """odoo-bin in prefork mode with queue_job's runner; returns the process once /web/login answers.
+
+    ``--database`` without ``--db-filter``, as the README's production command: with a filter, Odoo lists
+    the server's databases in every request that has no session (each provider's webhook).
+    """
     lib.OUT.mkdir(exist_ok=True)
     log = (lib.OUT / f"{db}.server.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, str(lib.ODOO_ROOT / "odoo-bin"), f"--database={db}", f"--db-filter=^{db}$",
+        [sys.executable, str(lib.ODOO_ROOT / "odoo-bin"), f"--database={db}",
          f"--addons-path={lib.ADDONS_PATH}", f"--workers={workers}", "--max-cron-threads=0",
          "--load=web,queue_job", "--http-interface=127.0.0.1", f"--http-port={port}", "--log-level=warn",
          "--log-handler=werkzeug:INFO",  # one line per request: its query count, SQL time and other time

@@ -3,8 +3,6 @@ import logging
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
-from ..providers.base import CONFIG_FIELDS
-
 _logger = logging.getLogger(__name__)
 
 
@@ -14,8 +12,8 @@ class ClinicMessagingWebhook(http.Controller):
 
     ``auth="none"``, no session saved, no CSRF: a provider has no session, and the request stays on
     Odoo's cheapest path (no public user, no session file; read/write at once, where ``auth="none"``
-    would first try a read-only transaction): the registry check, one query for the
-    channel, one INSERT, the commit.
+    would first try a read-only transaction): the registry check, one INSERT, the commit
+    (the channel's settings are cached per worker).
     """
 
     @http.route(
@@ -29,12 +27,10 @@ class ClinicMessagingWebhook(http.Controller):
     )
     def webhook(self, ref, **params):
         env = request.env(user=SUPERUSER_ID, su=True)
-        channel = env["clinic.messaging.channel"].search_fetch(
-            [("webhook_ref", "=", ref)], ["provider", *CONFIG_FIELDS], limit=1
-        )
-        if not channel:
+        provider = env["clinic.messaging.channel"]._webhook_provider(ref)
+        if not provider:
             return request.make_response("Not found", status=404)
-        provider = channel._provider()
+        channel = provider.channel
         httprequest = request.httprequest
         if httprequest.method == "GET" and "hub.mode" in params:
             challenge = provider.verify_subscription(params)

@@ -141,7 +141,15 @@ class MessagingCase(SchedulingCase, HttpCase):
     # --------------------------------------------------------------- webhooks as the providers send them
 
     def wa_webhook(self, items, secret=WA_SECRET, kind="messages", apply=True):
-        body = json.dumps(
+        response = self.wa_post(self.wa_body(items, kind), secret)
+        if apply:
+            self.apply_webhooks()
+        return response
+
+    @staticmethod
+    def wa_body(items, kind="messages"):
+        """A Cloud API webhook body with these messages or statuses."""
+        return json.dumps(
             {
                 "object": "whatsapp_business_account",
                 "entry": [
@@ -160,16 +168,12 @@ class MessagingCase(SchedulingCase, HttpCase):
                 ],
             }
         ).encode()
-        response = self.wa_post(body, secret)
-        if apply:
-            self.apply_webhooks()
-        return response
 
-    def wa_post(self, body, secret=WA_SECRET):
+    def wa_post(self, body, secret=WA_SECRET, url=None):
         """POST a raw Cloud API webhook body signed with ``secret``; nothing applied yet."""
         signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
         return self.url_open(
-            f"/clinic_whatsapp/webhook/{self.whatsapp.webhook_ref}",
+            url or f"/clinic_whatsapp/webhook/{self.whatsapp.webhook_ref}",
             data=body,
             headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
         )

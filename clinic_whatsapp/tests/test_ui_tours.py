@@ -46,7 +46,7 @@ class TestMessagingTours(MessagingCase):
         patcher.start()
         self.addCleanup(patcher.stop)
 
-    def post_reply_when_reminded(self):
+    def post_reply_when_reminded(self, url):
         """The patient's phone: once the reminder reached the provider, she answers «1» (Meta's webhook)."""
         for _tick in range(600):
             if any(body.get("to") == PHONE for _kind, body in list(self.fake.accepted)):
@@ -54,12 +54,13 @@ class TestMessagingTours(MessagingCase):
             time.sleep(0.2)
         else:
             return
-        self.wa_text(f"+{PHONE}", "1", "wamid.TOUR1", apply=False)
+        text = {"from": PHONE, "id": "wamid.TOUR1", "timestamp": "1", "type": "text", "text": {"body": "1"}}
+        self.wa_post(self.wa_body([text]), url=url)
 
     def test_reminder_and_the_reply_that_confirms_it(self):
-        # the phone's thread must not query the test cursor while a request of the tour uses it: cache what it reads
-        self.assertTrue(self.whatsapp.webhook_ref)
-        phone = threading.Thread(target=self.post_reply_when_reminded, daemon=True)
+        # the phone's thread must not query the test cursor while a request of the tour uses it: it gets the address
+        url = f"/clinic_whatsapp/webhook/{self.whatsapp.webhook_ref}"
+        phone = threading.Thread(target=self.post_reply_when_reminded, args=(url,), daemon=True)
         phone.start()
         self.start_tour("/odoo", "clinic_messaging_reminder_reply", login="wa_tour_front", timeout=300)
         phone.join(timeout=60)

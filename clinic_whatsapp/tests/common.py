@@ -24,9 +24,11 @@ class MessagingCase(SchedulingCase, HttpCase):
         cls.addClassCleanup(cls.fake.stop)
         Channel = cls.env["clinic.messaging.channel"]
         Channel.search([]).active = False
-        # the demo's outbox (reminders of its bookings ahead) is not these tests' business
+        # the demo's outbox (reminders of its bookings ahead) and the database's own jobs are not these tests' business
         cls.env["clinic.message"].search([("state", "=", "queued")]).state = "cancelled"
-        cls.env["queue.job"].search([("model_name", "=", "clinic.message"), ("state", "=", "pending")]).unlink()
+        cls.env["queue.job"].search(
+            [("model_name", "in", ("clinic.message", "clinic.message.webhook")), ("state", "=", "pending")]
+        ).unlink()
         common = {"base_url": cls.fake.url, "timeout": 0.5, "company_id": cls.env.company.id}
         cls.whatsapp = Channel.create(
             {

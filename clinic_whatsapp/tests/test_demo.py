@@ -14,18 +14,14 @@ class TestDemoMessaging(HttpCase):
     """The demo database sends its reminders: consents, channels at a local address, the outbox filled,
     and each reminder ends visibly in the chatter, sent or failed (HttpCase: the job's own cursor)."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.channels = cls.env.ref("clinic_whatsapp.demo_channel_whatsapp", raise_if_not_found=False)
-        if cls.channels:
-            cls.channels |= cls.env.ref("clinic_whatsapp.demo_channel_sms")
-            cls.env.company.write({"clinic_quiet_start": 24.0, "clinic_quiet_end": 0.0})  # any hour of the run
-
     def setUp(self):
         super().setUp()
-        if not self.channels:
+        if not self.env.ref("clinic_scheduling.demo_calendar_day", raise_if_not_found=False):
             self.skipTest("the database has no demo data")
+        self.channels = self.env.ref("clinic_whatsapp.demo_channel_whatsapp") | self.env.ref(
+            "clinic_whatsapp.demo_channel_sms"
+        )
+        self.env.company.write({"clinic_quiet_start": 24.0, "clinic_quiet_end": 0.0})  # any hour of the run
 
     def reminders(self, *contacts):
         """Queued 24-hour reminders on the demo's WhatsApp of patients who agreed to messages on ``contacts``."""

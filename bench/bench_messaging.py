@@ -18,8 +18,11 @@ Figures: ``messages`` reminders with a final state, ``seconds`` from the commit 
 final state, ``per_s``, ``lost`` reminders neither sent on some channel nor handed to the call list,
 ``duplicates`` outbox rows a provider took more than once, ``webhooks_per_s`` signed «delivered»
 webhooks (one for each of the first 3,000 messages sent on WhatsApp, a tenth of them delivered twice)
-POSTed over HTTP by 8 client threads to the same server once the sending is over, and ``webhooks_lost``
-those whose status is not in the database after.
+POSTed over HTTP by 8 client threads to the same server once the sending is over (the requests store
+them; queue_job jobs apply them), ``webhooks_applied_s`` from the last answer until every stored event
+was applied, ``webhooks_lost`` those whose status is not in the database after, and the median
+``webhook_queries`` and ``webhook_ms`` (SQL and other time in the server) of one webhook request, from
+Odoo's request log.
 
 Usage: ``bench/run messaging [APPOINTMENTS [WORKERS]]`` (default 10,000 and 2).
 """
@@ -165,6 +168,36 @@ def wait_until_final(env, ids, limit_seconds):
     return False
 
 
+def request_costs(log_path, offset, path):
+    """(median queries, median server ms) of the requests to ``path`` logged after ``offset``.
+
+    Odoo's werkzeug line ends with the request's query count, SQL seconds and other seconds.
+    """
+    queries, millis = [], []
+    with open(log_path, encoding="utf-8") as log:
+        log.seek(offset)
+        for line in log:
+            if f"POST {path}" in line:
+                count, sql, other = line.split()[-3:]
+                queries.append(int(count))
+                millis.append((float(sql) + float(other)) * 1000)
+    if not queries:
+        return 0, 0.0
+    return sorted(queries)[len(queries) // 2], sorted(millis)[len(millis) // 2]
+
+
+def wait_until_applied(env, limit_seconds):
+    """Poll until the server's jobs have applied every stored webhook event."""
+    deadline = time.monotonic() + limit_seconds
+    while time.monotonic() < deadline:
+        env.cr.rollback()
+        env.cr.execute("SELECT count(*) FROM clinic_message_webhook WHERE state = 'pending'")
+        if not env.cr.fetchone()[0]:
+            return True
+        time.sleep(0.25)
+    return False
+
+
 def post_webhooks(url, bodies):
     def post(body):
         session = sessions.setdefault(threading.get_ident(), requests.Session())
@@ -217,7 +250,11 @@ def main(env, args):
         fake.status_hook = status_hook(hook_url)
         env.cr.commit()  # pylint: disable=invalid-commit
         server = lib.start_server(
-            env.cr.dbname, port, workers, ["--load=web,queue_job"], {"ODOO_QUEUE_JOB_CHANNELS": f"root:{workers}"}
+            env.cr.dbname,
+            port,
+            workers,
+            ["--load=web,queue_job", "--log-handler=werkzeug:INFO"],  # a line per request: its queries and times
+            {"ODOO_QUEUE_JOB_CHANNELS": f"root:{workers}"},
         )
         Message = env["clinic.message"]
         now = fields.Datetime.now()
@@ -250,14 +287,18 @@ def main(env, args):
         wamids = wamids[:WEBHOOKS]
         bodies = [status_body(wamid, "delivered") for wamid in wamids]
         bodies += bodies[: len(bodies) // 10]  # Meta delivers some twice
+        log_path = lib.OUT / f"{env.cr.dbname}.server.log"
+        offset = log_path.stat().st_size
         with lib.measure() as hooks:
             codes = post_webhooks(hook_url, bodies)
-        env.cr.rollback()
+        with lib.measure() as applied:
+            wait_until_applied(env, 300)
         env.cr.execute(
             "SELECT count(*) FROM clinic_message WHERE provider_message_id = ANY(%s) AND state = 'delivered'",
             [wamids],
         )
         webhooks_lost = len(wamids) - env.cr.fetchone()[0]
+        webhook_queries, webhook_ms = request_costs(log_path, offset, hook_url.removeprefix(base))
         lib.stop_server(server)
         server = None
         if os.environ.get("BENCH_PROFILE"):
@@ -273,6 +314,9 @@ def main(env, args):
             "workers": workers,
             "webhooks_per_s": len(bodies) / hooks["seconds"] if bodies else 0.0,
             "webhooks_lost": webhooks_lost,
+            "webhooks_applied_s": applied["seconds"],
+            "webhook_queries": webhook_queries,
+            "webhook_ms": webhook_ms,
         }
     finally:
         if server:

@@ -76,6 +76,8 @@ def start_server(db, port, workers, options=(), environ=None, addons_path=ADDONS
     ``options``: more command-line options, after the defaults so that they win (``--load=base,web,queue_job``
     starts queue_job's job runner, ``--max-cron-threads=1`` a cron worker); ``environ``: more environment
     variables (``ODOO_QUEUE_JOB_CHANNELS``...). The server leads its own process group (``stop_server``).
+    ``--database`` without ``--db-filter``, as the README's production command: with a filter, Odoo lists the
+    server's databases in every request that has no session (a visitor's first page, each provider's webhook).
     Its output goes to ``log_path`` (default bench/out/DB.server.log); RuntimeError naming it when the server
     does not answer within 120 s.
     """
@@ -86,7 +88,7 @@ def start_server(db, port, workers, options=(), environ=None, addons_path=ADDONS
         log_path = server_log(db)
     with open(log_path, "w") as log:
         server = subprocess.Popen(
-            [sys.executable, str(ODOO_ROOT / "odoo-bin"), f"--database={db}", f"--db-filter=^{db}$",
+            [sys.executable, str(ODOO_ROOT / "odoo-bin"), f"--database={db}",
              f"--addons-path={addons_path}", f"--workers={workers}", "--max-cron-threads=0",
              "--http-interface=127.0.0.1", f"--http-port={port}", "--log-level=warn", "--limit-time-real=600",
              "--limit-time-cpu=600", *options],

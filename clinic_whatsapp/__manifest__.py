@@ -3,7 +3,7 @@
     "summary": "Consent-aware appointment messages in Russian over WhatsApp Cloud API and an SMS gateway: "
     "an outbox written with the appointment event, sent by queue_job with retries, quiet hours and "
     "fallback to the next channel and the call list; replies confirm or cancel the appointment.",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.1.1",
     "category": "Services/Clinic",
     "author": "Clinic suite developers",
     "website": "https://github.com/clinic-suite",

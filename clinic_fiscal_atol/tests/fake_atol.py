@@ -26,7 +26,7 @@ import time
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 
-from odoo.addons.clinic_base.tests.fake_http import FakeHttpServer
+from odoo.addons.clinic_base.tools.fake_http import FakeHttpServer
 
 FISCAL = {"sell", "sellReturn", "sellCorrection", "sellReturnCorrection", "openShift", "closeShift"}
 RECEIPTS = {"sell", "sellReturn", "sellCorrection", "sellReturnCorrection"}

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
-from odoo.addons.clinic_base.tests.fake_http import FakeHttpServer
+from odoo.addons.clinic_base.tools.fake_http import FakeHttpServer
 from odoo.addons.clinic_remd.semd import signer
 from odoo.addons.clinic_remd.transports import wsse
 

@@ -4,6 +4,7 @@ from . import (
     clinic_message,
     clinic_message_sending,
     clinic_message_reply,
+    clinic_message_webhook,
     clinic_appointment,
     clinic_partner_phone,
     clinic_waitlist_offer,

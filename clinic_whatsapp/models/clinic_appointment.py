@@ -59,10 +59,7 @@ class ClinicAppointment(models.Model):
         if not state_from or old_start:
             self._clinic_messaging_cancel_pending()
             Message._enqueue(self, "rescheduled" if old_start else "booked", now, deadline)
-            for event, default_hours in REMINDER_HOURS.items():
-                template = self.env["clinic.message.template"]._for_event(event, self.company_id)
-                hours = template.hours_before or default_hours
-                Message._enqueue(self, event, self.start - timedelta(hours=hours), deadline)
+            self._clinic_messaging_queue_reminders()
         elif state_to == "cancelled":
             self._clinic_messaging_cancel_pending()
             Message._enqueue(self, "cancelled", now, self.start)
@@ -70,6 +67,14 @@ class ClinicAppointment(models.Model):
             Message._enqueue(self, "done", now, now + timedelta(days=1))
         elif state_to not in ("booked", "confirmed"):
             self._clinic_messaging_cancel_pending()
+
+    def _clinic_messaging_queue_reminders(self):
+        """The reminders before the visit, each at its template's hours before the start."""
+        deadline = self.start - DEADLINE_MARGIN
+        for event, default_hours in REMINDER_HOURS.items():
+            template = self.env["clinic.message.template"]._for_event(event, self.company_id)
+            hours = template.hours_before or default_hours
+            self.env["clinic.message"]._enqueue(self, event, self.start - timedelta(hours=hours), deadline)
 
     def _clinic_messaging_cancel_pending(self):
         self.env["clinic.message"].sudo().search(

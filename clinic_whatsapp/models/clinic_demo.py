@@ -16,7 +16,8 @@ class ClinicDemo(models.AbstractModel):
     @api.model
     def _generate_messaging_demo(self):
         """Most demo patients agreed at the front desk to service messages on WhatsApp or SMS, fewer to
-        promotions, so that the demo's reminders pass the consent gate."""
+        promotions, so that the demo's reminders pass the consent gate; the bookings ahead get their
+        reminders in the outbox, on the demo channels (see the demo data)."""
         rng = random.Random(DEMO_SEED)
         now = fields.Datetime.now()
         channels, weights = zip(*SERVICE_CHANNELS, strict=True)
@@ -34,3 +35,7 @@ class ClinicDemo(models.AbstractModel):
             if not promotions and rng.random() < MARKETING_SHARE:
                 vals_list.append({**consent, "purpose": "marketing", "channel": rng.choice(("whatsapp", "sms"))})
         self.env["clinic.consent"].create(vals_list)
+        # the bookings ahead were made before messaging was installed: their reminders go out now
+        ahead = self.env["clinic.appointment"].search([("state", "in", ("booked", "confirmed")), ("start", ">", now)])
+        for appointment in ahead:
+            appointment._clinic_messaging_queue_reminders()

@@ -146,7 +146,11 @@ class ClinicMessage(models.Model):
 
     @api.model
     def _enqueue_promotion(self, template):
-        """One promotion per consenting patient and day, on the first channel the marketing consent covers."""
+        """One promotion per consenting patient and day, on the first channel the marketing consent covers.
+
+        The recipients' consents are read in one query per channel and the day's keys in one search,
+        whatever the number of patients; the rows are created together.
+        """
         now = fields.Datetime.now()
         channels = self.env["clinic.messaging.channel"]._ordered(template.company_id)
         patients = (
@@ -154,17 +158,21 @@ class ClinicMessage(models.Model):
             .sudo()
             .search([("is_patient", "=", True), ("company_id", "in", [False, template.company_id.id])])
         )
+        Consent = self.env["clinic.consent"].sudo()
+        allowed = {
+            channel.id: Consent._may_contact_many(patients, "marketing", channel.contact_channel, now)
+            for channel in channels
+        }
+        keys = {patient.id: f"marketing:{template.id}:{patient.id}:{now:%Y%m%d}" for patient in patients}
         Message = self.sudo()
-        queued = Message.browse()
+        known = set(Message.search_fetch([("key", "in", list(keys.values()))], ["key"]).mapped("key"))
+        vals_list = []
         for patient in patients:
             phone = _e164(patient)
-            channel = next(
-                (c for c in channels if patient.clinic_may_contact("marketing", c.contact_channel, now)), None
-            )
-            key = f"marketing:{template.id}:{patient.id}:{now:%Y%m%d}"
-            if not phone or not channel or Message.search_count([("key", "=", key)]):
+            channel = next((c for c in channels if patient.id in allowed[c.id]), None)
+            if not phone or not channel or keys[patient.id] in known:
                 continue
-            queued |= Message.create(
+            vals_list.append(
                 {
                     "partner_id": patient.id,
                     "channel_id": channel.id,
@@ -174,9 +182,10 @@ class ClinicMessage(models.Model):
                     "phone": phone,
                     "scheduled_at": now,
                     "deadline": now + PROMOTION_VALID,
-                    "key": key,
+                    "key": keys[patient.id],
                 }
             )
+        queued = Message.create(vals_list)
         queued._schedule()
         return queued
 

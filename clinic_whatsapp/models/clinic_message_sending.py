@@ -128,8 +128,9 @@ class ClinicMessage(models.Model):
         now = fields.Datetime.now()
         outcomes, ready, providers = {}, [], {}
         allowed, unreachable = self._reachability(now)
+        settled = self._settle_from_stored_statuses(now)
         for message in self:
-            outcome = message._gate(now, allowed, unreachable)
+            outcome = "sent before" if message in settled else message._gate(now, allowed, unreachable)
             if outcome:
                 outcomes[message.id] = outcome
                 continue
@@ -151,6 +152,23 @@ class ClinicMessage(models.Model):
             outcomes[message.id] = message._apply_result(result, message.attempts, provider)
         self.filtered(lambda m: outcomes[m.id] == "sent")._post_chatter()
         return outcomes
+
+    def _settle_from_stored_statuses(self, now):
+        """Rows whose last attempt timed out but which the provider took after all: its status webhook is
+        stored and not applied yet (the applying job waits behind the sending ones). They are recorded
+        as sent from that status instead of being sent a second time."""
+        late = self.filtered(lambda m: m.error_code == "timeout")
+        statuses = self.env["clinic.message.webhook"]._take_sent_statuses(late)
+        settled = self.browse()
+        for message in late:
+            status = statuses.get(message.id)
+            if status:
+                message.write(
+                    {"state": status["status"], "provider_message_id": status["provider_message_id"], "sent_at": now}
+                )
+                settled |= message
+        settled._post_chatter()
+        return settled
 
     def _reachability(self, now):
         """For the whole batch at once: (partner, purpose, consent channel) allowed, (phone, channel) unreachable.
@@ -206,7 +224,7 @@ class ClinicMessage(models.Model):
             self.write({"state": "sent", "provider_message_id": result.provider_message_id, "sent_at": now})
             return "sent"
         vals = {"error_code": result.error_code, "error": (result.error or "")[:250]}
-        if result.outcome == Outcome.RETRY:
+        if result.outcome == Outcome.RETRY and not self.channel_id.demo:
             retry_at = now + timedelta(
                 seconds=max(_param(self.env, "backoff", BACKOFF_SECONDS) * 4 ** (attempt - 1), result.retry_after)
             )
@@ -218,6 +236,8 @@ class ClinicMessage(models.Model):
                 self._schedule()
                 return "retry"
         self.write({**vals, "state": "failed"})
+        if self.channel_id.demo:
+            self._post_chatter()  # a demo shows what became of each message, nothing retried in the dark
         if result.outcome == Outcome.GIVE_UP:
             self.env["clinic.reception"].notify(
                 "messaging", self.env._("Message refused"), f"{self.phone}: {result.error_code}", self.appointment_id

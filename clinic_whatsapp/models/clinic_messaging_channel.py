@@ -1,8 +1,9 @@
 import uuid
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 from ..providers import PROVIDERS, get_provider
+from ..providers.base import CONFIG_FIELDS
 
 MANAGER = "clinic_base.group_clinic_manager"
 
@@ -17,6 +18,11 @@ class ClinicMessagingChannel(models.Model):
     name = fields.Char(string="Name", required=True)
     sequence = fields.Integer(string="Order", default=10, help="Channels are tried in this order; lower first.")
     active = fields.Boolean(string="Active", default=True)
+    demo = fields.Boolean(
+        string="Demo channel",
+        help="Points at a local address instead of a real provider (the demo database's channels): a message it "
+        "cannot hand over fails at once, without retries, and shows as failed in the chatter.",
+    )
     provider = fields.Selection(
         selection=lambda self: [(code, cls.name) for code, cls in sorted(PROVIDERS.items())],
         string="Provider",
@@ -59,6 +65,37 @@ class ClinicMessagingChannel(models.Model):
     def _compute_contact_channel(self):
         for channel in self:
             channel.contact_channel = PROVIDERS[channel.provider].contact_channel if channel.provider else False
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()  # _webhook_provider
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    @api.model
+    def _webhook_provider(self, ref):
+        """The provider of the active channel with this webhook reference, or None; its settings are cached
+        per worker (cleared on any change of a channel), so that a provider's webhook request reads none."""
+        found = self._webhook_settings(ref)
+        if not found:
+            return None
+        channel_id, provider, config = found
+        return PROVIDERS[provider](self.sudo().browse(channel_id), config=config)
+
+    @api.model
+    @tools.ormcache("ref")
+    def _webhook_settings(self, ref):
+        channel = self.sudo().search_fetch([("webhook_ref", "=", ref)], ["provider", *CONFIG_FIELDS], limit=1)
+        if not channel:
+            return None
+        return channel.id, channel.provider, {name: channel[name] for name in CONFIG_FIELDS}
 
     def _provider(self):
         self.ensure_one()

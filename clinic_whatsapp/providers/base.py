@@ -81,9 +81,9 @@ class Provider:
     contact_channel = None  # the clinic.consent channel this provider speaks on
     idempotent = False  # True when a repeated request after a timeout cannot make a second message
 
-    def __init__(self, channel):
+    def __init__(self, channel, config=None):
         self.channel = channel
-        self.config = types.SimpleNamespace(**{name: channel[name] for name in CONFIG_FIELDS})
+        self.config = types.SimpleNamespace(**(config or {name: channel[name] for name in CONFIG_FIELDS}))
 
     def outgoing(self, message, rendered):
         """The Outgoing of an outbox row (job's thread: may read the database)."""

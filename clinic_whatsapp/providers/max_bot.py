@@ -79,7 +79,7 @@ class MaxBot(Provider):
         return UNREACHABLE
 
     def check_signature(self, headers, raw_body, params):
-        secret = self.channel.app_secret
+        secret = self.config.app_secret
         return bool(secret) and hmac.compare_digest(headers.get("X-Max-Bot-Api-Secret", ""), secret)
 
     def parse_webhook(self, raw_body, params):

@@ -70,7 +70,7 @@ class SmscGateway(Provider):
         return SendResult(Outcome.SENT, provider_message_id=str(data.get("id", outgoing.id)))
 
     def check_signature(self, headers, raw_body, params):
-        secret = self.channel.app_secret
+        secret = self.config.app_secret
         given = params.get("md5", "")
         if not secret or not given:
             return False

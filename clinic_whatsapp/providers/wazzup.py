@@ -70,7 +70,7 @@ class Wazzup(Provider):
         return NOT_ON_WHATSAPP
 
     def check_signature(self, headers, raw_body, params):
-        secret = self.channel.app_secret
+        secret = self.config.app_secret
         given = headers.get("Authorization", "")
         return bool(secret) and hmac.compare_digest(given, f"Bearer {secret}")
 

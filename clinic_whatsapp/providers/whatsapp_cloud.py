@@ -102,13 +102,13 @@ class WhatsAppCloud(Provider):
 
     def verify_subscription(self, params):
         if params.get("hub.mode") == "subscribe" and hmac.compare_digest(
-            params.get("hub.verify_token", ""), self.channel.verify_token or "\0"
+            params.get("hub.verify_token", ""), self.config.verify_token or "\0"
         ):
             return params.get("hub.challenge", "")
         return None
 
     def check_signature(self, headers, raw_body, params):
-        secret = self.channel.app_secret
+        secret = self.config.app_secret
         given = headers.get("X-Hub-Signature-256", "")
         if not secret or not given.startswith("sha256="):
             return False

@@ -1,6 +1,7 @@
 from . import (
     test_access,
     test_channels,
+    test_demo,
     test_kpi_messaging,
     test_messaging,
     test_race,

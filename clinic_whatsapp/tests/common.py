@@ -24,6 +24,11 @@ class MessagingCase(SchedulingCase, HttpCase):
         cls.addClassCleanup(cls.fake.stop)
         Channel = cls.env["clinic.messaging.channel"]
         Channel.search([]).active = False
+        # the demo's outbox (reminders of its bookings ahead) and the database's own jobs are not these tests' business
+        cls.env["clinic.message"].search([("state", "=", "queued")]).state = "cancelled"
+        cls.env["queue.job"].search(
+            [("model_name", "in", ("clinic.message", "clinic.message.webhook")), ("state", "=", "pending")]
+        ).unlink()
         common = {"base_url": cls.fake.url, "timeout": 0.5, "company_id": cls.env.company.id}
         cls.whatsapp = Channel.create(
             {
@@ -50,6 +55,7 @@ class MessagingCase(SchedulingCase, HttpCase):
             }
         )
         cls.env.company.write({"clinic_quiet_start": 21.0, "clinic_quiet_end": 9.0})
+        cls.env["ir.config_parameter"].set_param("clinic_whatsapp.webhook_delay", "0")
         cls.saturday = cls.monday - timedelta(days=2)
         cls.sunday = cls.monday - timedelta(days=1)
         cls.anna = cls.messaging_patient("Анна", "+79161234500")
@@ -97,14 +103,14 @@ class MessagingCase(SchedulingCase, HttpCase):
             }
         )
 
-    def run_jobs(self):
+    def run_jobs(self, models=("clinic.message", "clinic.message.webhook")):
         """The queue_job worker's part: perform every due job of the outbox, as the runner would."""
         performed = []
         for _round in range(20):
             jobs = self.env["queue.job"].search(
                 [
                     ("state", "=", "pending"),
-                    ("model_name", "=", "clinic.message"),
+                    ("model_name", "in", list(models)),
                     "|",
                     ("eta", "=", False),
                     ("eta", "<=", fields.Datetime.now()),
@@ -126,14 +132,26 @@ class MessagingCase(SchedulingCase, HttpCase):
         self.env.invalidate_all()
         return performed
 
+    def apply_webhooks(self):
+        """The job applying what the webhook requests stored (only that job: the outbox waits)."""
+        return self.run_jobs(models=("clinic.message.webhook",))
+
     def messages(self, appointment, **filters):
         domain = [("appointment_id", "=", appointment.id)] + [(k, "=", v) for k, v in filters.items()]
         return self.env["clinic.message"].search(domain, order="id")
 
     # --------------------------------------------------------------- webhooks as the providers send them
 
-    def wa_webhook(self, items, secret=WA_SECRET, kind="messages"):
-        body = json.dumps(
+    def wa_webhook(self, items, secret=WA_SECRET, kind="messages", apply=True):
+        response = self.wa_post(self.wa_body(items, kind), secret)
+        if apply:
+            self.apply_webhooks()
+        return response
+
+    @staticmethod
+    def wa_body(items, kind="messages"):
+        """A Cloud API webhook body with these messages or statuses."""
+        return json.dumps(
             {
                 "object": "whatsapp_business_account",
                 "entry": [
@@ -152,16 +170,20 @@ class MessagingCase(SchedulingCase, HttpCase):
                 ],
             }
         ).encode()
+
+    def wa_post(self, body, secret=WA_SECRET, url=None):
+        """POST a raw Cloud API webhook body signed with ``secret``; nothing applied yet."""
         signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
         return self.url_open(
-            f"/clinic_whatsapp/webhook/{self.whatsapp.webhook_ref}",
+            url or f"/clinic_whatsapp/webhook/{self.whatsapp.webhook_ref}",
             data=body,
             headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
         )
 
-    def wa_text(self, phone, text, wamid):
+    def wa_text(self, phone, text, wamid, apply=True):
         return self.wa_webhook(
-            [{"from": phone.lstrip("+"), "id": wamid, "timestamp": "1", "type": "text", "text": {"body": text}}]
+            [{"from": phone.lstrip("+"), "id": wamid, "timestamp": "1", "type": "text", "text": {"body": text}}],
+            apply=apply,
         )
 
     def wa_status(self, wamid, status, code=None):

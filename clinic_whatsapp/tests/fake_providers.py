@@ -17,7 +17,12 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from odoo.addons.clinic_base.tests.fake_http import FakeHttpServer
+if __name__ == "__main__":  # run standalone for the demo (below): the suite's add-ons are not on Odoo's path yet
+    import odoo.addons
+
+    odoo.addons.__path__.append(str(__import__("pathlib").Path(__file__).resolve().parents[2]))
+
+from odoo.addons.clinic_base.tools.fake_http import FakeHttpServer  # noqa: E402
 
 _logger = logging.getLogger(__name__)
 
@@ -53,7 +58,7 @@ class _Server(ThreadingHTTPServer):
 class FakeProviders(FakeHttpServer):
     server_class = _Server
 
-    def __init__(self, fault_rate=0.0, seed=1, hang_seconds=HANG_SECONDS, status_hook=None, late_after=None):
+    def __init__(self, fault_rate=0.0, seed=1, hang_seconds=HANG_SECONDS, status_hook=None, late_after=None, port=0):
         self.lock = threading.Lock()
         self.fault_rate = fault_rate  # random faults besides the scripted ones (benchmark)
         # Meta's «sent» status webhook, called (outbox reference, wamid) for a Cloud API message taken but
@@ -63,7 +68,7 @@ class FakeProviders(FakeHttpServer):
         self.random = random.Random(seed)
         self.hang_seconds = hang_seconds
         self.reset()
-        self._serve(_handler(self))
+        self._serve(_handler(self), port)
 
     def reset(self):
         self.requests = []  # every request as (kind, body)
@@ -257,3 +262,12 @@ def _handler(fake):
             pass
 
     return Handler
+
+
+if __name__ == "__main__":
+    # the demo database's channels point at http://127.0.0.1:8099: «python3 fake_providers.py 8099»
+    import sys
+
+    fake = FakeProviders(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8099)
+    print(f"fake providers at {fake.url}")  # noqa: T201  # pylint: disable=print-used
+    fake.start().thread.join()

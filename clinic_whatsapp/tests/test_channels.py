@@ -52,11 +52,13 @@ class TestChannels(MessagingCase):
         channel.write({"active": True, "sequence": 1})
 
     def max_update(self, update, secret=MAX_SECRET):
-        return self.url_open(
+        response = self.url_open(
             f"/clinic_whatsapp/webhook/{self.max.webhook_ref}",
             data=json.dumps(update).encode(),
             headers={"Content-Type": "application/json", "X-Max-Bot-Api-Secret": secret},
         )
+        self.apply_webhooks()
+        return response
 
     def share_contact_on_max(self, user_id, phone, mid):
         vcard = f"BEGIN:VCARD\nVERSION:3.0\nFN:Пациент\nTEL;TYPE=cell:{phone}\nEND:VCARD"
@@ -77,11 +79,13 @@ class TestChannels(MessagingCase):
         return self.max_update(update)
 
     def wazzup_webhook(self, data, key=WAZZUP_CRM_KEY):
-        return self.url_open(
+        response = self.url_open(
             f"/clinic_whatsapp/webhook/{self.wazzup.webhook_ref}",
             data=json.dumps(data).encode(),
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
         )
+        self.apply_webhooks()
+        return response
 
     # ------------------------------------------------------------------ fallback
 
@@ -239,7 +243,26 @@ class TestChannels(MessagingCase):
             self.assertEqual(self.run_jobs(), ["already handled"])
         self.assertEqual(len(self.fake.accepted_to("+79161230006")), 1)
 
-    def test_status_of_a_send_in_flight_is_asked_again(self):
+    def test_late_answer_with_its_status_stored_not_applied_is_not_resent(self):
+        self.only(self.whatsapp)
+        patient = self.messaging_patient("Тамара", "+79161230006")
+        self.fake.script("whatsapp", "79161230006", "late")
+        with freeze_time(utc(self.saturday, 12)):
+            appointment = self.book(patient)
+            self.assertEqual(self.run_jobs(), ["retry"])
+        booked = self.messages(appointment, event="booked")
+        wamid = f"wamid.TEST{self.fake.counter}"
+        item = {"id": wamid, "status": "delivered", "timestamp": "1", "recipient_id": "79161230006"}
+        item["biz_opaque_callback_data"] = f"outbox:{booked.id}"
+        self.wa_webhook([item], kind="statuses", apply=False)  # the applying job is still waiting
+        with freeze_time(utc(self.saturday, 12, 3)):
+            self.assertEqual(self.run_jobs(models=("clinic.message",)), ["sent before"])
+        self.assertEqual((booked.state, booked.provider_message_id), ("delivered", wamid))
+        self.assertEqual(len(self.fake.accepted_to("+79161230006")), 1, "not sent a second time")
+        stored = self.env["clinic.message.webhook"].search([("key", "=", f"status:{wamid}:delivered")])
+        self.assertEqual(stored.state, "done")
+
+    def test_status_of_a_send_in_flight_waits_for_the_worker(self):
         self.only(self.whatsapp)
         with freeze_time(utc(self.saturday, 12)):
             appointment = self.book(self.anna)
@@ -247,7 +270,14 @@ class TestChannels(MessagingCase):
             booked._claim()
             item = {"id": "wamid.EARLY", "status": "delivered", "timestamp": "1", "recipient_id": "79161234500"}
             item["biz_opaque_callback_data"] = f"outbox:{booked.id}"
-            with mute_logger("odoo.addons.clinic_whatsapp.controllers.main"):
-                response = self.wa_webhook([item], kind="statuses")
-        self.assertEqual((response.status_code, response.headers.get("Retry-After")), (503, "5"))
+            response = self.wa_webhook([item], kind="statuses")
+        self.assertEqual(response.status_code, 200, "stored: Meta need not deliver it again")
         self.assertEqual(booked.state, "sending", "the worker records its own answer first")
+        stored = self.env["clinic.message.webhook"].search([("key", "=", "status:wamid.EARLY:delivered")])
+        self.assertEqual(stored.state, "pending")
+        later = self.env["queue.job"].search([("model_name", "=", "clinic.message.webhook"), ("state", "=", "pending")])
+        self.assertEqual(len(later), 1, "a later job tries it again")
+        booked.write({"state": "sent", "provider_message_id": "wamid.EARLY"})  # the worker's answer
+        later.eta = False
+        self.apply_webhooks()
+        self.assertEqual((booked.state, stored.state), ("delivered", "done"))

@@ -53,6 +53,7 @@ class TestMessagingKpi(MessagingCase):
             reply["md5"] = sign([reply["phone"], reply["mes"], reply["sent"]], SMS_SECRET)
             response = self.url_open(f"/clinic_whatsapp/webhook/{self.sms.webhook_ref}", data=reply)
             self.assertEqual(response.status_code, 200)
+            self.apply_webhooks()
         self.assertEqual(olga_visit.state, "confirmed")
         figures = self.env["clinic.kpi"].compute(self.saturday, self.monday, employee_ids=self.doctor.ids)
         self.assertEqual(figures["message_confirmed_rate"]["by_channel"]["SMS"], (0, 1))

@@ -248,6 +248,27 @@ class TestPromotions(MessagingCase):
         self.assertIn("СТОП", sms[0]["mes"].upper().replace("STOP", "СТОП"))
         self.assertFalse(self.fake.accepted_to("+79161234500"))
 
+    def test_recipients_consents_read_in_one_query_per_channel(self):
+        fans = self.env["res.partner"].browse(
+            [self.messaging_patient(f"Поклонница{i}", f"+7916555{i:04d}").id for i in range(20)]
+        )
+        self.env["clinic.consent"].create(
+            [
+                {"partner_id": fan.id, "purpose": "marketing", "channel": "whatsapp", "action": "given",
+                 "source": "paper", "date": datetime(2020, 1, 1)}
+                for fan in fans
+            ]
+        )  # fmt: skip
+        self.env.flush_all()
+        with freeze_time(utc(self.saturday, 12)), self.assertLogs("odoo.sql_db", "DEBUG") as queries:
+            self.promo.action_send_promotion()
+        consent_queries = [line for line in queries.output if "clinic_consent" in line]
+        self.assertEqual(len(consent_queries), 2, "one per channel (WhatsApp, SMS), not one per patient")
+        queued = self.env["clinic.message"].search([("event", "=", "marketing")])
+        self.assertEqual(queued.partner_id, fans | self.fan)
+        self.assertEqual(queued.filtered(lambda m: m.partner_id == self.fan).channel_id, self.sms)
+        self.assertEqual((queued - queued.filtered(lambda m: m.partner_id == self.fan)).channel_id, self.whatsapp)
+
     def test_promotions_keep_stricter_quiet_hours(self):
         with freeze_time(utc(self.saturday, 20, 30)):  # a service message would leave now
             self.promo.action_send_promotion()

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo.tests import tagged
@@ -137,6 +139,7 @@ class TestWebhooks(MessagingCase):
         report = {"id": booked.provider_message_id, "phone": "79161234500", "status": "1", "err": "0"}
         report["md5"] = sign([report["id"], report["phone"], report["status"]], SMS_SECRET)
         self.assertEqual(self.url_open(url, data=report).status_code, 200)
+        self.apply_webhooks()
         self.assertEqual(booked.state, "delivered")
         forged = dict(report, status="20")
         self.assertEqual(self.url_open(url, data=forged).status_code, 403)
@@ -144,5 +147,105 @@ class TestWebhooks(MessagingCase):
         reply["md5"] = sign([reply["phone"], reply["mes"], reply["sent"]], SMS_SECRET)
         self.assertEqual(self.url_open(url, data=reply).status_code, 200)
         self.assertEqual(self.url_open(url, data=reply).status_code, 200)
+        self.apply_webhooks()
         self.assertEqual(appointment.state, "confirmed")
         self.assertEqual(len(self.messages(appointment, direction="in")), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookStore(MessagingCase):
+    """The request stores, a job applies: nothing lost in between, nothing applied twice."""
+
+    def stored(self, key):
+        return self.env["clinic.message.webhook"].search([("key", "=", key)])
+
+    def test_stored_then_applied_in_order(self):
+        with freeze_time(utc(self.saturday, 12)):
+            appointment = self.book(self.anna)
+            self.run_jobs()
+        booked = self.messages(appointment, event="booked", direction="out")
+        wamid = booked.provider_message_id
+        for status in ("delivered", "read", "delivered"):
+            self.assertEqual(self.wa_status(wamid, status).status_code, 200)
+        self.wa_webhook(
+            [{"id": wamid, "status": "read", "timestamp": "1", "recipient_id": "7"}], kind="statuses", apply=False
+        )
+        self.assertEqual(booked.state, "read")
+        self.assertEqual(len(self.env["clinic.message.webhook"].search([("key", "like", f"%:{wamid}:%")])), 2)
+
+    def test_crash_between_store_and_apply_loses_nothing(self):
+        with freeze_time(utc(self.saturday, 12)):
+            appointment = self.book(self.anna)
+            self.run_jobs()
+        self.assertEqual(self.wa_text("+79161234500", "да", "wamid.S1", apply=False).status_code, 200)
+        self.assertEqual(appointment.state, "booked", "only stored by the request")
+        event = self.stored("in:wamid.S1")
+        self.assertEqual(event.state, "pending")
+        # the applying worker dies in the middle: its transaction is gone, the event is still pending
+        Message = type(self.env["clinic.message"])
+        with (
+            patch.object(Message, "_process_webhook", side_effect=KeyboardInterrupt),
+            self.assertRaises(KeyboardInterrupt),
+        ):
+            self.apply_webhooks()
+        self.env.invalidate_all()
+        self.assertEqual((event.state, appointment.state), ("pending", "booked"))
+        # queue_job requeues the job of a dead worker; a job is pending for it in any case
+        self.env["queue.job"].search([("model_name", "=", "clinic.message.webhook")]).state = "pending"
+        self.apply_webhooks()
+        self.assertEqual((event.state, appointment.state), ("done", "confirmed"))
+        self.assertEqual(len(self.messages(appointment, direction="in")), 1)
+
+    def test_duplicate_delivery_applied_once(self):
+        with freeze_time(utc(self.saturday, 12)):
+            appointment = self.book(self.anna)
+            self.run_jobs()
+        for _delivery in range(3):
+            self.assertEqual(self.wa_text("+79161234500", "Отмена", "wamid.D1", apply=False).status_code, 200)
+        self.assertEqual(len(self.stored("in:wamid.D1")), 1)
+        jobs = self.env["queue.job"].search([("model_name", "=", "clinic.message.webhook"), ("state", "=", "pending")])
+        self.assertEqual(len(jobs), 1, "one job waits for all of them")
+        self.apply_webhooks()
+        self.assertEqual(appointment.state, "cancelled")
+        self.assertEqual(len(self.messages(appointment, direction="in")), 1)
+        # redelivered after it was applied: stored nothing, no job, nothing changes
+        self.assertEqual(self.wa_text("+79161234500", "Отмена", "wamid.D1", apply=False).status_code, 200)
+        self.assertFalse(
+            self.env["queue.job"].search([("model_name", "=", "clinic.message.webhook"), ("state", "=", "pending")])
+        )
+
+    def test_a_bad_event_does_not_hold_back_the_others(self):
+        with freeze_time(utc(self.saturday, 12)):
+            appointment = self.book(self.anna)
+            self.run_jobs()
+        self.wa_text("+79161234500", "А можно с собакой?", "wamid.E1", apply=False)
+        self.wa_text("+79161234500", "да", "wamid.E2", apply=False)
+        Message = type(self.env["clinic.message"])
+        receive = Message._receive
+
+        def broken(model, channel, event):
+            if event.provider_message_id == "wamid.E1":
+                raise ValueError("broken event")
+            return receive(model, channel, event)
+
+        with (
+            patch.object(Message, "_receive", broken),
+            mute_logger("odoo.addons.clinic_whatsapp.models.clinic_message_webhook"),
+        ):
+            self.apply_webhooks()
+        self.assertEqual(self.stored("in:wamid.E1").mapped("state"), ["error"])
+        self.assertEqual(self.stored("in:wamid.E1").error, "broken event")
+        self.assertEqual(appointment.state, "confirmed")
+
+    def test_webhook_request_queries(self):
+        """The provider's request: the registry check and one INSERT (the channel's settings are cached)."""
+        with freeze_time(utc(self.saturday, 12)):
+            appointment = self.book(self.anna)
+            self.run_jobs()
+        self.wa_text("+79161234500", "А можно?", "wamid.Q0", apply=False)  # a job now waits
+        self.env.flush_all()
+        self.env.cr.execute("SELECT 1")  # nothing pending in the test cursor
+        with self.assertQueryCount(2):
+            self.wa_text("+79161234500", "А можно?", "wamid.Q1", apply=False)
+        self.assertEqual(self.stored("in:wamid.Q1").state, "pending")
+        self.assertEqual(appointment.state, "booked")

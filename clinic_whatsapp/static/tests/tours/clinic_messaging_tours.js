@@ -98,3 +98,50 @@ tours.add("clinic_messaging_template_preview", {
         },
     ],
 });
+
+tours.add("clinic_messaging_answer_conversation", {
+    steps: () => [
+        {
+            content: "Open the front desk menu",
+            trigger: ".o_main_navbar button[data-menu-xmlid='clinic_scheduling.clinic_front_desk_menu']",
+            run: "click",
+        },
+        {
+            content: "Open the messages waiting for an answer",
+            trigger: ".o-dropdown--menu [data-menu-xmlid='clinic_whatsapp.clinic_message_conversation_menu']",
+            run: "click",
+        },
+        {
+            content: "The patient's question is there: open it",
+            trigger: ".o_list_view .o_data_row:contains(Собакина) td.o_data_cell:first",
+            run: "click",
+        },
+        {
+            content: "It is her question, on WhatsApp",
+            trigger: ".o_form_view .o_field_widget[name=body]:contains(А можно прийти с собакой?)",
+        },
+        {
+            content: "Answer",
+            trigger: ".o_form_view .o_form_statusbar button[name=action_answer]",
+            run: "click",
+        },
+        {
+            content: "The pop-up shows the question",
+            trigger: ".modal .o_field_widget[name=question]:contains(с собакой)",
+        },
+        {
+            content: "Write the answer",
+            trigger: ".modal .o_field_widget[name=body] textarea",
+            run: "edit Да, с собакой можно, если она на поводке.",
+        },
+        {
+            content: "Send it",
+            trigger: ".modal .modal-footer button[name=action_send]",
+            run: "click",
+        },
+        {
+            content: "The conversation now links the answer",
+            trigger: ".o_form_view .o_field_widget[name=answer_id] a",
+        },
+    ],
+});

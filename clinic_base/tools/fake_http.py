@@ -1,4 +1,5 @@
-"""The common part of the suite's fake external systems (REMD, ATOL, messaging providers).
+"""The common part of the suite's fake external systems (REMD, ATOL, messaging providers), for tests, benches and
+the demo (no test framework imported, so a fake can also run standalone).
 
 Each fake speaks its system's wire protocol in its own request handler; this base only serves that
 handler on 127.0.0.1 at a free port, in threads, until ``stop()``.
@@ -11,9 +12,10 @@ from http.server import ThreadingHTTPServer
 class FakeHttpServer:
     server_class = ThreadingHTTPServer
 
-    def _serve(self, handler):
-        """Bind ``handler`` (a BaseHTTPRequestHandler class) now; ``start()`` begins answering."""
-        self.server = self.server_class(("127.0.0.1", 0), handler)
+    def _serve(self, handler, port=0):
+        """Bind ``handler`` (a BaseHTTPRequestHandler class) now, on ``port`` or a free one; ``start()`` begins
+        answering."""
+        self.server = self.server_class(("127.0.0.1", port), handler)
         self.server.daemon_threads = True
         self.server.block_on_close = False
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

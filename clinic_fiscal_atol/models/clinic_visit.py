@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from odoo.addons.clinic_base.tools.access import ACCOUNTANT, MANAGER, RECEPTIONIST, require_group
+from .clinic_visit_payment import require_cash_desk
 
 
 class ClinicVisit(models.Model):
@@ -32,13 +32,7 @@ class ClinicVisit(models.Model):
         return self._clinic_fiscal_wizard("refund", self.env._("Refund for %(visit)s", visit=self.display_name))
 
     def _clinic_fiscal_wizard(self, kind, title):
-        require_group(
-            self.env,
-            RECEPTIONIST,
-            ACCOUNTANT,
-            MANAGER,
-            message=self.env._("Only the front desk, accountants and managers take payments."),
-        )
+        require_cash_desk(self.env)
         self.ensure_one()
         self.check_access("read")
         return {

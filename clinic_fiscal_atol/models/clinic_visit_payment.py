@@ -1,11 +1,29 @@
 from odoo import fields, models
 
+from odoo.addons.clinic_base.tools.access import ACCOUNTANT, MANAGER, RECEPTIONIST, require_group
+
 FISCAL_STATES = [
     ("none", "No receipt"),
     ("queued", "Receipt queued"),
     ("done", "Receipt printed"),
     ("failed", "Receipt failed"),
 ]
+
+
+def require_cash_desk(env):
+    """Payments and refunds are taken by the front desk, accountants and managers."""
+    require_group(
+        env,
+        RECEPTIONIST,
+        ACCOUNTANT,
+        MANAGER,
+        message=env._("Only the front desk, accountants and managers take payments."),
+    )
+
+
+def require_corrections(env):
+    """Correction receipts are the accountants' and managers' business."""
+    require_group(env, ACCOUNTANT, MANAGER, message=env._("Only accountants and managers issue correction receipts."))
 
 
 class ClinicVisitPayment(models.Model):

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_round
 
-from odoo.addons.clinic_base.tools.access import ACCOUNTANT, MANAGER, require_group
+from .clinic_visit_payment import require_corrections
 
 # What a printed payment may no longer change: the receipt says otherwise (a refund or a correction does).
 FROZEN_FIELDS = {"visit_id", "amount", "method", "date", "payer_id", "kind", "refund_of_id", "register_id"}
@@ -79,12 +79,7 @@ class ClinicVisitPayment(models.Model):
 
     def action_clinic_fiscal_correct(self):
         """Open the correction receipt window (a payment without receipt, or a wrong receipt)."""
-        require_group(
-            self.env,
-            ACCOUNTANT,
-            MANAGER,
-            message=self.env._("Only accountants and managers issue correction receipts."),
-        )
+        require_corrections(self.env)
         self.ensure_one()
         self.check_access("read")
         wrong = self.sudo().receipt_ids.filtered(

@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.clinic_base.tools.access import ACCOUNTANT, MANAGER, require_group
+from ..models.clinic_visit_payment import require_corrections
 
 
 class ClinicFiscalCorrectionWizard(models.TransientModel):
@@ -34,12 +34,7 @@ class ClinicFiscalCorrectionWizard(models.TransientModel):
 
     def action_confirm(self):
         """Queue the correction receipts (reversal first, when a wrong receipt is corrected)."""
-        require_group(
-            self.env,
-            ACCOUNTANT,
-            MANAGER,
-            message=self.env._("Only accountants and managers issue correction receipts."),
-        )
+        require_corrections(self.env)
         self.ensure_one()
         if self.correction_type == "instruction" and not self.correction_number:
             raise UserError(self.env._("Instruction number: required when the tax office instructed the correction."))

@@ -1,9 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.clinic_base.tools.access import ACCOUNTANT, MANAGER, RECEPTIONIST, require_group
-
 from ..acquiring import AcquiringError, get_terminal
+from ..models.clinic_visit_payment import require_cash_desk
 
 
 class ClinicFiscalPaymentWizard(models.TransientModel):
@@ -62,13 +61,7 @@ class ClinicFiscalPaymentWizard(models.TransientModel):
 
     def action_confirm(self):
         """Charge the card when needed, then record the payment; its receipt is queued with it."""
-        require_group(
-            self.env,
-            RECEPTIONIST,
-            ACCOUNTANT,
-            MANAGER,
-            message=self.env._("Only the front desk, accountants and managers take payments."),
-        )
+        require_cash_desk(self.env)
         self.ensure_one()
         if self.amount <= 0:
             raise ValidationError(self.env._("Amount: enter a sum greater than zero."))

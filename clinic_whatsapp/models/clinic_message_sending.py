@@ -236,8 +236,7 @@ class ClinicMessage(models.Model):
                 self._schedule()
                 return "retry"
         self.write({**vals, "state": "failed"})
-        if self.channel_id.demo:
-            self._post_chatter()  # a demo shows what became of each message, nothing retried in the dark
+        self._post_chatter()  # the front desk sees the failure, then what the next channel did with it
         if result.outcome == Outcome.GIVE_UP:
             self.env["clinic.reception"].notify(
                 "messaging", self.env._("Message refused"), f"{self.phone}: {result.error_code}", self.appointment_id

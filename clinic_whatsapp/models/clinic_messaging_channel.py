@@ -21,7 +21,7 @@ class ClinicMessagingChannel(models.Model):
     demo = fields.Boolean(
         string="Demo channel",
         help="Points at a local address instead of a real provider (the demo database's channels): a message it "
-        "cannot hand over fails at once, without retries, and shows as failed in the chatter.",
+        "cannot hand over fails at once, without retries.",
     )
     provider = fields.Selection(
         selection=lambda self: [(code, cls.name) for code, cls in sorted(PROVIDERS.items())],

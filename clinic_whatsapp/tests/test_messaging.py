@@ -114,6 +114,10 @@ class TestOutbox(MessagingCase):
         self.assertEqual(len(sms), 1)
         self.assertIn("Ольга Петровна, вы записаны", sms[0]["mes"])
         self.assertFalse(appointment.messaging_call_listed)
+        # the front desk sees both in the appointment's chatter: WhatsApp failed, then the SMS went
+        lines = [(booked_row.chatter_message_ids & appointment.message_ids).body for booked_row in booked]
+        self.assertIn("Failed", lines[0])
+        self.assertIn("Sent", lines[1])
 
     def test_every_channel_failing_lands_on_the_call_list_once(self):
         patient = self.messaging_patient("Нина", "+79161234559")

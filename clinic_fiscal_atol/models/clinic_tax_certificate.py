@@ -131,7 +131,7 @@ class ClinicTaxCertificate(models.Model):
         for certificate in self:
             certificate.is_same_person = certificate.taxpayer_id == certificate.patient_id
 
-    @api.depends("number", "correction_number", "year", "taxpayer_id")
+    @api.depends("number", "correction_number", "state", "year", "taxpayer_id")
     def _compute_display_name(self):
         for certificate in self:
             label = self.env._("Certificate No. %(number)s", number=certificate.number or "")

@@ -5,6 +5,9 @@ from odoo import api, fields, models, tools
 from ..providers import PROVIDERS, get_provider
 from ..providers.base import CONFIG_FIELDS
 
+# What a webhook request reads from the per-worker cache: a change to any of these clears it.
+WEBHOOK_FIELDS = {"webhook_ref", "provider", "active", *CONFIG_FIELDS}
+
 MANAGER = "clinic_base.group_clinic_manager"
 
 
@@ -68,15 +71,16 @@ class ClinicMessagingChannel(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self.env.registry.clear_cache()  # _webhook_provider
+        self.env.registry.clear_cache()  # _webhook_settings may hold «no such channel» for its address
         return super().create(vals_list)
 
     def write(self, vals):
-        self.env.registry.clear_cache()
+        if WEBHOOK_FIELDS.intersection(vals):
+            self.env.registry.clear_cache()  # _webhook_settings
         return super().write(vals)
 
     def unlink(self):
-        self.env.registry.clear_cache()
+        self.env.registry.clear_cache()  # _webhook_settings
         return super().unlink()
 
     @api.model

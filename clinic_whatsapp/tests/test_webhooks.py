@@ -122,6 +122,15 @@ class TestWebhooks(MessagingCase):
         self.assertEqual(self.url_open("/clinic_whatsapp/webhook/nope", data=b"{}").status_code, 404)
 
     @mute_logger("odoo.addons.clinic_whatsapp.controllers.main")
+    def test_a_new_app_secret_takes_effect_at_once(self):
+        """The webhook reads the channel's settings from a per-worker cache: changing the secret clears it."""
+        status = {"id": "wamid.S1", "status": "delivered", "timestamp": "1", "recipient_id": "79161234500"}
+        self.assertEqual(self.wa_webhook([status]).status_code, 200)  # the settings are now cached
+        self.whatsapp.app_secret = "rotated-secret"
+        self.assertEqual(self.wa_webhook([status]).status_code, 403, "the old secret no longer signs")
+        self.assertEqual(self.wa_webhook([status], secret="rotated-secret").status_code, 200)
+
+    @mute_logger("odoo.addons.clinic_whatsapp.controllers.main")
     def test_subscription_handshake(self):
         base = f"/clinic_whatsapp/webhook/{self.whatsapp.webhook_ref}?hub.mode=subscribe&hub.challenge=4242"
         good = self.url_open(f"{base}&hub.verify_token=verify-me")

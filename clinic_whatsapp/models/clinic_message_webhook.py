@@ -18,6 +18,7 @@ _logger = logging.getLogger(__name__)
 APPLY_IDENTITY = "clinic.message.webhook:apply"
 APPLY_CHUNK = 500  # stored events one job applies in its transaction; the rest go to the next job
 DEFER_SECONDS = 5  # a status for a message still being sent waits this long before the next try
+KEEP_APPLIED_DAYS = 30  # applied events dropped after this: providers redeliver for a week at most (Meta: 7 days)
 
 
 class ClinicMessageWebhook(models.Model):
@@ -178,6 +179,16 @@ class ClinicMessageWebhook(models.Model):
         )
         if self.env.cr.fetchone():
             self._schedule_apply(0)
+
+    @api.autovacuum
+    def _gc_applied(self):
+        """Daily (Odoo's autovacuum): applied events are kept only while a provider may still redeliver them,
+        which their unique key then drops; errors stay for a manager to read."""
+        self.env.cr.execute(
+            "DELETE FROM clinic_message_webhook WHERE state = 'done'"
+            " AND create_date < now() at time zone 'UTC' - make_interval(days => %s)",
+            [KEEP_APPLIED_DAYS],
+        )
 
 
 def _key(event):

@@ -182,6 +182,21 @@ class TestWebhookStore(MessagingCase):
         self.assertEqual(booked.state, "read")
         self.assertEqual(len(self.env["clinic.message.webhook"].search([("key", "like", f"%:{wamid}:%")])), 2)
 
+    def test_applied_events_are_dropped_after_the_redelivery_window(self):
+        Webhook = self.env["clinic.message.webhook"]
+        rows = Webhook.create(
+            [
+                {"channel_id": self.whatsapp.id, "key": key, "state": state, "event": {}}
+                for key, state in (("in:old", "done"), ("in:recent", "done"), ("in:broken", "error"))
+            ]
+        )
+        self.env.cr.execute(
+            "UPDATE clinic_message_webhook SET create_date = now() at time zone 'UTC' - interval '31 days'"
+            " WHERE key IN ('in:old', 'in:broken')"
+        )
+        Webhook._gc_applied()
+        self.assertEqual(rows.exists().mapped("key"), ["in:recent", "in:broken"])
+
     def test_crash_between_store_and_apply_loses_nothing(self):
         with freeze_time(utc(self.saturday, 12)):
             appointment = self.book(self.anna)

@@ -1,5 +1,6 @@
 import functools
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import api, fields, models
 
@@ -160,22 +161,24 @@ class ClinicDuplicateEngine(models.AbstractModel):
         birth = row.get("birth_date")
         self.env.cr.execute(
             "SELECT count(*) FILTER (WHERE name_key = %s), "
-            "count(*) FILTER (WHERE first_name_key = %s AND patronymic_key = %s) FROM res_partner "
-            "WHERE is_patient AND active AND (name_key = %s OR first_name_key = %s)",
+            "count(*) FILTER (WHERE first_name_key = %s AND patronymic_key = %s AND birth_date IS NOT NULL) "
+            "FROM res_partner WHERE is_patient AND active AND (name_key = %s OR first_name_key = %s)",
             [key, first, patronymic, key, first],
         )
         same_name, same_given = self.env.cr.fetchone()
+        window = timedelta(days=dedupe.BIRTH_WINDOW)
         self.env.cr.execute(
-            "SELECT count(*) FILTER (WHERE birth_date = %s), count(birth_date) FROM res_partner "
-            "WHERE is_patient AND active",
-            [birth],
+            "SELECT count(*) FILTER (WHERE birth_date = %s), count(*) FILTER (WHERE birth_date BETWEEN %s AND %s), "
+            "count(birth_date) FROM res_partner WHERE is_patient AND active",
+            [birth, birth and birth - window, birth and birth + window],
         )
-        same_day, dated = self.env.cr.fetchone()
+        same_day, near, dated = self.env.cr.fetchone()
         # The row being matched is one more card of the base.
         return {
             "names": {key: same_name + 1},
-            "given": {(first, patronymic): same_given + 1},
+            "given": {(first, patronymic): same_given + bool(birth)},
             "births": {birth: same_day + 1} if birth else {},
+            "near": {birth: near + 1} if birth else {},
             "dated": dated + bool(birth),
         }
 

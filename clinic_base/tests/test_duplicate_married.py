@@ -2,9 +2,12 @@
 (``tools.synthetic``, not the benchmark's): a review for a person with the reason in Russian, and the
 namesakes that must stay apart."""
 
+from datetime import date, timedelta
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
-from ..tools import dedupe, synthetic
+from ..tools import dedupe, names, synthetic
 from .common import ClinicCase
 
 
@@ -98,3 +101,83 @@ class TestMarriedSurname(ClinicCase):
         for _n in range(3):
             self.patient(self.gen.pick_surname(), self.gen.pick_male_name()[0], "", self.birth)
         self.assertIsNone(self.cluster_with(self.maiden))
+
+    # ------------------------------------------------------------------ how likely a namesake is
+
+    def namesake_base(self, birth, namesakes_dated=True):
+        """Engine rows: 3,000 cards born in 1980-1989 (a crowded stretch), 30 other women of her first name and
+        patronymic born there too (or without a birth date), and her maiden and married cards born on ``birth``
+        with no phone in common."""
+        gen, first, patronymic = synthetic.PatientGenerator(seed=11), names.fold(self.first_name), self.father[2]
+        patronymic = names.fold(patronymic)
+
+        def row(surname, first_name, patronymic, birth, phone=None):
+            return {"id": len(rows) + 1, "surname": names.fold(surname), "first_name": first_name,
+                    "patronymic": patronymic, "birth_date": birth, "snils": "", "phones": {phone} - {None}}  # fmt: skip
+
+        rows, start = [], date(1980, 1, 1)
+        for n in range(3000):
+            born = start + timedelta(days=n * 6 // 5)
+            rows.append(row(gen.pick_surname(), names.fold(gen.pick_male_name()[0]), "", born))
+        for n in range(30):
+            born = start + timedelta(days=100 + n * 97) if namesakes_dated else None
+            rows.append(row(synthetic.feminine_surname(gen.pick_surname()), first, patronymic, born))
+        maiden = row(self.maiden_name, first, patronymic, birth, "+79160000001")
+        rows.append(maiden)
+        married = row(self.married_name, first, patronymic, birth, "+79160000002")
+        rows.append(married)
+        return rows, maiden, married
+
+    def test_a_namesake_is_likelier_where_the_base_is_crowded(self):
+        # 30 other women of her name born in the 1980s among 3,000 cards: another one born on her day in 1985
+        # is a chance of about 1 in 120, above the limit. The pair stays apart.
+        rows, maiden, married = self.namesake_base(date(1985, 3, 15))
+        self.assertEqual(dedupe.score_pair(maiden, married, dedupe.name_counts(rows)), (0, []))
+        self.assertFalse([c for c in dedupe.clusters(rows) if maiden["id"] in c["ids"]])
+        # Born in 1946, where nobody else of this base was born within a year: a person looks at the pair.
+        rows, maiden, married = self.namesake_base(date(1946, 3, 15))
+        score, reasons = dedupe.score_pair(maiden, married, dedupe.name_counts(rows))
+        self.assertTrue(dedupe.REVIEW_SCORE <= score < dedupe.AUTO_SCORE, score)
+        self.assertEqual(reasons, [dedupe.REASON_SURNAME_CHANGED, dedupe.REASON_BIRTH_SAME])
+        (cluster,) = [c for c in dedupe.clusters(rows) if maiden["id"] in c["ids"]]
+        self.assertEqual((cluster["ids"], cluster["auto"]), ([maiden["id"], married["id"]], False))
+
+    def test_namesakes_without_a_birth_date_cannot_share_hers(self):
+        rows, maiden, married = self.namesake_base(date(1985, 3, 15), namesakes_dated=False)
+        score, reasons = dedupe.score_pair(maiden, married, dedupe.name_counts(rows))
+        self.assertEqual((score, reasons[0]), (dedupe.REVIEW_SCORE, dedupe.REASON_SURNAME_CHANGED))
+
+    def test_the_form_and_the_screen_weigh_the_same_chance(self):
+        """The chance of a namesake, counted in SQL here as ``dedupe._rare`` describes it, decides the same way for
+        a card being typed (``match_row``, the form and the website) and for the Possible duplicates screen."""
+        self.patient(synthetic.feminine_surname(self.gen.pick_surname()), self.first_name, self.father[2],
+                     self.birth + timedelta(days=40))  # fmt: skip
+        first, patronymic = names.fold(self.first_name), names.fold(self.father[2])
+        window = timedelta(days=dedupe.BIRTH_WINDOW)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT count(birth_date), count(*) FILTER (WHERE birth_date BETWEEN %s AND %s), "
+            "count(*) FILTER (WHERE birth_date = %s), "
+            "count(*) FILTER (WHERE first_name_key = %s AND patronymic_key = %s AND birth_date IS NOT NULL) "
+            "FROM res_partner WHERE is_patient AND active",
+            [self.birth - window, self.birth + window, self.birth, first, patronymic],
+        )
+        # Her married card, not typed yet, is one more card of each count.
+        dated, near, same_day, given = (count + 1 for count in self.env.cr.fetchone())
+        chance = (given - 1) * max((near - 1) / (dated * (2 * dedupe.BIRTH_WINDOW + 1)), (same_day - 2) / dated)
+        self.assertGreater(chance, 0)
+        row = self.engine.row_from_values(self.married_name, self.first_name, self.father[2], self.birth)
+        typed = {}
+        for limit in (chance * 1.001, chance * 0.999):
+            with patch.object(dedupe, "NAMESAKE_CHANCE", limit):
+                typed[limit] = {m["id"]: m["reasons"] for m in self.engine.match_row(row)}.get(self.maiden.id)
+        married = self.patient(self.married_name, self.first_name, self.father[2], self.birth)
+        for limit, reasons in typed.items():
+            with patch.object(dedupe, "NAMESAKE_CHANCE", limit):
+                cluster = self.cluster_with(self.maiden)
+            if limit > chance:
+                self.assertEqual(reasons, [dedupe.REASON_SURNAME_CHANGED, dedupe.REASON_BIRTH_SAME])
+                self.assertEqual((cluster["ids"], cluster["auto"]), (sorted((self.maiden | married).ids), False))
+            else:
+                self.assertIsNone(reasons)
+                self.assertIsNone(cluster)

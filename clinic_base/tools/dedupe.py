@@ -25,21 +25,22 @@ phone), so the cost grows with the number of rows, not with its square. Blocks
 above ``MAX_BLOCK`` rows are too common to say anything and are skipped.
 """
 
+import bisect
 import contextlib
 import gc
 import itertools
 from collections import Counter, defaultdict
+from datetime import timedelta
 
 AUTO_SCORE = 90
 REVIEW_SCORE = 70
 MAX_BLOCK = 60
 # A card under another surname (after marriage) with a woman's first name, patronymic and birth date and nothing
 # else in common is paired only when another woman of that first name and patronymic born the same day is a
-# chance below NAMESAKE_CHANCE: the number of other women of that name times the chance of being born that
-# day, one in BIRTH_DAYS (birth dates spread over some 55 years), or more when the base says so (a day many
-# cards carry, as 1 January typed for an unknown date, says little).
+# chance below NAMESAKE_CHANCE (see ``_rare``); the chance of a birth day is read from the base's births within
+# BIRTH_WINDOW days of it.
 NAMESAKE_CHANCE = 1 / 200
-BIRTH_DAYS = 20_000
+BIRTH_WINDOW = 365
 
 # Reason codes: stored as codes, shown in the reader's language by the engine model.
 REASON_SNILS = "snils"
@@ -174,22 +175,44 @@ def birth_of(row):
 
 
 def name_counts(rows):
-    """How common each full name, each woman's first name with patronymic and each birth date are in a base
-    of rows (``dated``: the rows with a birth date)."""
+    """How common each full name, each woman's first name with patronymic (on cards with a birth date) and
+    each birth date are in a base of rows (``dated``: the rows with a birth date; ``near``: for each birth
+    date, the rows born within ``BIRTH_WINDOW`` days of it)."""
     names, given, births = Counter(), Counter(), Counter()
     for row in rows:
         names[name_key(row)] += 1
-        if _gender(row.get("patronymic") or "") == "f":
-            given[row["first_name"], row["patronymic"]] += 1
         if row.get("birth_date"):
             births[row["birth_date"]] += 1
-    return {"names": names, "given": given, "births": births, "dated": sum(births.values())}
+            if _gender(row.get("patronymic") or "") == "f":
+                given[row["first_name"], row["patronymic"]] += 1
+    days = sorted(births)
+    running = list(itertools.accumulate((births[day] for day in days), initial=0))
+    window = timedelta(days=BIRTH_WINDOW)
+    near = {
+        day: running[bisect.bisect_right(days, day + window)] - running[bisect.bisect_left(days, day - window)]
+        for day in days
+    }
+    return {"names": names, "given": given, "births": births, "dated": sum(births.values()), "near": near}
 
 
 def _rare(a, counts, kind):
     """Nobody else in the base has the full name (``kind`` "names"), or another woman of a's first name and
     patronymic born on a's birth day is a chance below ``NAMESAKE_CHANCE`` ("given"): then the name itself
-    is evidence."""
+    is evidence.
+
+    The chance is the expected number of such namesakes on file: the other cards of a woman with that first
+    name and patronymic *and a birth date* (a card without one cannot carry a's day; the other card of the
+    pair counts, since it may be that namesake) times the chance of being born on that day. That chance is the
+    share of the base born within ``BIRTH_WINDOW`` days of it, spread over those days, rather than a flat
+    guess: a clinic's patients are not spread evenly over the years (few were born in the 1940s, many in the
+    1980s), so a namesake born on a given day is likelier in a crowded stretch than in a thin one. The pair
+    itself is left out of that count and one card is added to it, so that a stretch with no other birth is
+    read as unlikely, not impossible. A day many cards carry (1 January typed for an unknown date) counts
+    with its own share when that is larger: such a date says little.
+
+    Below the limit the pair is a doubt for a person (never merged on its own: its score is below
+    ``AUTO_SCORE``); above it a namesake is too likely for the pair to be worth a look.
+    """
     if kind == "given" and _gender(a["patronymic"]) != "f":
         return False
     counts = counts() if callable(counts) else counts
@@ -198,8 +221,9 @@ def _rare(a, counts, kind):
     if kind == "names":  # a and b carry the same full name here
         return counts["names"].get(name_key(a), 0) <= 2  # noqa: PLR2004
     others = counts["given"].get((a["first_name"], a["patronymic"]), 1) - 1
-    # The day's share of the base, the pair itself left out.
-    same_day = max(1 / BIRTH_DAYS, (counts["births"].get(a["birth_date"], 2) - 2) / max(counts["dated"], 1))
+    day, dated = a["birth_date"], max(counts["dated"], 1)
+    around = (counts["near"].get(day, 2) - 1) / (dated * (2 * BIRTH_WINDOW + 1))
+    same_day = max(around, (counts["births"].get(day, 2) - 2) / dated)
     return others * same_day <= NAMESAKE_CHANCE
 
 

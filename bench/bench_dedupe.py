@@ -13,7 +13,10 @@ person planted on n cards makes n*(n-1)/2 true pairs. ``precision``/``recall``
 count what the engine sends anywhere (merged or to the review screen);
 ``*_auto`` count what it would merge on its own; ``review_share`` is the share of
 predicted pairs left to a person; ``recall_<kind>`` is the recall (merged or
-reviewed) of the pairs whose copy is of that kind.
+reviewed) of the pairs whose copy is of that kind. ``on_review_screen`` (at the smaller size) is the share of
+the pairs ``find_clusters`` predicts that the Possible duplicates screen shows after ``refresh_clusters``
+(records of ``clinic.duplicate.cluster`` waiting for a decision, merge-safe ones included): every doubt must
+reach a person, not only be counted here.
 
 Usage: ``bench/run dedupe [LARGE [SMALL]]`` (default 100000 and 10000 cards).
 """
@@ -133,7 +136,9 @@ def _who(card):
     return f"{name} {birth} {card['phone'] or '—'}"
 
 
-def measure_size(env, count):
+def measure_size(env, count, screen=False):
+    """Fill ``count`` cards, find their clusters and grade them; with ``screen``, also rebuild the Possible
+    duplicates screen (``refresh_clusters``) and count the share of predicted pairs it shows."""
     base = messy_base.generate(count, seed=SEED)
     cards = base["cards"]
     with lib.measure() as filling:
@@ -169,6 +174,18 @@ def measure_size(env, count):
     for kind, missed in sorted(missed_kind.items(), key=lambda i: -len(i[1])):
         shown = "; ".join(" ~ ".join(_who(cards[x]) for x in pair) for pair in missed[:SHOWN])
         print(f"  missed {len(missed)}/{per_kind[kind]} {kind}, e.g. {shown}")
+    if screen:
+        engine.refresh_clusters()
+        shown = pairs(
+            [index[pid] for pid in cluster.partner_ids.ids]
+            for cluster in env["clinic.duplicate.cluster"].search([("state", "=", "open")])
+        )
+        on_screen = len(predicted & shown) / len(predicted) if predicted else 1.0
+        print(
+            f"  on the Possible duplicates screen after refresh_clusters: {len(predicted & shown)} of "
+            f"{len(predicted)} predicted pairs ({len(found & shown)} of {len(found)} true ones), "
+            f"{len(shown - predicted)} pairs shown that find_clusters did not predict"
+        )
     wrong = sorted(predicted - planted)
     print(f"  wrong pairs {len(wrong)} (of them merged {len(auto - planted)}):")
     for pair in wrong[: SHOWN * 3]:
@@ -183,6 +200,8 @@ def measure_size(env, count):
         "review_share": len(predicted - auto) / len(predicted) if predicted else 0.0,
         "peak_rss_mb": finding["peak_rss_mb"],
     }
+    if screen:
+        figures["on_review_screen"] = on_screen
     for kind in sorted(per_kind):
         figures[f"recall_{kind}"] = 1 - len(missed_kind[kind]) / per_kind[kind]
     return figures
@@ -190,7 +209,8 @@ def measure_size(env, count):
 
 def main(env, args):
     large, small = (int(a) for a in (args + [str(LARGE), str(SMALL)][len(args) :])[:2])
-    small_figures = measure_size(env, small)
+    small_figures = measure_size(env, small, screen=True)
+    env.cr.execute("DELETE FROM clinic_duplicate_cluster")
     env.cr.execute("DELETE FROM clinic_partner_phone")
     env.cr.execute("DELETE FROM res_partner WHERE is_patient")
     figures = measure_size(env, large)
@@ -207,6 +227,7 @@ def main(env, args):
         "ratio": f"{figures['seconds'] / small_figures['seconds']:.1f}",
         "peak_rss_mb": f"{figures['peak_rss_mb']:.0f}",
     }
+    result["on_review_screen"] = f"{small_figures['on_review_screen']:.4f}"
     result.update({key: f"{value:.4f}" for key, value in figures.items() if key.startswith("recall_")})
     result.pop("recall_auto")
     result["recall_auto"] = f"{figures['recall_auto']:.4f}"

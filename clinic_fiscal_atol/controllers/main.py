@@ -30,11 +30,18 @@ class FiscalProxyController(http.Controller):
     def _answer(self, status, data):
         return request.make_json_response(data, status=status)
 
-    def _body(self):
+    def _authorized_body(self):
+        """The desk's register and the JSON body of a proxy call, or the error answer to send back instead."""
+        register = self._register()
+        if not register:
+            return None, None, self._answer(401, {"error": "unknown or missing desk token"})
         try:
-            return json.loads(request.httprequest.get_data() or b"{}")
+            body = json.loads(request.httprequest.get_data() or b"{}")
         except ValueError:
-            return None
+            body = None
+        if not isinstance(body, dict):
+            return None, None, self._answer(400, {"error": "body is not a JSON object"})
+        return register, body, None
 
     @http.route(
         "/clinic_fiscal/proxy/jobs",
@@ -46,12 +53,9 @@ class FiscalProxyController(http.Controller):
         readonly=False,
     )
     def jobs(self):
-        register = self._register()
-        if not register:
-            return self._answer(401, {"error": "unknown or missing desk token"})
-        body = self._body()
-        if body is None:
-            return self._answer(400, {"error": "body is not JSON"})
+        register, body, refusal = self._authorized_body()
+        if refusal:
+            return refusal
         if body.get("serial"):
             register.write({"status_at": fields.Datetime.now(), "status_note": str(body["serial"])[:200]})
         receipts = request.env["clinic.fiscal.receipt"]._due(register, limit=BATCH)
@@ -68,11 +72,10 @@ class FiscalProxyController(http.Controller):
         readonly=False,
     )
     def result(self):
-        register = self._register()
-        if not register:
-            return self._answer(401, {"error": "unknown or missing desk token"})
-        body = self._body()
-        if not body or not isinstance(body.get("outcome"), dict) or not str(body.get("id", "")).isdigit():
+        register, body, refusal = self._authorized_body()
+        if refusal:
+            return refusal
+        if not isinstance(body.get("outcome"), dict) or not str(body.get("id", "")).isdigit():
             return self._answer(400, {"error": "expected {id, uuid, outcome}"})
         receipt = request.env["clinic.fiscal.receipt"].sudo().browse(int(body["id"])).exists()
         if receipt:  # one report at a time per receipt: a late duplicate sees the first one's state

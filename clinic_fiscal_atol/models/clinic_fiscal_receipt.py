@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import psycopg2
+import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -141,7 +142,9 @@ class ClinicFiscalReceipt(models.Model):
             if receipt.state != "done" or not receipt.fiscal_sign or receipt.operation not in QR_SIGN:
                 receipt.qr_code = receipt.qr_image = False
                 continue
-            stamp = fields.Datetime.context_timestamp(receipt, receipt.fiscal_datetime).strftime("%Y%m%dT%H%M")
+            # the register's local time, as printed on the receipt: the clinic's zone, whoever looks at it
+            zone = receipt.company_id._clinic_tzinfo()
+            stamp = pytz.utc.localize(receipt.fiscal_datetime).astimezone(zone).strftime("%Y%m%dT%H%M")
             receipt.qr_code = (
                 f"t={stamp}&s={receipt.amount:.2f}&fn={receipt.fn_number}&i={receipt.fd_number}"
                 f"&fp={receipt.fiscal_sign}&n={QR_SIGN[receipt.operation]}"

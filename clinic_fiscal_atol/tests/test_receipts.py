@@ -1,5 +1,8 @@
+import base64
 import json
+from datetime import datetime, timedelta
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -45,10 +48,20 @@ class TestReceipts(FiscalCase):
         self.assertEqual(self.fake.printed(receipt.name), 1)
         self.assertEqual(receipt.fn_number, "9999078900012345")
         self.assertTrue(receipt.fiscal_sign and receipt.fd_number and receipt.fiscal_datetime)
-        self.assertIn(
-            f"&s=3150.00&fn=9999078900012345&i={receipt.fd_number}&fp={receipt.fiscal_sign}&n=1", receipt.qr_code
+        self.assertEqual(receipt.registration_number, "0000000001012345")
+        params = json.loads(receipt.result_json)["results"][0]["result"]["fiscalParams"]
+        self.assertEqual(receipt.shift_number, params["shiftNumber"])
+        printed_at = datetime.fromisoformat(params["fiscalDocumentDateTime"])  # the register's local time
+        self.assertEqual(receipt.fiscal_datetime, (printed_at - printed_at.utcoffset()).replace(tzinfo=None))
+        # the QR code carries the time printed on the receipt, whatever the zone of the one looking at it
+        receipt.invalidate_recordset(["qr_code", "qr_image"])
+        seen = receipt.with_user(self.cashier).with_context(tz="Europe/Moscow")
+        self.assertEqual(
+            seen.qr_code,
+            f"t={printed_at:%Y%m%dT%H%M}&s=3150.00&fn=9999078900012345&i={receipt.fd_number}"
+            f"&fp={receipt.fiscal_sign}&n=1",
         )
-        self.assertTrue(receipt.qr_image)
+        self.assertTrue(base64.b64decode(seen.qr_image).startswith(b"\x89PNG"), "an image the form shows")
         self.assertEqual(json.loads(receipt.result_json)["results"][0]["status"], "ready")
         with self.assertRaises(UserError):
             payment.with_user(self.cashier).write({"amount": 100.0})
@@ -71,6 +84,8 @@ class TestReceipts(FiscalCase):
         self.run_jobs()
         rest = self.pay(visit, 2150.0)
         self.assertEqual({i["paymentMethod"] for i in self.task(rest.receipt_ids)["items"]}, {"prepayment"})
+        # each service in proportion: the two receipts add up to the services, kopeck for kopeck
+        self.assertEqual([i["amount"] for i in self.task(rest.receipt_ids)["items"]], [1706.35, 443.65])
         self.run_jobs()
         visit.action_done()
         settlements = (payment | rest).receipt_ids.filtered("settlement")
@@ -231,3 +246,21 @@ class TestReceipts(FiscalCase):
         receipt.with_user(self.cashier).action_retry()
         self.run_jobs()
         self.assertEqual((receipt.state, self.fake.printed(receipt.name)), ("done", 1))
+
+    def test_one_channel_of_capacity_one_per_register_and_each_attempt_queued_once(self):
+        channel = self.env["queue.job.channel"].search(
+            [("complete_name", "=", f"root.fiscal.register_{self.register.id}")]
+        )
+        self.assertEqual(channel.capacity, 1, "the runner starts one task of a register at a time")
+        self.fake.down = True
+        receipt = self.pay(self.visit(), 3150.0).receipt_ids
+        receipt._schedule()  # the cron and the payment queue the same attempt: one job (identity key)
+        jobs = self.env["queue.job"].search([("model_name", "=", "clinic.fiscal.receipt")])
+        jobs = jobs.filtered(lambda job: receipt in job.records)
+        self.assertEqual((len(jobs), jobs.channel), (1, channel.complete_name))
+        before = fields.Datetime.now()
+        receipt._process()
+        retry = self.env["queue.job"].search([("model_name", "=", "clinic.fiscal.receipt"), ("id", "not in", jobs.ids)])
+        retry = retry.filtered(lambda job: receipt in job.records)
+        self.assertEqual((len(retry), retry.eta, retry.channel), (1, receipt.next_try, channel.complete_name))
+        self.assertGreaterEqual(receipt.next_try, before + timedelta(seconds=3), "backoff: 4 s after the 1st try")

@@ -15,7 +15,8 @@ drawn at random with ``fault_rate``:
 - ``offline``: the register is not activated: POST → 409, its uuid unknown.
 
 ``documents`` lists every fiscal document the register closed, with the receipt's additional
-attribute (tag 1192), so a test counts how often one receipt was printed.
+attribute (tag 1192), so a test counts how often one receipt was printed; ``operations`` lists the
+X reports and cash in/out (no fiscal document) with their sum and operator.
 """
 
 import json
@@ -59,6 +60,7 @@ class FakeAtol(FakeHttpServer):
             self.faults = []
             self.documents = []  # (type, uuid, attribute, total)
             self.task_log = []  # every task run, as (type, uuid)
+            self.operations = []  # X reports and cash in/out done (no fiscal document): (type, cashSum, operator)
             self.posts = 0
             self.fd = 100
             self.shift = {"state": "closed", "number": 0, "opened_at": None}
@@ -283,6 +285,9 @@ class FakeAtol(FakeHttpServer):
         elif kind in ("reportX", "cashIn", "cashOut", "continuePrint"):
             if kind == "continuePrint":
                 self.paper_block = None
+            else:
+                operator = (task.get("operator") or {}).get("name")
+                self.operations.append((kind, task.get("cashSum"), operator))
             params = {}
         elif kind in ("getShiftStatus", "getFnStatus", "getDeviceStatus"):
             params = self._query(kind)

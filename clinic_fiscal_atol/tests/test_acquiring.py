@@ -1,8 +1,4 @@
 import os
-import shutil
-import stat
-import sys
-import tempfile
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -16,14 +12,7 @@ class TestCardAcquiring(FiscalCase):
 
     def setUp(self):
         super().setUp()
-        self.folder = tempfile.mkdtemp(prefix="sb_pilot_")
-        self.addCleanup(shutil.rmtree, self.folder, True)
-        agent = os.path.join(self.folder, "sb_pilot")
-        source = os.path.join(os.path.dirname(__file__), "fake_sb_pilot.py")
-        with open(source, encoding="utf-8") as src, open(agent, "w", encoding="utf-8") as dst:
-            dst.write(f"#!{sys.executable}\n" + src.read())
-        os.chmod(agent, os.stat(agent).st_mode | stat.S_IEXEC)
-        self.register.write({"terminal": "sberbank", "terminal_path": agent, "terminal_timeout": 20})
+        self.folder = self.install_fake_terminal()
 
     def calls(self):
         path = os.path.join(self.folder, "calls.log")
@@ -58,6 +47,27 @@ class TestCardAcquiring(FiscalCase):
         self.assertEqual(payment.fiscal_state, "done")
         self.assertEqual(len(self.calls()), 1)
         self.assertEqual(self.fake.printed(payment.receipt_ids.name), 1)
+
+    def test_approved_card_with_a_refused_receipt_stays_paid_and_is_retried_without_a_charge(self):
+        """The register refuses the receipt (shift closed, error 73): the money taken stays recorded."""
+        self.fake.auto_open = False
+        self.addCleanup(setattr, self.fake, "auto_open", True)
+        visit = self.visit()
+        payment = self.pay(visit, 3150.0, method="card")
+        self.run_jobs()
+        receipt = payment.receipt_ids
+        self.assertEqual((receipt.state, receipt.error_code, payment.fiscal_state), ("error", 73, "failed"))
+        self.assertEqual((payment.amount, payment.terminal_rrn, visit.balance_due), (3150.0, "400000000001", 0.0))
+        self.assertEqual(self.fake.printed(receipt.name), 0)
+        self.register.with_user(self.cashier).action_open_shift()
+        self.run_jobs()
+        receipt.with_user(self.cashier).action_retry()
+        self.run_jobs()
+        self.assertEqual((receipt.state, payment.fiscal_state), ("done", "done"))
+        self.assertEqual(self.task(receipt)["payments"][0]["type"], "electronically")
+        self.assertEqual(self.fake.printed(receipt.name), 1)
+        self.assertEqual(self.calls(), ["1 315000"], "the card was charged once")
+        self.assertEqual(visit.payment_ids, payment)
 
     def test_confirming_again_after_approval_does_not_charge_twice(self):
         visit = self.visit()

@@ -14,6 +14,20 @@ from odoo.addons.clinic_scheduling.tests.common import SchedulingCase
 from .fake_atol import FakeAtol
 
 
+def fake_terminal():
+    """A stand-in Sberbank agent ``sb_pilot`` (``fake_sb_pilot.py``) in a new folder: (folder, agent path).
+
+    The agent logs its calls in ``calls.log`` of the folder and reads ``mode`` there (e.g. ``decline``).
+    """
+    folder = tempfile.mkdtemp(prefix="sb_pilot_")
+    agent = os.path.join(folder, "sb_pilot")
+    source = os.path.join(os.path.dirname(__file__), "fake_sb_pilot.py")
+    with open(source, encoding="utf-8") as src, open(agent, "w", encoding="utf-8") as dst:
+        dst.write(f"#!{sys.executable}\n" + src.read())
+    os.chmod(agent, os.stat(agent).st_mode | stat.S_IEXEC)
+    return folder, agent
+
+
 class FiscalCase(SchedulingCase):
     """A clinic with one direct register pointing at a fake ATOL Web Requests server on 127.0.0.1."""
 
@@ -88,17 +102,9 @@ class FiscalCase(SchedulingCase):
         return run_queued_jobs(self.env, ["clinic.fiscal.receipt"], due_only=False)
 
     def install_fake_terminal(self):
-        """A stand-in Sberbank agent ``sb_pilot`` (``fake_sb_pilot.py``) in a folder of its own, set on the register.
-
-        Returns the folder: the agent logs its calls in ``calls.log`` and reads ``mode`` (e.g. ``decline``).
-        """
-        folder = tempfile.mkdtemp(prefix="sb_pilot_")
+        """The stand-in Sberbank agent set on the register; returns its folder (see ``fake_terminal``)."""
+        folder, agent = fake_terminal()
         self.addCleanup(shutil.rmtree, folder, True)
-        agent = os.path.join(folder, "sb_pilot")
-        source = os.path.join(os.path.dirname(__file__), "fake_sb_pilot.py")
-        with open(source, encoding="utf-8") as src, open(agent, "w", encoding="utf-8") as dst:
-            dst.write(f"#!{sys.executable}\n" + src.read())
-        os.chmod(agent, os.stat(agent).st_mode | stat.S_IEXEC)
         self.register.write({"terminal": "sberbank", "terminal_path": agent, "terminal_timeout": 20})
         return folder
 

@@ -188,6 +188,21 @@ class TestReceipts(FiscalCase):
         self.assertEqual(payment.fiscal_state, "done")
         self.assertEqual(self.fake.printed(payment.receipt_ids.name), 1)
 
+    def test_paper_out_after_closing_marks_not_printed_and_holds_the_queue(self):
+        """Closed in the FN but not printed: done (never again), and the next receipt waits for the paper."""
+        self.fake.script("paper_after")
+        first = self.pay(self.visit(), 3150.0).receipt_ids
+        first._process()
+        self.assertEqual((first.state, first.not_printed, first.payment_id.fiscal_state), ("done", True, "done"))
+        second = self.pay(self.visit(lines=[(self.blood, 650.0, 1)]), 650.0).receipt_ids
+        second._process()
+        self.assertEqual((second.state, second.posted), ("sent", True))
+        self.assertEqual(self.fake.printed(second.name), 0)
+        self.fake.load_paper()
+        self.run_jobs()
+        self.assertEqual((second.state, second.not_printed), ("done", False))
+        self.assertEqual((self.fake.printed(first.name), self.fake.printed(second.name), self.fake.posts), (1, 1, 2))
+
     def test_register_down_keeps_the_receipt_queued_then_prints(self):
         self.fake.down = True
         payment = self.pay(self.visit(), 3150.0)
@@ -264,3 +279,22 @@ class TestReceipts(FiscalCase):
         retry = retry.filtered(lambda job: receipt in job.records)
         self.assertEqual((len(retry), retry.eta, retry.channel), (1, receipt.next_try, channel.complete_name))
         self.assertGreaterEqual(receipt.next_try, before + timedelta(seconds=3), "backoff: 4 s after the 1st try")
+
+    def test_history_imported_from_1c_gets_no_receipt(self):
+        """Imported payments were fiscalized (or not) back then: no receipt now; certificates still count them."""
+        visit = (
+            self.env["clinic.visit"]
+            .sudo()
+            .create(
+                {
+                    "patient_id": self.patient.id,
+                    "employee_id": self.doctor.id,
+                    "is_imported": True,
+                    "import_ref": "1C-000123",
+                    "line_ids": [fields.Command.create({"product_id": self.blood.id, "price_unit": 650.0})],
+                }
+            )
+        )
+        payment = self.env["clinic.visit.payment"].sudo().create({"visit_id": visit.id, "amount": 650.0})
+        self.run_jobs()
+        self.assertEqual((payment.fiscal_state, payment.receipt_ids.ids, self.fake.posts), ("none", [], 0))

@@ -247,6 +247,32 @@ class TestTaxCertificate(HttpCase, TaxCertificateCase):
         self.assertTrue(pdf.startswith(b"%PDF"))
         self.assertEqual(len(re.findall(rb"/Type\s*/Page[^s]", pdf)), 2, "page 2 carries the patient")
 
+    def test_a_batch_of_requests_is_issued_at_once(self):
+        accountant = new_test_user(self.env, "tax_batch_accountant", groups="clinic_base.group_clinic_accountant")
+        neighbour = self.env["res.partner"].create(
+            {"is_patient": True, "surname": "Соколов", "first_name": "Олег", "inn": "667100002200"}
+        )
+        visit = self.visit(neighbour, date(YEAR, 5, 5), [(self.consultation, 1200), (self.surgery, 800)])
+        self.pay(visit, 2000, date(YEAR, 5, 5), neighbour, "card")
+        Request = self.env["clinic.tax.certificate.request"]
+        requests = Request._portal_request(self.mother, YEAR) | Request._portal_request(neighbour, YEAR)
+        wizard = (
+            self.env["clinic.tax.certificate.wizard"]
+            .with_user(accountant)
+            .with_context(default_request_ids=requests.ids)
+            .create({})
+        )
+        self.assertEqual(wizard.mode, "requests")
+        wizard.action_issue()
+        self.assertEqual(requests.mapped("state"), ["issued", "issued"])
+        mothers, neighbours = requests[0].certificate_ids, requests[1].certificate_ids
+        self.assertEqual(len(mothers), 2)
+        self.assertEqual(
+            (neighbours.taxpayer_id, neighbours.is_same_person, neighbours.amount_code1, neighbours.amount_code2),
+            (neighbour, True, 1200.0, 800.0),
+        )
+        self.assertEqual(len(set((mothers | neighbours).mapped("number"))), 3, "each its own number")
+
     def test_request_lands_with_the_accountant_and_is_issued(self):
         accountant = self.env["res.users"].create(
             {

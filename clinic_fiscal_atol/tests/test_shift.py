@@ -61,6 +61,26 @@ class TestShiftAndCorrections(FiscalCase):
         self.assertFalse(self.register.shift_warning)
         self.assertEqual(self.pay(self.visit(), 3150.0).receipt_ids.register_id, self.register)
 
+    def test_a_register_refusing_an_expired_shift_blocks_further_sales(self):
+        """Odoo thought the shift young; the register says over 24 h (error 68): sales stop until Z and reopen."""
+        self.operation("action_open_shift")
+        self.fake.shift["opened_at"] = datetime.now() - timedelta(hours=25)
+        payment = self.pay(self.visit(), 3150.0)
+        self.run_jobs()
+        self.assertEqual((payment.receipt_ids.error_code, payment.fiscal_state), (68, "failed"))
+        self.assertEqual(self.register.shift_state, "expired")
+        self.assertTrue(self.register.shift_warning)
+        visit = self.visit()
+        with self.assertRaisesRegex(UserError, "24"):
+            self.pay(visit, 650.0)
+        self.operation("action_close_shift")
+        self.operation("action_open_shift")
+        payment.receipt_ids.with_user(self.cashier).action_retry()
+        self.run_jobs()
+        self.assertEqual(payment.fiscal_state, "done")
+        self.assertEqual(self.fake.printed(payment.receipt_ids.name), 1)
+        self.assertEqual([doc[0] for doc in self.fake.documents], ["openShift", "closeShift", "openShift", "sell"])
+
     def cash(self, operation, amount):
         wizard = (
             self.env["clinic.fiscal.cash.wizard"]

@@ -3,7 +3,7 @@ import json
 from datetime import datetime, timedelta
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.clinic_fiscal_atol.proxy.clinic_fiscal_proxy.atol import AtolClient
@@ -298,3 +298,12 @@ class TestReceipts(FiscalCase):
         payment = self.env["clinic.visit.payment"].sudo().create({"visit_id": visit.id, "amount": 650.0})
         self.run_jobs()
         self.assertEqual((payment.fiscal_state, payment.receipt_ids.ids, self.fake.posts), ("none", [], 0))
+
+    def test_the_cashiers_inn_must_be_a_valid_personal_inn(self):
+        employee = self.cashier.employee_id
+        for wrong in ("500100732258", "7707083893"):  # a check digit off; a company's INN (10 digits)
+            with self.assertRaisesRegex(ValidationError, f"Петрова Анна Алексеевна: INN {wrong} is not a valid"):
+                employee.clinic_inn = wrong
+        self.env.invalidate_all(flush=False)  # the refused values stay in the cache only
+        employee.clinic_inn = "667100002200"  # another valid one is taken and printed
+        self.assertEqual(self.task(self.pay(self.visit(), 3150.0).receipt_ids)["operator"]["vatin"], "667100002200")

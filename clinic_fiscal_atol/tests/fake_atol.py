@@ -8,6 +8,8 @@ drawn at random with ``fault_rate``:
 
 - ``blocked_closed`` / ``blocked_open``: the link drops mid-receipt (``blocked``, ``connectionError``);
   the document was closed (resolves to ``ready``) or not (resolves to error 2);
+- ``blocked_fn``: the fiscal storage fails mid-receipt (``blocked``, ``fnError``, code 115); the document
+  was closed (resolves to ``ready`` on ``reconnect()``);
 - ``paper_before``: no paper before closing (error 44); ``paper_after``: closed but not printed
   (``ready`` with ``notPrinted``, the queue blocked with ``paperError`` until ``continuePrint``);
 - ``slow``: the POST is accepted but its answer comes after the client's timeout (a crash after POST);
@@ -233,7 +235,7 @@ class FakeAtol(FakeHttpServer):
         return self._run_operation(uuid, task, result)
 
     def _receipt_fault(self, task):
-        kinds = ("blocked_closed", "blocked_open", "paper_before", "paper_after")
+        kinds = ("blocked_closed", "blocked_open", "blocked_fn", "paper_before", "paper_after")
         fault = next((kind for kind in kinds if self._next_fault(kind, [task])), None)
         if not fault and self.fault_rate:
             drawn = self._draw()
@@ -262,6 +264,10 @@ class FakeAtol(FakeHttpServer):
         if fault == "blocked_closed":
             result.update(status="blocked", error={"code": 241, "description": "Связь с ККТ потеряна"})
             self.blocked = {"uuid": uuid, "reason": "connectionError", "closed": True, "until": self._until()}
+            return None
+        if fault == "blocked_fn":
+            result.update(status="blocked", error={"code": 115, "description": "Ошибка обмена с ФН"})
+            self.blocked = {"uuid": uuid, "reason": "fnError", "closed": True, "until": self._until()}
             return None
         result.update(status="ready", error={"code": 0, "description": "Ошибок нет"})
         if fault == "paper_after":

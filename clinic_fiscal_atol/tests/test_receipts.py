@@ -165,6 +165,21 @@ class TestReceipts(FiscalCase):
         self.assertEqual(receipt.state, "done")
         self.assertEqual(self.fake.printed(receipt.name), 1)
 
+    def test_blocked_by_the_fiscal_storage_waits_and_is_never_printed_again(self):
+        self.fake.script("blocked_fn")
+        receipt = self.pay(self.visit(), 3150.0).receipt_ids
+        uuid = receipt.uuid
+        receipt._process()
+        self.assertEqual((receipt.state, receipt.error_code, receipt.error), ("blocked", 115, "Ошибка обмена с ФН"))
+        queue = self.fake.handle("GET", "/api/v2/getRequestsQueueStatus", b"")[1]
+        self.assertEqual((queue["isBlocked"], queue["blockReason"], queue["blockedUUID"]), (True, "fnError", uuid))
+        self.run_jobs()  # still blocked: asked again under the same uuid, nothing posted again
+        self.assertEqual((receipt.state, receipt.uuid, self.fake.posts), ("blocked", uuid, 1))
+        self.fake.reconnect()
+        self.run_jobs()
+        self.assertEqual((receipt.state, receipt.uuid), ("done", uuid))
+        self.assertEqual((self.fake.printed(receipt.name), self.fake.posts), (1, 1))
+
     def test_blocked_then_not_closed_prints_once_under_a_new_uuid(self):
         self.fake.script("blocked_open")
         receipt = self.pay(self.visit(), 3150.0).receipt_ids

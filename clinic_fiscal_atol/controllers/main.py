@@ -8,6 +8,15 @@ from ..models.clinic_fiscal_receipt import PENDING
 from ..proxy.clinic_fiscal_proxy.atol import Outcome
 
 BATCH = 20
+# The proxy's calls: JSON over POST, authenticated by the desk token alone (no session, no CSRF token).
+PROXY_ROUTE = {
+    "type": "http",
+    "auth": "none",
+    "methods": ["POST"],
+    "csrf": False,
+    "save_session": False,
+    "readonly": False,
+}
 
 
 class FiscalProxyController(http.Controller):
@@ -43,15 +52,7 @@ class FiscalProxyController(http.Controller):
             return None, None, self._answer(400, {"error": "body is not a JSON object"})
         return register, body, None
 
-    @http.route(
-        "/clinic_fiscal/proxy/jobs",
-        type="http",
-        auth="none",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-        readonly=False,
-    )
+    @http.route("/clinic_fiscal/proxy/jobs", **PROXY_ROUTE)
     def jobs(self):
         register, body, refusal = self._authorized_body()
         if refusal:
@@ -62,15 +63,7 @@ class FiscalProxyController(http.Controller):
         jobs = [{"id": r.id, "uuid": r.uuid, "posted": r.posted, "request": r._tasks()} for r in receipts]
         return self._answer(200, {"register": register.name, "jobs": jobs})
 
-    @http.route(
-        "/clinic_fiscal/proxy/result",
-        type="http",
-        auth="none",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-        readonly=False,
-    )
+    @http.route("/clinic_fiscal/proxy/result", **PROXY_ROUTE)
     def result(self):
         register, body, refusal = self._authorized_body()
         if refusal:

@@ -8,6 +8,15 @@ from ..models.clinic_fiscal_receipt import PENDING
 from ..proxy.clinic_fiscal_proxy.atol import Outcome
 
 BATCH = 20
+# The proxy's calls: JSON over POST, authenticated by the desk token alone (no session, no CSRF token).
+PROXY_ROUTE = {
+    "type": "http",
+    "auth": "none",
+    "methods": ["POST"],
+    "csrf": False,
+    "save_session": False,
+    "readonly": False,
+}
 
 
 class FiscalProxyController(http.Controller):
@@ -30,49 +39,36 @@ class FiscalProxyController(http.Controller):
     def _answer(self, status, data):
         return request.make_json_response(data, status=status)
 
-    def _body(self):
-        try:
-            return json.loads(request.httprequest.get_data() or b"{}")
-        except ValueError:
-            return None
-
-    @http.route(
-        "/clinic_fiscal/proxy/jobs",
-        type="http",
-        auth="none",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-        readonly=False,
-    )
-    def jobs(self):
+    def _authorized_body(self):
+        """The desk's register and the JSON body of a proxy call, or the error answer to send back instead."""
         register = self._register()
         if not register:
-            return self._answer(401, {"error": "unknown or missing desk token"})
-        body = self._body()
-        if body is None:
-            return self._answer(400, {"error": "body is not JSON"})
+            return None, None, self._answer(401, {"error": "unknown or missing desk token"})
+        try:
+            body = json.loads(request.httprequest.get_data() or b"{}")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return None, None, self._answer(400, {"error": "body is not a JSON object"})
+        return register, body, None
+
+    @http.route("/clinic_fiscal/proxy/jobs", **PROXY_ROUTE)
+    def jobs(self):
+        register, body, refusal = self._authorized_body()
+        if refusal:
+            return refusal
         if body.get("serial"):
             register.write({"status_at": fields.Datetime.now(), "status_note": str(body["serial"])[:200]})
         receipts = request.env["clinic.fiscal.receipt"]._due(register, limit=BATCH)
         jobs = [{"id": r.id, "uuid": r.uuid, "posted": r.posted, "request": r._tasks()} for r in receipts]
         return self._answer(200, {"register": register.name, "jobs": jobs})
 
-    @http.route(
-        "/clinic_fiscal/proxy/result",
-        type="http",
-        auth="none",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-        readonly=False,
-    )
+    @http.route("/clinic_fiscal/proxy/result", **PROXY_ROUTE)
     def result(self):
-        register = self._register()
-        if not register:
-            return self._answer(401, {"error": "unknown or missing desk token"})
-        body = self._body()
-        if not body or not isinstance(body.get("outcome"), dict) or not str(body.get("id", "")).isdigit():
+        register, body, refusal = self._authorized_body()
+        if refusal:
+            return refusal
+        if not isinstance(body.get("outcome"), dict) or not str(body.get("id", "")).isdigit():
             return self._answer(400, {"error": "expected {id, uuid, outcome}"})
         receipt = request.env["clinic.fiscal.receipt"].sudo().browse(int(body["id"])).exists()
         if receipt:  # one report at a time per receipt: a late duplicate sees the first one's state

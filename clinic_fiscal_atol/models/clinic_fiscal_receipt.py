@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import psycopg2
+import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -35,6 +36,8 @@ PENDING = ("draft", "sent", "blocked")
 # Driver errors that go away by themselves or once the cashier fixes the device (paper, cover, link):
 # the register closed no document, so the receipt is tried again under a new uuid.
 TRANSIENT_ERRORS = {1, 2, 3, 4, 44, 45, 46, 115, 177, 241, 502}
+# Driver errors that tell the shift's state: 68 shift over 24 h, 141 FN shift expired, 73 shift closed.
+SHIFT_ERRORS = {68: "expired", 141: "expired", 73: "closed"}
 REGISTER_LOCK = 0x46495343  # «FISC»: advisory lock class of the registers
 QR_SIGN = {"sell": 1, "sellReturn": 2, "sellCorrection": 1, "sellReturnCorrection": 2}
 
@@ -141,7 +144,9 @@ class ClinicFiscalReceipt(models.Model):
             if receipt.state != "done" or not receipt.fiscal_sign or receipt.operation not in QR_SIGN:
                 receipt.qr_code = receipt.qr_image = False
                 continue
-            stamp = fields.Datetime.context_timestamp(receipt, receipt.fiscal_datetime).strftime("%Y%m%dT%H%M")
+            # the register's local time, as printed on the receipt: the clinic's zone, whoever looks at it
+            zone = receipt.company_id._clinic_tzinfo()
+            stamp = pytz.utc.localize(receipt.fiscal_datetime).astimezone(zone).strftime("%Y%m%dT%H%M")
             receipt.qr_code = (
                 f"t={stamp}&s={receipt.amount:.2f}&fn={receipt.fn_number}&i={receipt.fd_number}"
                 f"&fp={receipt.fiscal_sign}&n={QR_SIGN[receipt.operation]}"
@@ -318,6 +323,10 @@ class ClinicFiscalReceipt(models.Model):
         elif outcome.kind == "failed":
             vals.update(state="error", error_code=outcome.code, error=(outcome.text or "")[:250])
             self.write(vals)
+            if outcome.code in SHIFT_ERRORS:  # the register knows better: warn (and block sales) at once
+                self.register_id.sudo().write(
+                    {"shift_state": SHIFT_ERRORS[outcome.code], "shift_opened_at": False, "status_at": now}
+                )
             if outcome.code in TRANSIENT_ERRORS:
                 self._renew_uuid()
                 self.write({"next_try": now + self._backoff()})

@@ -81,6 +81,7 @@ class ClinicFiscalRegister(models.Model):
 
     _sql_constraints = [("proxy_token_unique", "UNIQUE(proxy_token)", "Each cash desk has its own proxy token.")]
 
+    @api.depends("shift_state", "shift_opened_at")
     def _compute_shift_warning(self):
         now = fields.Datetime.now()
         for register in self:

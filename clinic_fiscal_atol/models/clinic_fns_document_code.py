@@ -29,9 +29,6 @@ FNS_DOCUMENT_CODES = {
     "44": "62",  # Вид на жительство иностранного гражданина
 }
 
-# FNS codes whose series and number the certificate prints as «СС СС НННННН» (RF passport) or keeps as typed.
-FNS_RF_PASSPORT = "21"
-
 
 def fns_document_code(moh_code):
     """The FNS code of a document type of book 99.2.48 (91 «иные документы» when the FNS has none of its own)."""

@@ -168,8 +168,7 @@ class ClinicTaxCertificate(models.Model):
         """Issue a correction: today's data and amounts under the same number, the next correction number."""
         require_group(self.env, ACCOUNTANT, MANAGER)
         self.check_access("read")
-        corrections = self.browse()
-        for certificate in self:
+        for certificate in self:  # all refusals before anything is written
             if certificate.state != "issued":
                 raise UserError(
                     self.env._(
@@ -186,6 +185,8 @@ class ClinicTaxCertificate(models.Model):
                         n=certificate.correction_number,
                     )
                 )
+        corrections = self.browse()
+        for certificate in self:
             amounts = self._amounts(certificate.year, certificate.company_id, certificate.taxpayer_id)
             code1, code2 = amounts.get((certificate.taxpayer_id.id, certificate.patient_id.id), (0.0, 0.0))
             certificate.sudo().state = "cancelled"

@@ -1,12 +1,31 @@
 import json
+import os
+import shutil
+import stat
+import sys
+import tempfile
 
 from odoo import fields
 from odoo.tests import new_test_user
 
+from odoo.addons.clinic_base.tests.queue_jobs import run_queued_jobs
 from odoo.addons.clinic_scheduling.tests.common import SchedulingCase
-from odoo.addons.queue_job.job import Job
 
 from .fake_atol import FakeAtol
+
+
+def fake_terminal():
+    """A stand-in Sberbank agent ``sb_pilot`` (``fake_sb_pilot.py``) in a new folder: (folder, agent path).
+
+    The agent logs its calls in ``calls.log`` of the folder and reads ``mode`` there (e.g. ``decline``).
+    """
+    folder = tempfile.mkdtemp(prefix="sb_pilot_")
+    agent = os.path.join(folder, "sb_pilot")
+    source = os.path.join(os.path.dirname(__file__), "fake_sb_pilot.py")
+    with open(source, encoding="utf-8") as src, open(agent, "w", encoding="utf-8") as dst:
+        dst.write(f"#!{sys.executable}\n" + src.read())
+    os.chmod(agent, os.stat(agent).st_mode | stat.S_IEXEC)
+    return folder, agent
 
 
 class FiscalCase(SchedulingCase):
@@ -78,24 +97,16 @@ class FiscalCase(SchedulingCase):
         payment = self.env["clinic.visit.payment"].search([("visit_id", "=", visit.id)], order="id desc", limit=1)
         return payment
 
-    def run_jobs(self, rounds=20):
+    def run_jobs(self):
         """The queue_job worker's part: perform every pending receipt job, due or not (backoff skipped)."""
-        performed = []
-        for _round in range(rounds):
-            jobs = self.env["queue.job"].search(
-                [("state", "=", "pending"), ("model_name", "=", "clinic.fiscal.receipt")], order="id"
-            )
-            if not jobs:
-                break
-            for record in jobs:
-                job = Job.load(self.env, record.uuid)
-                job.set_started()
-                job.store()
-                performed.append(job.perform())
-                job.set_done()
-                job.store()
-        self.env.invalidate_all()
-        return performed
+        return run_queued_jobs(self.env, ["clinic.fiscal.receipt"], due_only=False)
+
+    def install_fake_terminal(self):
+        """The stand-in Sberbank agent set on the register; returns its folder (see ``fake_terminal``)."""
+        folder, agent = fake_terminal()
+        self.addCleanup(shutil.rmtree, folder, True)
+        self.register.write({"terminal": "sberbank", "terminal_path": agent, "terminal_timeout": 20})
+        return folder
 
     @staticmethod
     def task(receipt):

@@ -8,6 +8,8 @@ drawn at random with ``fault_rate``:
 
 - ``blocked_closed`` / ``blocked_open``: the link drops mid-receipt (``blocked``, ``connectionError``);
   the document was closed (resolves to ``ready``) or not (resolves to error 2);
+- ``blocked_fn``: the fiscal storage fails mid-receipt (``blocked``, ``fnError``, code 115); the document
+  was closed (resolves to ``ready`` on ``reconnect()``);
 - ``paper_before``: no paper before closing (error 44); ``paper_after``: closed but not printed
   (``ready`` with ``notPrinted``, the queue blocked with ``paperError`` until ``continuePrint``);
 - ``slow``: the POST is accepted but its answer comes after the client's timeout (a crash after POST);
@@ -15,7 +17,8 @@ drawn at random with ``fault_rate``:
 - ``offline``: the register is not activated: POST → 409, its uuid unknown.
 
 ``documents`` lists every fiscal document the register closed, with the receipt's additional
-attribute (tag 1192), so a test counts how often one receipt was printed.
+attribute (tag 1192), so a test counts how often one receipt was printed; ``operations`` lists the
+X reports and cash in/out (no fiscal document) with their sum and operator.
 """
 
 import json
@@ -59,6 +62,7 @@ class FakeAtol(FakeHttpServer):
             self.faults = []
             self.documents = []  # (type, uuid, attribute, total)
             self.task_log = []  # every task run, as (type, uuid)
+            self.operations = []  # X reports and cash in/out done (no fiscal document): (type, cashSum, operator)
             self.posts = 0
             self.fd = 100
             self.shift = {"state": "closed", "number": 0, "opened_at": None}
@@ -231,7 +235,7 @@ class FakeAtol(FakeHttpServer):
         return self._run_operation(uuid, task, result)
 
     def _receipt_fault(self, task):
-        kinds = ("blocked_closed", "blocked_open", "paper_before", "paper_after")
+        kinds = ("blocked_closed", "blocked_open", "blocked_fn", "paper_before", "paper_after")
         fault = next((kind for kind in kinds if self._next_fault(kind, [task])), None)
         if not fault and self.fault_rate:
             drawn = self._draw()
@@ -261,6 +265,10 @@ class FakeAtol(FakeHttpServer):
             result.update(status="blocked", error={"code": 241, "description": "Связь с ККТ потеряна"})
             self.blocked = {"uuid": uuid, "reason": "connectionError", "closed": True, "until": self._until()}
             return None
+        if fault == "blocked_fn":
+            result.update(status="blocked", error={"code": 115, "description": "Ошибка обмена с ФН"})
+            self.blocked = {"uuid": uuid, "reason": "fnError", "closed": True, "until": self._until()}
+            return None
         result.update(status="ready", error={"code": 0, "description": "Ошибок нет"})
         if fault == "paper_after":
             self.paper_block = {"uuid": uuid, "reason": "paperError", "until": self._until()}
@@ -283,6 +291,9 @@ class FakeAtol(FakeHttpServer):
         elif kind in ("reportX", "cashIn", "cashOut", "continuePrint"):
             if kind == "continuePrint":
                 self.paper_block = None
+            else:
+                operator = (task.get("operator") or {}).get("name")
+                self.operations.append((kind, task.get("cashSum"), operator))
             params = {}
         elif kind in ("getShiftStatus", "getFnStatus", "getDeviceStatus"):
             params = self._query(kind)

@@ -1,8 +1,4 @@
 import os
-import shutil
-import stat
-import sys
-import tempfile
 
 from odoo.tests import HttpCase, tagged
 
@@ -15,15 +11,7 @@ class TestCashDeskTour(HttpCase, FiscalCase):
 
     def setUp(self):
         super().setUp()
-        folder = tempfile.mkdtemp(prefix="sb_pilot_tour_")
-        self.addCleanup(shutil.rmtree, folder, True)
-        agent = os.path.join(folder, "sb_pilot")
-        source = os.path.join(os.path.dirname(__file__), "fake_sb_pilot.py")
-        with open(source, encoding="utf-8") as src, open(agent, "w", encoding="utf-8") as dst:
-            dst.write(f"#!{sys.executable}\n" + src.read())
-        os.chmod(agent, os.stat(agent).st_mode | stat.S_IEXEC)
-        self.terminal_calls = os.path.join(folder, "calls.log")
-        self.register.write({"terminal": "sberbank", "terminal_path": agent, "terminal_timeout": 20})
+        self.terminal_calls = os.path.join(self.install_fake_terminal(), "calls.log")
 
     def printed(self, payment):
         """The documents the fake register closed for ``payment``'s receipts: (task type, total)."""

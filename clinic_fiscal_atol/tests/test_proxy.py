@@ -66,3 +66,23 @@ class TestFiscalProxy(FiscalCase, HttpCase):
         )
         self.assertEqual(response.status_code, 409)
         self.assertEqual(receipt.state, "draft")
+
+    def test_desk_without_atol_server_reports_the_serial_status(self):
+        """No Web Requests server at the desk: the proxy reports the port's status, the receipt keeps waiting."""
+        receipt = self.pay(self.visit(), 3150.0).receipt_ids
+        loop = self.proxy(atol=False)
+        loop.serial_port = "/dev/clinic-no-such-port"
+        self.assertEqual(loop.run_once(), 1)
+        self.env.invalidate_all()
+        self.assertTrue(self.register.status_note.startswith("/dev/clinic-no-such-port: "), self.register.status_note)
+        self.assertTrue(self.register.status_at)
+        self.assertEqual((receipt.state, receipt.error), ("draft", "no ATOL Web Requests server at this desk"))
+        self.assertTrue(receipt.next_try)
+        self.assertEqual(self.fake.posts, 0)
+
+    def test_a_body_that_is_not_a_json_object_is_refused(self):
+        headers = {"Authorization": f"Bearer {self.register.proxy_token}", "Content-Type": "application/json"}
+        for path in ("/clinic_fiscal/proxy/jobs", "/clinic_fiscal/proxy/result"):
+            for body in ("[1]", "not json"):
+                response = self.url_open(path, data=body, headers=headers)
+                self.assertEqual(response.status_code, 400, f"{path} {body}")

@@ -56,6 +56,7 @@ class TestSendRace(BaseCase):
                 lambda job: set(job.records.ids) & set(cls.receipt_ids)
             ).unlink()
             env["clinic.fiscal.receipt"].browse(cls.receipt_ids).unlink()
+            env["queue.job.channel"].search([("name", "=", f"register_{cls.register_id}")]).unlink()
             env["clinic.fiscal.register"].browse(cls.register_id).unlink()
 
     def race(self, receipt_id):

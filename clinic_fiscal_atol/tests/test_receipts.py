@@ -1,6 +1,9 @@
+import base64
 import json
+from datetime import datetime, timedelta
 
-from odoo.exceptions import UserError
+from odoo import fields
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.clinic_fiscal_atol.proxy.clinic_fiscal_proxy.atol import AtolClient
@@ -45,10 +48,20 @@ class TestReceipts(FiscalCase):
         self.assertEqual(self.fake.printed(receipt.name), 1)
         self.assertEqual(receipt.fn_number, "9999078900012345")
         self.assertTrue(receipt.fiscal_sign and receipt.fd_number and receipt.fiscal_datetime)
-        self.assertIn(
-            f"&s=3150.00&fn=9999078900012345&i={receipt.fd_number}&fp={receipt.fiscal_sign}&n=1", receipt.qr_code
+        self.assertEqual(receipt.registration_number, "0000000001012345")
+        params = json.loads(receipt.result_json)["results"][0]["result"]["fiscalParams"]
+        self.assertEqual(receipt.shift_number, params["shiftNumber"])
+        printed_at = datetime.fromisoformat(params["fiscalDocumentDateTime"])  # the register's local time
+        self.assertEqual(receipt.fiscal_datetime, (printed_at - printed_at.utcoffset()).replace(tzinfo=None))
+        # the QR code carries the time printed on the receipt, whatever the zone of the one looking at it
+        receipt.invalidate_recordset(["qr_code", "qr_image"])
+        seen = receipt.with_user(self.cashier).with_context(tz="Europe/Moscow")
+        self.assertEqual(
+            seen.qr_code,
+            f"t={printed_at:%Y%m%dT%H%M}&s=3150.00&fn=9999078900012345&i={receipt.fd_number}"
+            f"&fp={receipt.fiscal_sign}&n=1",
         )
-        self.assertTrue(receipt.qr_image)
+        self.assertTrue(base64.b64decode(seen.qr_image).startswith(b"\x89PNG"), "an image the form shows")
         self.assertEqual(json.loads(receipt.result_json)["results"][0]["status"], "ready")
         with self.assertRaises(UserError):
             payment.with_user(self.cashier).write({"amount": 100.0})
@@ -71,6 +84,8 @@ class TestReceipts(FiscalCase):
         self.run_jobs()
         rest = self.pay(visit, 2150.0)
         self.assertEqual({i["paymentMethod"] for i in self.task(rest.receipt_ids)["items"]}, {"prepayment"})
+        # each service in proportion: the two receipts add up to the services, kopeck for kopeck
+        self.assertEqual([i["amount"] for i in self.task(rest.receipt_ids)["items"]], [1706.35, 443.65])
         self.run_jobs()
         visit.action_done()
         settlements = (payment | rest).receipt_ids.filtered("settlement")
@@ -150,6 +165,21 @@ class TestReceipts(FiscalCase):
         self.assertEqual(receipt.state, "done")
         self.assertEqual(self.fake.printed(receipt.name), 1)
 
+    def test_blocked_by_the_fiscal_storage_waits_and_is_never_printed_again(self):
+        self.fake.script("blocked_fn")
+        receipt = self.pay(self.visit(), 3150.0).receipt_ids
+        uuid = receipt.uuid
+        receipt._process()
+        self.assertEqual((receipt.state, receipt.error_code, receipt.error), ("blocked", 115, "Ошибка обмена с ФН"))
+        queue = self.fake.handle("GET", "/api/v2/getRequestsQueueStatus", b"")[1]
+        self.assertEqual((queue["isBlocked"], queue["blockReason"], queue["blockedUUID"]), (True, "fnError", uuid))
+        self.run_jobs()  # still blocked: asked again under the same uuid, nothing posted again
+        self.assertEqual((receipt.state, receipt.uuid, self.fake.posts), ("blocked", uuid, 1))
+        self.fake.reconnect()
+        self.run_jobs()
+        self.assertEqual((receipt.state, receipt.uuid), ("done", uuid))
+        self.assertEqual((self.fake.printed(receipt.name), self.fake.posts), (1, 1))
+
     def test_blocked_then_not_closed_prints_once_under_a_new_uuid(self):
         self.fake.script("blocked_open")
         receipt = self.pay(self.visit(), 3150.0).receipt_ids
@@ -172,6 +202,21 @@ class TestReceipts(FiscalCase):
         self.run_jobs()
         self.assertEqual(payment.fiscal_state, "done")
         self.assertEqual(self.fake.printed(payment.receipt_ids.name), 1)
+
+    def test_paper_out_after_closing_marks_not_printed_and_holds_the_queue(self):
+        """Closed in the FN but not printed: done (never again), and the next receipt waits for the paper."""
+        self.fake.script("paper_after")
+        first = self.pay(self.visit(), 3150.0).receipt_ids
+        first._process()
+        self.assertEqual((first.state, first.not_printed, first.payment_id.fiscal_state), ("done", True, "done"))
+        second = self.pay(self.visit(lines=[(self.blood, 650.0, 1)]), 650.0).receipt_ids
+        second._process()
+        self.assertEqual((second.state, second.posted), ("sent", True))
+        self.assertEqual(self.fake.printed(second.name), 0)
+        self.fake.load_paper()
+        self.run_jobs()
+        self.assertEqual((second.state, second.not_printed), ("done", False))
+        self.assertEqual((self.fake.printed(first.name), self.fake.printed(second.name), self.fake.posts), (1, 1, 2))
 
     def test_register_down_keeps_the_receipt_queued_then_prints(self):
         self.fake.down = True
@@ -231,3 +276,49 @@ class TestReceipts(FiscalCase):
         receipt.with_user(self.cashier).action_retry()
         self.run_jobs()
         self.assertEqual((receipt.state, self.fake.printed(receipt.name)), ("done", 1))
+
+    def test_one_channel_of_capacity_one_per_register_and_each_attempt_queued_once(self):
+        channel = self.env["queue.job.channel"].search(
+            [("complete_name", "=", f"root.fiscal.register_{self.register.id}")]
+        )
+        self.assertEqual(channel.capacity, 1, "the runner starts one task of a register at a time")
+        self.fake.down = True
+        receipt = self.pay(self.visit(), 3150.0).receipt_ids
+        receipt._schedule()  # the cron and the payment queue the same attempt: one job (identity key)
+        jobs = self.env["queue.job"].search([("model_name", "=", "clinic.fiscal.receipt")])
+        jobs = jobs.filtered(lambda job: receipt in job.records)
+        self.assertEqual((len(jobs), jobs.channel), (1, channel.complete_name))
+        before = fields.Datetime.now()
+        receipt._process()
+        retry = self.env["queue.job"].search([("model_name", "=", "clinic.fiscal.receipt"), ("id", "not in", jobs.ids)])
+        retry = retry.filtered(lambda job: receipt in job.records)
+        self.assertEqual((len(retry), retry.eta, retry.channel), (1, receipt.next_try, channel.complete_name))
+        self.assertGreaterEqual(receipt.next_try, before + timedelta(seconds=3), "backoff: 4 s after the 1st try")
+
+    def test_history_imported_from_1c_gets_no_receipt(self):
+        """Imported payments were fiscalized (or not) back then: no receipt now; certificates still count them."""
+        visit = (
+            self.env["clinic.visit"]
+            .sudo()
+            .create(
+                {
+                    "patient_id": self.patient.id,
+                    "employee_id": self.doctor.id,
+                    "is_imported": True,
+                    "import_ref": "1C-000123",
+                    "line_ids": [fields.Command.create({"product_id": self.blood.id, "price_unit": 650.0})],
+                }
+            )
+        )
+        payment = self.env["clinic.visit.payment"].sudo().create({"visit_id": visit.id, "amount": 650.0})
+        self.run_jobs()
+        self.assertEqual((payment.fiscal_state, payment.receipt_ids.ids, self.fake.posts), ("none", [], 0))
+
+    def test_the_cashiers_inn_must_be_a_valid_personal_inn(self):
+        employee = self.cashier.employee_id
+        for wrong in ("500100732258", "7707083893"):  # a check digit off; a company's INN (10 digits)
+            with self.assertRaisesRegex(ValidationError, f"Петрова Анна Алексеевна: INN {wrong} is not a valid"):
+                employee.clinic_inn = wrong
+        self.env.invalidate_all(flush=False)  # the refused values stay in the cache only
+        employee.clinic_inn = "667100002200"  # another valid one is taken and printed
+        self.assertEqual(self.task(self.pay(self.visit(), 3150.0).receipt_ids)["operator"]["vatin"], "667100002200")

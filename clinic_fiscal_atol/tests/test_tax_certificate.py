@@ -6,6 +6,7 @@ from lxml import etree
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from ..models.clinic_fns_document_code import FNS_DOCUMENT_CODES, fns_document_code
 from .tax_certificate_common import PARENT_INN, YEAR, TaxCertificateCase
 
 
@@ -93,6 +94,58 @@ class TestTaxCertificate(HttpCase, TaxCertificateCase):
         self.assertEqual(second.correction_number, 2)
         with self.assertRaises(UserError):
             for_son.action_correct()
+
+    def test_the_999th_correction_is_refused_in_russian_and_nothing_is_written(self):
+        """Corrections are numbered 1 to 998 (999 is the annulment): past 998 the accountant is told to annul."""
+        if not self.env["res.lang"]._lang_get("ru_RU"):
+            self.env["res.lang"]._activate_lang("ru_RU")
+        accountant = new_test_user(self.env, "tax_limit_accountant", groups="clinic_base.group_clinic_accountant")
+        for_son = self.certificate_of(self.son, self.Certificate._issue(self.mother, YEAR))
+        self.env.cr.execute("UPDATE clinic_tax_certificate SET correction_number = 997 WHERE id = %s", [for_son.id])
+        for_son.invalidate_recordset()  # as if corrected 997 times
+        last = self.Certificate.browse(for_son.with_user(accountant).action_correct()["res_id"])
+        self.assertEqual((last.number, last.correction_number, last.state), (for_son.number, 998, "issued"))
+        self.env.flush_all()
+        before = self.env["clinic.tax.certificate"].search_read([], ["state", "correction_number"], order="id")
+        messages = len(last.message_ids)
+        try:  # no savepoint: what the refusal leaves is what an RPC caller's transaction would commit
+            last.with_user(accountant).with_context(lang="ru_RU").action_correct()
+        except UserError as error:
+            refusal = str(error)
+        else:
+            self.fail("a 999th correction was issued")
+        self.assertIn(f"№ {last.number}", refusal)
+        self.assertIn("исправлялась 998 раз — больше форма не нумерует: аннулируйте её и выдайте новую", refusal)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertEqual(
+            self.env["clinic.tax.certificate"].search_read([], ["state", "correction_number"], order="id"), before
+        )
+        self.assertEqual(len(last.message_ids), messages)
+
+    def test_the_mapping_of_identity_documents_to_fns_codes(self):
+        """One table from book 99.2.48 to the FNS codes: its types exist in the book, passport → 21, others → 91."""
+        DocumentType = self.env["clinic.nsi.identity.document.type"]
+        book = DocumentType.with_context(active_test=False).search([("code", "in", list(FNS_DOCUMENT_CODES))])
+        self.assertEqual(sorted(book.mapped("code"), key=int), sorted(FNS_DOCUMENT_CODES, key=int))
+        names = {kind.code: kind.name for kind in book}
+        self.assertEqual(names["1"], "Паспорт гражданина Российской Федерации")
+        self.assertEqual(names["6"], "Свидетельство о рождении")
+        self.mother.inn = False
+        cases = (("1", "6512", "21"), ("6", "II-АИ", "03"), ("44", "83", "62"), ("36", "6601", "91"))
+        for day, (code, series, fns_code) in enumerate(cases, start=1):
+            self.env["clinic.identity.document"].create(
+                {
+                    "partner_id": self.mother.id,
+                    "doc_type_id": DocumentType.search([("code", "=", code)], limit=1).id,
+                    "series": series,
+                    "number": "400123",
+                    "issue_date": date(2020, 1, day),  # the latest current document is the one certified
+                }
+            )
+            values = self.Certificate._person_values(self.mother)
+            self.assertEqual((values["doc_code"], values["doc_number"]), (fns_code, f"{series} 400123"), code)
+        self.assertEqual(fns_document_code(False), "91")
 
     def test_annulment_repeats_the_certificate_under_its_number_with_999(self):
         for_son = self.certificate_of(self.son, self.Certificate._issue(self.mother, YEAR))
@@ -193,6 +246,32 @@ class TestTaxCertificate(HttpCase, TaxCertificateCase):
         )
         self.assertTrue(pdf.startswith(b"%PDF"))
         self.assertEqual(len(re.findall(rb"/Type\s*/Page[^s]", pdf)), 2, "page 2 carries the patient")
+
+    def test_a_batch_of_requests_is_issued_at_once(self):
+        accountant = new_test_user(self.env, "tax_batch_accountant", groups="clinic_base.group_clinic_accountant")
+        neighbour = self.env["res.partner"].create(
+            {"is_patient": True, "surname": "Соколов", "first_name": "Олег", "inn": "667100002200"}
+        )
+        visit = self.visit(neighbour, date(YEAR, 5, 5), [(self.consultation, 1200), (self.surgery, 800)])
+        self.pay(visit, 2000, date(YEAR, 5, 5), neighbour, "card")
+        Request = self.env["clinic.tax.certificate.request"]
+        requests = Request._portal_request(self.mother, YEAR) | Request._portal_request(neighbour, YEAR)
+        wizard = (
+            self.env["clinic.tax.certificate.wizard"]
+            .with_user(accountant)
+            .with_context(default_request_ids=requests.ids)
+            .create({})
+        )
+        self.assertEqual(wizard.mode, "requests")
+        wizard.action_issue()
+        self.assertEqual(requests.mapped("state"), ["issued", "issued"])
+        mothers, neighbours = requests[0].certificate_ids, requests[1].certificate_ids
+        self.assertEqual(len(mothers), 2)
+        self.assertEqual(
+            (neighbours.taxpayer_id, neighbours.is_same_person, neighbours.amount_code1, neighbours.amount_code2),
+            (neighbour, True, 1200.0, 800.0),
+        )
+        self.assertEqual(len(set((mothers | neighbours).mapped("number"))), 3, "each its own number")
 
     def test_request_lands_with_the_accountant_and_is_issued(self):
         accountant = self.env["res.users"].create(

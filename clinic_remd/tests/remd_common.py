@@ -6,8 +6,8 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user
 
+from odoo.addons.clinic_base.tests.queue_jobs import run_queued_jobs
 from odoo.addons.clinic_scheduling.tests.common import SchedulingCase
-from odoo.addons.queue_job.job import Job
 
 from .fake_remd import CLIENT_ENTITY_ID, PLATFORM_SECRET, PLATFORM_TOKEN, FakeRemd, Plan, make_certificate
 
@@ -57,30 +57,15 @@ class FakeRemdMixin:
 
         ``advance`` plays the waiting: jobs and retries due later are made due now.
         """
-        performed = []
-        for _round in range(20):
-            domain = [("state", "=", "pending"), ("model_name", "=", "clinic.semd.document")]
-            if advance:
-                now = fields.Datetime.now() - timedelta(seconds=1)
-                self.env["queue.job"].search(domain).write({"eta": now})
-                self.env["clinic.semd.document"].sudo().search([("state", "=", "sending")]).write(
-                    {"remd_next_attempt": now}
-                )
-            jobs = self.env["queue.job"].search(
-                domain + ["|", ("eta", "=", False), ("eta", "<=", fields.Datetime.now())], order="id"
+        if advance:
+            now = fields.Datetime.now() - timedelta(seconds=1)
+            self.env["queue.job"].search(
+                [("state", "=", "pending"), ("model_name", "=", "clinic.semd.document")]
+            ).write({"eta": now})
+            self.env["clinic.semd.document"].sudo().search([("state", "=", "sending")]).write(
+                {"remd_next_attempt": now}
             )
-            if not jobs:
-                break
-            for record in jobs:
-                job = Job.load(self.env, record.uuid)
-                job.set_started()
-                job.store()
-                performed.append(job.perform())
-                job.set_done()
-                job.store()
-            advance = False
-        self.env.invalidate_all()
-        return performed
+        return run_queued_jobs(self.env, ["clinic.semd.document"])
 
     def exchanges(self, document, **filters):
         domain = [("document_id", "=", document.id)] + [(k, "=", v) for k, v in filters.items()]

@@ -3,11 +3,10 @@ import hmac
 import json
 from datetime import datetime, timedelta
 
-from odoo import fields
 from odoo.tests import HttpCase
 
+from odoo.addons.clinic_base.tests.queue_jobs import run_queued_jobs
 from odoo.addons.clinic_scheduling.tests.common import CLINIC_TZ, SchedulingCase, utc
-from odoo.addons.queue_job.job import Job
 
 from .fake_providers import SMS_LOGIN, SMS_PASSWORD, WA_TOKEN, FakeProviders
 
@@ -105,32 +104,7 @@ class MessagingCase(SchedulingCase, HttpCase):
 
     def run_jobs(self, models=("clinic.message", "clinic.message.webhook")):
         """The queue_job worker's part: perform every due job of the outbox, as the runner would."""
-        performed = []
-        for _round in range(20):
-            jobs = self.env["queue.job"].search(
-                [
-                    ("state", "=", "pending"),
-                    ("model_name", "in", list(models)),
-                    "|",
-                    ("eta", "=", False),
-                    ("eta", "<=", fields.Datetime.now()),
-                ],
-                order="id",
-            )
-            if not jobs:
-                break
-            for record in jobs:
-                record.invalidate_recordset(["state"])
-                if record.state != "pending":
-                    continue  # sent with another message's batch
-                job = Job.load(self.env, record.uuid)
-                job.set_started()
-                job.store()
-                performed.append(job.perform())
-                job.set_done()
-                job.store()
-        self.env.invalidate_all()
-        return performed
+        return run_queued_jobs(self.env, models)
 
     def apply_webhooks(self):
         """The job applying what the webhook requests stored (only that job: the outbox waits)."""

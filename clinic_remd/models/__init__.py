@@ -4,6 +4,7 @@ from . import clinic_semd_document
 from . import clinic_semd_document_freeze
 from . import clinic_semd_builder
 from . import clinic_visit
+from . import clinic_visit_lab_result
 from . import hr_employee
 from . import res_company
 from . import res_partner

@@ -52,8 +52,8 @@ class ClinicDemo(models.AbstractModel):
 
     @api.model
     def _demo_signed_visit(self, practitioners):
-        """A finished visit of a patient with complete card data, with its protocol and a medical conclusion built
-        and signed."""
+        """A finished visit of a patient with complete card data and a blood test, with its protocol, a medical
+        conclusion and the laboratory protocol built and signed."""
         visit = self.env["clinic.visit"].search(
             [
                 ("state", "=", "done"),
@@ -99,7 +99,38 @@ class ClinicDemo(models.AbstractModel):
                 "культурой на 7 дней.",
             }
         )
-        for kind in ("119", "204"):
+        self._demo_lab_results(visit)
+        for kind in ("119", "204", "186"):
             document = visit._semd_generate(kind)
             if document:
                 document._sign()
+
+    @api.model
+    def _demo_lab_results(self, visit):
+        """A blood test taken at the visit: haemoglobin and glucose in numbers, a haematocrit in words."""
+        units = {unit.code: unit.id for unit in self.env["clinic.nsi.unit"].search([("code", "in", ("60", "195"))])}
+        common = {"visit_id": visit.id, "specimen_code": "2", "sampled_at": visit.date, "result_at": visit.date}
+        self.env["clinic.visit.lab.result"].create(
+            [
+                {
+                    **common,
+                    "test_code": "1017128",
+                    "value_numeric": 148,
+                    "unit_id": units.get("60"),
+                    "range_low": 120,
+                    "range_high": 160,
+                    "interpretation_code": "N",
+                    "analyser": "Гематологический анализатор Sysmex XN-350",
+                },
+                {
+                    **common,
+                    "test_code": "1018045",
+                    "value_numeric": 6.4,
+                    "unit_id": units.get("195"),
+                    "range_low": 3.9,
+                    "range_high": 6.1,
+                    "interpretation_code": "H",
+                },
+                {**common, "test_code": "1017359", "value_type": "text", "value_text": "в пределах нормы"},
+            ]
+        )

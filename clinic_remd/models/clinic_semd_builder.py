@@ -27,6 +27,7 @@ SOURCE_FIELDS = {
     "payment_source": "payment_source",
     "patient_snils": "patient_id",
     "medical_conclusion": "medical_conclusion",
+    "lab_results": "lab_result_ids",
 }
 
 
@@ -51,6 +52,8 @@ class ClinicSemdBuilder(models.AbstractModel):
                     errors.append(("patient_id", _("The patient %(name)s has no SNILS.", name=patient.name)))
             elif not values.get(source):
                 errors.append((SOURCE_FIELDS[source], _("not filled in.")))
+        if "lab_results" in editions.sources(edition):
+            errors += [("lab_result_ids", message) for message in visit.lab_result_ids._errors()]
         if not (patient.surname and patient.first_name):
             errors.append(("patient_id", _("The patient's surname and first name are not filled in.")))
         if not patient.birth_date or not patient.gender:
@@ -109,6 +112,7 @@ class ClinicSemdBuilder(models.AbstractModel):
             "recommendations": visit.recommendations,
             "payment_source": visit.payment_source,
             "medical_conclusion": visit.medical_conclusion,
+            "lab_results": visit.lab_result_ids,
         }
 
     # ------------------------------------------------------------------ codes
@@ -191,15 +195,64 @@ class ClinicSemdBuilder(models.AbstractModel):
             "values": {
                 source: self._code(value) if isinstance(value, models.BaseModel) else value
                 for source, value in values.items()
-                if value and source != "payment_source"
+                if value and source not in ("payment_source", "lab_results")
             },
             "vitals": {"time": _ts(tz_time), "items": self._vitals(visit)},
         }
+        if "lab_results" in editions.sources(edition):
+            payload["lab"] = self._lab(visit, company)
         if edition.get("performer_function"):
             payload["service"]["performer_function"] = self._book_code(
                 codes.SIGNER_ROLE_OID, edition["performer_function"]
             )
         return payload
+
+    @api.model
+    def _lab(self, visit, company):
+        """The visit's laboratory results as the builder's ``lab`` (see builder.py): samples grouped by biomaterial
+        and time of taking, numbered under the visit; analysers by their model's name."""
+        lines = visit.lab_result_ids
+        specimens, analysers, results = {}, {}, []
+        for line in lines:
+            key = (line.specimen_code, line.sampled_at)
+            if key not in specimens:
+                specimens[key] = {
+                    "id": f"{visit.name}-{len(specimens) + 1}",
+                    "code": self._book_code(codes.SPECIMEN_OID, line.specimen_code),
+                    "time": _ts(
+                        fields.Datetime.context_timestamp(visit.with_context(tz=company.clinic_tz), line.sampled_at)
+                    ),
+                }
+            if line.analyser and line.analyser not in analysers:
+                analysers[line.analyser] = {"id": str(len(analysers) + 1), "name": line.analyser}
+            if line.value_type == "numeric":
+                unit = line.unit_id.sudo()
+                value = {
+                    "type": "PQ",
+                    "value": f"{line.value_numeric:g}",
+                    "unit": unit.ucum,
+                    "label": unit.short_name or unit.name,
+                    "unit_code": self._code(unit),
+                }
+            else:
+                value = {"type": "ST", "text": line.value_text}
+            has_range = value["type"] == "PQ" and bool(line.range_low or line.range_high)
+            results.append(
+                {
+                    "code": self._book_code(codes.LAB_TEST_OID, line.test_code),
+                    "time": _ts(
+                        fields.Datetime.context_timestamp(visit.with_context(tz=company.clinic_tz), line.result_at)
+                    ),
+                    "value": value,
+                    "range": has_range and {"low": f"{line.range_low:g}", "high": f"{line.range_high:g}"},
+                    "interpretation": line.interpretation_code
+                    and self._book_code(codes.INTERPRETATION_OID, line.interpretation_code),
+                    "specimen": specimens[line.specimen_code, line.sampled_at]["id"],
+                    "analyser": line.analyser and analysers[line.analyser]["id"],
+                    "performer": str((line.performer_id or visit.employee_id).id),
+                }
+            )
+        return {"specimens": list(specimens.values()), "analysers": list(analysers.values()), "results": results}
 
     @api.model
     def _vitals(self, visit):
@@ -429,5 +482,8 @@ def _walk_payload(value, path=""):
     if isinstance(value, dict):
         for key, item in value.items():
             yield from _walk_payload(item, f"{path}/{key}")
+    elif isinstance(value, list):
+        for number, item in enumerate(value, start=1):
+            yield from _walk_payload(item, f"{path}/{number}")
     else:
         yield path, value

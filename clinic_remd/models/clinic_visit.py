@@ -105,6 +105,13 @@ class ClinicVisit(models.Model):
     bp_diastolic = fields.Integer(string="Blood pressure, diastolic", groups=MEDICAL_GROUPS)
     heart_rate = fields.Integer(string="Heart rate, /min", groups=MEDICAL_GROUPS)
     temperature = fields.Float(string="Temperature, °C", digits=(3, 1), groups=MEDICAL_GROUPS)
+    lab_result_ids = fields.One2many(
+        "clinic.visit.lab.result",
+        "visit_id",
+        string="Laboratory tests",
+        groups=MEDICAL_GROUPS,
+        help="The tests' results the laboratory protocol SEMD (kind 186) is built from.",
+    )
     semd_document_ids = fields.One2many(
         "clinic.semd.document", "visit_id", string="SEMD", groups=MEDICAL_GROUPS, readonly=True
     )
@@ -257,6 +264,20 @@ class ClinicVisit(models.Model):
             edition = editions.editions().get((document.kind_code, document.edition), {})
             locked |= SEMD_SOURCE_FIELDS | {SOURCE_FIELDS[source] for source in editions.sources(edition)}
         return locked
+
+    def _lab_check_unlocked(self):
+        """Laboratory results change with their visit's lock: a signed laboratory protocol needs a correction."""
+        if self.env.su:
+            return
+        locked = self.sudo().filtered(lambda visit: "lab_result_ids" in visit._semd_locked_fields())
+        if locked:
+            raise UserError(
+                self.env._(
+                    "Visit %(name)s is signed in a SEMD with its laboratory results: to change them, press «Correct "
+                    "SEMD».",
+                    name=locked[0].display_name,
+                )
+            )
 
     def _semd_generate(self, kind=CONSULTATION_KIND):
         """One visit: field checks, then the document (validated, frozen) or the errors stored on the visit."""

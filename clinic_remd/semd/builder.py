@@ -39,6 +39,12 @@ LAYOUT = {
     # VITALPARAM: one entry whose organizer holds every measured parameter; False: one entry (and organizer)
     # per parameter, for the editions that allow an organizer only one or two components
     "vitals_in_one_organizer": True,
+    # medService:DocType in the encounter: the laboratory protocol's schematron allows it only for a case of kind 3
+    "encounter_doc_type": True,
+    # the service event's time as a period (low, high); False: one point in time (the laboratory protocol's XSD)
+    "service_period": True,
+    # the service performer's SNILS as a second id (the laboratory protocol allows the performer one id only)
+    "performer_snils": True,
 }
 
 
@@ -198,10 +204,11 @@ def _record_target(doc, payload):
     _organization(doc, role, "providerOrganization", payload["org"], with_props=True, class_code=class_code)
 
 
-def _assigned(doc, parent, payload, person, with_org=True):
+def _assigned(doc, parent, payload, person, with_org=True, with_snils=True):
     entity = doc.add(parent, "assignedEntity")
     doc.add(entity, "id", root=f"{payload['ids']['base']}.70", extension=person["id"])
-    doc.add(entity, "id", root=SNILS_ROOT, extension=person["snils"])
+    if with_snils:
+        doc.add(entity, "id", root=SNILS_ROOT, extension=person["snils"])
     doc.coded(entity, "code", person["position"])
     if person.get("phone"):
         doc.add(entity, "telecom", value=f"tel:{person['phone']}")
@@ -265,16 +272,26 @@ def _service_event(doc, payload):
     service = payload["service"]
     event = doc.add(doc.add(doc.root, "documentationOf"), "serviceEvent")
     doc.coded(event, "code", service["code"])
-    period = doc.add(event, "effectiveTime")
-    doc.add(period, "low", value=service["start"])
-    doc.add(period, "high", value=service["end"])
+    if doc.layout["service_period"]:
+        period = doc.add(event, "effectiveTime")
+        doc.add(period, "low", value=service["start"])
+        doc.add(period, "high", value=service["end"])
+    else:
+        doc.add(event, "effectiveTime", value=service["end"])
     doc.coded(event, "medService:serviceForm", service["form"], xsi_type="CD")
     doc.coded(event, "medService:serviceType", service["type"], xsi_type="CD")
     doc.coded(event, "medService:serviceCond", service["condition"], xsi_type="CD")
     performer = doc.add(event, "performer", typeCode="PPRF")
     if service.get("performer_function"):
         doc.coded(performer, "functionCode", service["performer_function"])
-    _assigned(doc, performer, payload, payload["author"], with_org=doc.layout["performer_organization"])
+    _assigned(
+        doc,
+        performer,
+        payload,
+        payload["author"],
+        with_org=doc.layout["performer_organization"],
+        with_snils=doc.layout["performer_snils"],
+    )
 
 
 def _encounter(doc, edition, payload):
@@ -283,7 +300,8 @@ def _encounter(doc, edition, payload):
     doc.add(element, "id", root=f"{payload['ids']['base']}.15", extension=encounter["id"])
     doc.add(element, "id", root=f"{payload['ids']['base']}.17", extension=encounter["card_number"])
     doc.coded(element, "code", encounter["card_type"])
-    doc.coded(element, "medService:DocType", edition.get("doc_type") or edition["document_code"], xsi_type="CD")
+    if doc.layout["encounter_doc_type"]:
+        doc.coded(element, "medService:DocType", edition.get("doc_type") or edition["document_code"], xsi_type="CD")
     period = doc.add(element, "effectiveTime")
     doc.add(period, "low", value=encounter["start"])
     doc.add(period, "high", value=encounter["end"])
@@ -297,6 +315,9 @@ def _entry_value(entry, values):
 def _section(doc, parent, section, payload):
     if section.get("vitals"):
         _vitals_section(doc, parent, section, payload)
+        return
+    if section.get("lab"):
+        LAB_SECTIONS[section["lab"]](doc, parent, section, payload)
         return
     values = payload["values"]
     entries = [entry for entry in section.get("entries", ()) if _entry_value(entry, values)]
@@ -357,3 +378,127 @@ def _vitals_section(doc, parent, section, payload):
             value = doc.add(observation, "value", xsi_type="PQ", value=item["value"], unit=item["unit"])
             translation = doc.coded(value, "translation", item["unit_code"])
             translation.set("value", item["value"])
+
+
+# ---------------------------------------------------------------------- laboratory results
+# An edition's section with ``"lab": "specimens" | "analysers" | "results"`` is filled from the payload's ``lab``:
+# ``specimens`` [{id, code, time}], ``analysers`` [{id, name}] and ``results`` [{code, time, value, range,
+# interpretation, specimen, analyser, performer}] (``value``: {type PQ, value, unit, unit_code} or {type ST, text};
+# ``range``: {low, high} in the unit of a PQ value; ``specimen``, ``analyser`` and ``performer`` are ids of the others).
+
+
+def _pq(doc, parent, tag, quantity, value, xsi_type=None, **attrs):
+    """A physical quantity in UCUM with its unit coded in the book of units as a translation."""
+    element = doc.add(parent, tag, xsi_type=xsi_type, value=value, unit=quantity["unit"], **attrs)
+    translation = doc.coded(element, "translation", quantity["unit_code"])
+    translation.set("value", value)
+    return element
+
+
+def _specimens_section(doc, parent, section, payload):
+    """The biomaterials taken: one organizer per sample, its collection a procedure with the specimen's id."""
+    specimens = payload["lab"]["specimens"]
+    element, text = _section_element(doc, parent, section, payload)
+    for specimen in specimens if text is not None else ():
+        doc.add(text, "paragraph", f"{specimen['code']['displayName']}: {specimen['id']}")
+    for specimen in specimens:
+        organizer = doc.add(doc.add(element, "entry"), "organizer", classCode="CLUSTER", moodCode="EVN")
+        doc.add(organizer, "statusCode", code="completed")
+        doc.add(organizer, "effectiveTime", value=specimen["time"])
+        procedure = doc.add(doc.add(organizer, "component"), "procedure", classCode="PROC", moodCode="EVN")
+        doc.add(procedure, "code", nullFlavor="NI")
+        doc.add(procedure, "statusCode", code="completed")
+        doc.add(procedure, "effectiveTime", value=specimen["time"])
+        role = doc.add(doc.add(procedure, "specimen"), "specimenRole")
+        doc.add(role, "id", root=f"{payload['ids']['base']}.66", extension=specimen["id"])
+        entity = doc.add(role, "specimenPlayingEntity", classCode="ENT", determinerCode="INSTANCE")
+        doc.coded(entity, "code", specimen["code"])
+        doc.add(entity, "quantity", nullFlavor="NI")
+
+
+def _device(doc, parent, payload, analyser):
+    """A participating analyser by its id in the clinic's list of equipment, or an unknown one."""
+    role_parent = doc.add(parent, "participant", typeCode="DEV")
+    if not analyser:
+        return doc.add(role_parent, "participantRole", classCode="ROL", nullFlavor="UNK"), None
+    role = doc.add(role_parent, "participantRole", classCode="ROL")
+    doc.add(role, "id", root=f"{payload['ids']['base']}.67", extension=analyser["id"])
+    return role, analyser
+
+
+def _analysers_section(doc, parent, section, payload):
+    """The equipment the results come from; an unknown device when no result names one."""
+    analysers = payload["lab"]["analysers"]
+    element, text = _section_element(doc, parent, section, payload)
+    if text is not None:
+        text.text = "; ".join(analyser["name"] for analyser in analysers) or "—"
+    organizer = doc.add(doc.add(element, "entry"), "organizer", classCode="CLUSTER", moodCode="EVN")
+    doc.add(organizer, "statusCode", code="completed")
+    for analyser in analysers or [None]:
+        role, known = _device(doc, organizer, payload, analyser)
+        if known:
+            doc.add(doc.add(role, "playingDevice"), "manufacturerModelName", known["name"])
+
+
+def _result_text(result):
+    value = result["value"]
+    parts = [result["code"]["displayName"] + ":"]
+    parts.append(f"{value['value']} {value['label']}" if value["type"] == "PQ" else value["text"])
+    if result.get("range"):
+        parts.append(f"({result['range']['low']}–{result['range']['high']})")
+    if result.get("interpretation"):
+        parts.append(result["interpretation"]["displayName"])
+    return " ".join(parts)
+
+
+def _lab_results_section(doc, parent, section, payload):
+    """The results: one completed study holding one group (the edition's ``battery``: a code, or text for tests
+    ordered one by one), each test an observation with its value, reference range, interpretation, specimen,
+    performer and device."""
+    lab = payload["lab"]
+    ids = payload["ids"]["base"]
+    analysers = {analyser["id"]: analyser for analyser in lab["analysers"]}
+    element, text = _section_element(doc, parent, section, payload)
+    for result in lab["results"] if text is not None else ():
+        doc.add(text, "paragraph", _result_text(result))
+    study = doc.add(doc.add(element, "entry"), "organizer", classCode="CLUSTER", moodCode="EVN")
+    doc.add(study, "statusCode", code="completed")
+    battery = doc.add(doc.add(study, "component"), "organizer", classCode="BATTERY", moodCode="EVN")
+    if isinstance(section["battery"], dict):
+        doc.coded(battery, "code", section["battery"])
+    else:
+        doc.add(doc.add(battery, "code", nullFlavor="OTH"), "originalText", section["battery"])
+    doc.add(battery, "statusCode", code="completed")
+    for result in lab["results"]:
+        observation = doc.add(doc.add(battery, "component"), "observation", classCode="OBS", moodCode="EVN")
+        doc.coded(observation, "code", result["code"])
+        doc.add(observation, "statusCode", code="completed")
+        doc.add(observation, "effectiveTime", value=result["time"])
+        value = result["value"]
+        if value["type"] == "PQ":
+            _pq(doc, observation, "value", value, value["value"], xsi_type="PQ")
+        else:
+            doc.add(observation, "value", value["text"], xsi_type="ST")
+        if result.get("interpretation"):
+            doc.coded(observation, "interpretationCode", result["interpretation"])
+        else:
+            doc.add(observation, "interpretationCode", nullFlavor="NA")
+        role = doc.add(doc.add(observation, "specimen"), "specimenRole")
+        doc.add(role, "id", root=f"{ids}.66", extension=result["specimen"])
+        entity = doc.add(doc.add(observation, "performer"), "assignedEntity")
+        doc.add(entity, "id", root=f"{ids}.70", extension=result["performer"])
+        _device(doc, observation, payload, analysers.get(result.get("analyser")))
+        if result.get("range"):
+            observation_range = doc.add(doc.add(observation, "referenceRange"), "observationRange")
+            low, high = result["range"]["low"], result["range"]["high"]
+            doc.add(observation_range, "text", f"{low}–{high} {value['label']}")
+            range_value = doc.add(observation_range, "value", xsi_type="IVL_PQ")
+            _pq(doc, range_value, "low", value, result["range"]["low"])
+            _pq(doc, range_value, "high", value, result["range"]["high"])
+
+
+LAB_SECTIONS = {
+    "specimens": _specimens_section,
+    "analysers": _analysers_section,
+    "results": _lab_results_section,
+}

@@ -64,3 +64,10 @@ VITALS = {
 def code_field(oid):
     """The field of the book's rows holding the code a SEMD carries."""
     return CODE_FIELDS.get(oid, "code")
+
+
+# Laboratory results (kind 186): the books of tests (FSLI), biomaterials and interpretations, not shipped (see
+# data/editions/codes_unshipped.json); units come from 1358, shipped.
+LAB_TEST_OID = "1.2.643.5.1.13.13.11.1080"
+SPECIMEN_OID = "1.2.643.5.1.13.13.99.2.1019"
+INTERPRETATION_OID = "1.2.643.5.1.13.13.99.2.257"

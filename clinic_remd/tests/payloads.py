@@ -268,3 +268,66 @@ CONCLUSION["service"]["performer_function"] = _code(
 CONCLUSION["values"]["medical_conclusion"] = (
     "По результатам осмотра противопоказаний к занятиям физической культурой и спортом не выявлено."
 )
+
+# The laboratory protocol (kind 186) of the same visit: blood taken at the clinic, two results on one analyser.
+LAB = copy.deepcopy(CONCLUSION)
+LAB["document"]["number"] = LAB["document"]["set_id"] = "5b7e2c90-6a4d-4f3b-8e21-9c0d7f6a2b34"
+del LAB["service"]["performer_function"]
+LAB["service"]["code"] = _code(
+    "4", "1.2.643.5.1.13.13.99.2.726", "Типы документированных событий", "3.10", "Лабораторное исследование"
+)
+LAB["codes"]["sections"].update(
+    {
+        code: _code(code, "1.2.643.5.1.13.13.99.2.197", "Секции электронных медицинских документов", "4.29", name)
+        for code, name in {
+            "SPECIMENS": "Информация об исследованных материалах",
+            "ANALYSERS": "Информация об использованном оборудовании и расходных материалах",
+            "RESLAB": "Результаты лабораторного исследования",
+        }.items()
+    }
+)
+_FSLI = (
+    "1.2.643.5.1.13.13.11.1080",
+    "Федеральный справочник лабораторных исследований. Справочник лабораторных тестов",
+)
+_GRAM_PER_LITRE = _code("60", "1.2.643.5.1.13.13.11.1358", "Единицы измерения", "3.23", "Грамм в литре")
+LAB["lab"] = {
+    "specimens": [
+        {
+            "id": "ПР-001320-1",
+            "code": _code(
+                "2", "1.2.643.5.1.13.13.99.2.1019", "Биоматериал для лабораторных исследований", "1.1", "Кровь венозная"
+            ),
+            "time": TIME,
+        }
+    ],
+    "analysers": [{"id": "3", "name": "Гематологический анализатор Sysmex XN-350"}],
+    "results": [
+        {
+            "code": _code("1017128", *_FSLI, "3.40", "Гемоглобин общий, массовая концентрация в крови"),
+            "time": TIME,
+            "value": {"type": "PQ", "value": "153", "unit": "g/l", "label": "г/л", "unit_code": _GRAM_PER_LITRE},
+            "range": {"low": "132", "high": "173"},
+            "interpretation": _code(
+                "N",
+                "1.2.643.5.1.13.13.99.2.257",
+                "Интерпретация результатов лабораторных исследований",
+                "1.1",
+                "Нормальный (в пределах референсного диапазона)",
+            ),
+            "specimen": "ПР-001320-1",
+            "analyser": "3",
+            "performer": "21",
+        },
+        {
+            "code": _code("1017359", *_FSLI, "3.40", "Гематокрит крови методом автоматизированного подсчёта"),
+            "time": TIME,
+            "value": {"type": "ST", "text": "в пределах нормы"},
+            "range": False,
+            "interpretation": False,
+            "specimen": "ПР-001320-1",
+            "analyser": False,
+            "performer": "21",
+        },
+    ],
+}

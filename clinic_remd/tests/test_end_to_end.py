@@ -118,3 +118,51 @@ class TestVisitToRegistered(FakeRemdMixin, SemdCase, HttpCase):
         self.assertEqual(visit.medical_conclusion, "Годен к работе без ограничений.")
         document = self.assert_registered_once(visit)
         self.assertEqual(document.kind_code, "204")
+
+    def test_laboratory_protocol_is_registered(self):
+        """The laboratory protocol (kind 186) goes the protocol's way: built, signed by both keys, registered once."""
+        visit = self.make_visit()
+        self.env["clinic.visit.lab.result"].with_user(self.doctor_user).create(
+            {
+                "visit_id": visit.id,
+                "test_code": "1017128",
+                "specimen_code": "2",
+                "value_numeric": 148,
+                "unit_id": self.env["clinic.nsi.unit"].search([("code", "=", "60")]).id,
+                "range_low": 120,
+                "range_high": 160,
+                "interpretation_code": "N",
+            }
+        )
+        doctor_visit = visit.with_user(self.doctor_user).with_context(semd_kind="186")
+        doctor_visit.action_semd_generate()
+        self.assertEqual((visit.semd_document_id.kind_code, visit.semd_document_id.state), ("186", "validated"))
+        doctor_visit.action_semd_sign()
+        document = self.assert_registered_once(visit)
+        request = etree.fromstring(
+            self.exchanges(document, direction="out", operation="registerDocument").request.encode()
+        )
+        self.assertEqual(request.xpath("//*[local-name()='kind']/text()"), ["186"])
+        self.assertIn(b'code="1017128"', self.fake.files[document.local_uid])
+
+    def test_tour_doctor_records_a_lab_result_and_issues_the_lab_protocol(self):
+        """In Russian, in Chromium: «Протокол лабораторного исследования» on a visit without results shows the error
+        at the laboratory tests; a result entered on the tab, the protocol is built, signed and registered."""
+        self.ensure_russian()
+        visit = self.make_visit()
+        self.start_tour(
+            f"/odoo/action-clinic_scheduling.clinic_visit_action/{visit.id}",
+            "clinic_remd_doctor_issues_lab_protocol",
+            login=self.doctor_user.login,
+            timeout=300,
+        )
+        self.http_request_strict_check = False
+        visit.invalidate_recordset()
+        line = visit.lab_result_ids
+        self.assertEqual(
+            (line.test_code, line.specimen_code, line.value_type, line.value_text, line.performer_id),
+            ("1017359", "2", "text", "в пределах нормы", self.doctor),
+        )
+        document = self.assert_registered_once(visit)
+        self.assertEqual(document.kind_code, "186")
+        self.assertIn("в пределах нормы".encode(), self.fake.files[document.local_uid])

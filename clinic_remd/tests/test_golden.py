@@ -12,6 +12,7 @@ from . import payloads
 GOLDEN = {
     ("119", "4"): ("clinic_remd/tests/golden/consultation_119_4.xml", payloads.CONSULTATION),
     ("204", "1"): ("clinic_remd/tests/golden/conclusion_204_1.xml", payloads.CONCLUSION),
+    ("186", "5"): ("clinic_remd/tests/golden/laboratory_186_5.xml", payloads.LAB),
 }
 NS = {"cda": builder.CDA}
 
@@ -105,6 +106,76 @@ class TestGoldenDocuments(BaseCase):
         messages = self._schematron_messages(("204", "1"), etree.fromstring(one_organizer))
         self.assertTrue(any(m.startswith("(Требование: У3-7.1.4) Элемент organizer") for m in messages), messages)
         self.assertTrue(validator.xsd_errors(editions.schema_path(edition, "xsd"), one_organizer))
+
+    def test_laboratory_protocol_carries_results_specimens_and_devices(self):
+        """Laboratory protocol Ред.5: code 7 of 1522, the service event «Лабораторное исследование»; each result an
+        FSLI-coded observation with its value (UCUM unit translated into 1358), reference range and interpretation,
+        pointing at its sample in SPECIMENS (….66), its performer (….70) and its analyser in ANALYSERS (….67), an
+        unknown device where none is named; no DocType in the encounter (the 186 schematron allows it for kind 3
+        only)."""
+        document = etree.fromstring(builder.build(_resolved(("186", "5")), payloads.LAB))
+        base = payloads.LAB["ids"]["base"]
+        code = document.find("cda:code", NS)
+        self.assertEqual((code.get("code"), code.get("codeSystem")), ("7", "1.2.643.5.1.13.13.11.1522"))
+        self.assertEqual(document.find("cda:documentationOf/cda:serviceEvent/cda:code", NS).get("code"), "4")
+        self.assertIsNone(
+            document.find("cda:componentOf/cda:encompassingEncounter/medService:DocType", builder.NSMAP | NS)
+        )
+        sections = [
+            c.get("code")
+            for c in document.iterfind("cda:component/cda:structuredBody/cda:component/cda:section/cda:code", NS)
+        ]
+        self.assertEqual(sections, ["SPECIMENS", "ANALYSERS", "VITALPARAM", "RESLAB"])
+        sample = document.xpath(".//cda:section[cda:code/@code='SPECIMENS']//cda:specimenRole", namespaces=NS)[0]
+        self.assertEqual(
+            (sample.find("cda:id", NS).get("root"), sample.find("cda:id", NS).get("extension")),
+            (f"{base}.66", "ПР-001320-1"),
+        )
+        self.assertEqual(
+            sample.find("cda:specimenPlayingEntity/cda:code", NS).get("codeSystem"), "1.2.643.5.1.13.13.99.2.1019"
+        )
+        device = document.xpath(
+            ".//cda:section[cda:code/@code='ANALYSERS']//cda:participantRole/cda:id", namespaces=NS
+        )[0]
+        self.assertEqual((device.get("root"), device.get("extension")), (f"{base}.67", "3"))
+        haemoglobin, haematocrit = document.xpath(
+            ".//cda:section[cda:code/@code='RESLAB']//cda:observation", namespaces=NS
+        )
+        self.assertEqual(haemoglobin.find("cda:code", NS).get("code"), "1017128")
+        value = haemoglobin.find("cda:value", NS)
+        self.assertEqual((value.get("value"), value.get("unit")), ("153", "g/l"))
+        self.assertEqual(value.find("cda:translation", NS).get("code"), "60")
+        low, high = haemoglobin.find("cda:referenceRange/cda:observationRange/cda:value", NS)
+        self.assertEqual((low.get("value"), high.get("value")), ("132", "173"))
+        self.assertEqual(haemoglobin.find("cda:interpretationCode", NS).get("code"), "N")
+        self.assertEqual(haemoglobin.find("cda:specimen/cda:specimenRole/cda:id", NS).get("extension"), "ПР-001320-1")
+        self.assertEqual(haemoglobin.find("cda:performer/cda:assignedEntity/cda:id", NS).get("root"), f"{base}.70")
+        self.assertEqual(haemoglobin.find("cda:participant/cda:participantRole/cda:id", NS).get("extension"), "3")
+        self.assertEqual(haematocrit.findtext("cda:value", namespaces=NS), "в пределах нормы")
+        self.assertEqual(haematocrit.find("cda:interpretationCode", NS).get("nullFlavor"), "NA")
+        self.assertEqual(haematocrit.find("cda:participant/cda:participantRole", NS).get("nullFlavor"), "UNK")
+        self.assertIsNone(haematocrit.find("cda:referenceRange", NS))
+
+    def test_schematron_catches_a_broken_laboratory_protocol(self):
+        """Without its interpretation a result fails У3-4; with the consultation's header (DocType for a case of
+        kind 1, a period of service, the performer's SNILS) the 186 schematron or XSD refuse it."""
+        key = ("186", "5")
+        document = etree.fromstring(self._golden(key))
+        interpretation = document.xpath(
+            ".//cda:observation[cda:code/@code='1017128']/cda:interpretationCode", namespaces=NS
+        )[0]
+        interpretation.getparent().remove(interpretation)
+        messages = self._schematron_messages(key, document)
+        self.assertTrue(any(m.startswith("У3-4.") and "interpretationCode" in m for m in messages), messages)
+        edition = _resolved(key)
+        edition["layout"] = {**edition["layout"], "encounter_doc_type": True}
+        messages = self._schematron_messages(key, etree.fromstring(builder.build(edition, payloads.LAB)))
+        self.assertTrue(any(m.startswith("У1-22.") and "DocType" in m for m in messages), messages)
+        edition["layout"] = {**edition["layout"], "service_period": True, "performer_snils": True}
+        xml = builder.build(edition, payloads.LAB)
+        self.assertTrue(validator.xsd_errors(editions.schema_path(edition, "xsd"), xml))
+        messages = self._schematron_messages(key, etree.fromstring(xml))
+        self.assertTrue(any(m.startswith("Main08-1.") and "1 элемент id" in m for m in messages), messages)
 
     def test_conclusion_xsd_refuses_the_consultations_typed_extensions(self):
         """The 204 XSD declares identity:* with their own types: xsi:type there (which Ред.4 requires) is an error."""

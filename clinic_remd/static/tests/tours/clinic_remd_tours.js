@@ -101,3 +101,88 @@ registry.category("web_tour.tours").add("clinic_remd_doctor_issues_conclusion", 
         },
     ],
 });
+
+/** The doctor records a laboratory result and issues the laboratory protocol (data made by tests/test_end_to_end.py). */
+registry.category("web_tour.tours").add("clinic_remd_doctor_issues_lab_protocol", {
+    steps: () => [
+        {
+            content: "The finished visit offers the laboratory protocol",
+            trigger:
+                ".o_form_view button[name=action_semd_generate]:contains(Протокол лабораторного исследования):enabled",
+            run: "click",
+        },
+        {
+            content: "No result recorded yet: the visit says what to fix",
+            trigger: ".o_form_view .alert-danger:contains(Лабораторные исследования: не заполнено)",
+        },
+        {
+            content: "Open the laboratory tests",
+            trigger: ".o_notebook_headers a[name=lab]",
+            run: "click",
+        },
+        {
+            content: "The results' field is marked",
+            trigger: ".o_form_view .o_notebook .text-danger:contains(Требуется для СЭМД)",
+        },
+        {
+            content: "Add a result",
+            trigger: ".o_form_view .o_field_widget[name=lab_result_ids] .o_field_x2many_list_row_add a",
+            run: "click",
+        },
+        {
+            content: "The test, as FSLI names it",
+            trigger: ".o_form_view .o_field_widget[name=lab_result_ids] .o_selected_row [name=test_code] select",
+            run: "selectByLabel Гематокрит крови методом автоматизированного подсчёта",
+        },
+        {
+            content: "The biomaterial",
+            trigger: ".o_form_view .o_field_widget[name=lab_result_ids] .o_selected_row [name=specimen_code] select",
+            run: "selectByLabel Кровь венозная",
+        },
+        {
+            content: "A result in words",
+            trigger: ".o_form_view .o_field_widget[name=lab_result_ids] .o_selected_row [name=value_type] select",
+            run: "selectByLabel Текст",
+        },
+        {
+            content: "The result",
+            trigger: ".o_form_view .o_field_widget[name=lab_result_ids] .o_selected_row [name=value_text] input",
+            run: "edit в пределах нормы",
+        },
+        {
+            content: "Save the visit",
+            trigger: ".o_form_view .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "and build the laboratory protocol again",
+            trigger:
+                ".o_form_view button[name=action_semd_generate]:contains(Протокол лабораторного исследования):enabled",
+            run: "click",
+        },
+        {
+            content: "Built and validated: the doctor signs it",
+            trigger: ".o_form_view button[name=action_semd_sign]:contains(Подписать):enabled",
+            run: "click",
+        },
+        {
+            content: "Confirm: the text cannot change after signing",
+            trigger: ".modal .modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "Signed: «Correct SEMD» replaces «Sign»",
+            trigger: ".o_form_view button[name=action_semd_correct]",
+        },
+        {
+            content: "Open the SEMD tab",
+            trigger: ".o_notebook_headers a[name=semd]",
+            run: "click",
+        },
+        {
+            content: "The visit's documents list the laboratory protocol by its kind's name",
+            trigger:
+                ".o_form_view .o_field_widget[name=semd_document_ids] td[name=kind_name]:contains(Протокол лабораторного исследования)",
+        },
+    ],
+});

@@ -11,3 +11,4 @@ from . import (
     test_tax_certificate_race,
     test_tax_certificate_ui,
 )
+from . import test_proxy_bad_input

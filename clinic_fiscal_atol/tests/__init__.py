@@ -12,3 +12,4 @@ from . import (
     test_tax_certificate_ui,
 )
 from . import test_proxy_bad_input
+from . import test_empty_recordsets

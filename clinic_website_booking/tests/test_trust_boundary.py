@@ -66,6 +66,21 @@ class TestTrustBoundary(OnlineBookingHttpCase):
         self.assertEqual(slot.state, "free")
         self.assertFalse(self.env["clinic.rate.limit"].sudo().search([("bucket", "=", "phone:+79125550102")]))
 
+    def test_api_consumer_actions_on_no_record_are_refused_cleanly(self):
+        """Over RPC on an empty recordset: rights first (AccessError), then a clear UserError, never «Expected
+        singleton» (a traceback in the log)."""
+        new_test_user(self.env, login="clinic_rpc_portal", groups="base.group_portal")
+        new_test_user(self.env, login="clinic_rpc_manager", groups="base.group_user,clinic_base.group_clinic_manager")
+        for method in ("action_generate_key", "action_view_appointments"):
+            with self.subTest(method):
+                self.authenticate("clinic_rpc_portal", "clinic_rpc_portal")
+                _result, error = self.call_kw("clinic.api.consumer", method, [])
+                self.assertIn("odoo.exceptions.AccessError", error)
+                self.authenticate("clinic_rpc_manager", "clinic_rpc_manager")
+                _result, error = self.call_kw("clinic.api.consumer", method, [])
+                self.assertIn("odoo.exceptions.UserError", error)
+                self.assertIn("this action works on exactly one record, not 0", error)
+
     def test_staff_who_read_an_appointment_get_no_patient_link(self):
         """The portal link acts as the patient: whoever reads the appointment does not get it over RPC."""
         appointment, token = self.book()

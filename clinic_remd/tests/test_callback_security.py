@@ -115,7 +115,7 @@ class TestCallbackSecurity(RemdCase):
         self.assertEqual(outcomes, ["retry", "duplicate", "duplicate"])
         self.assertEqual(self.env["clinic.remd.result"].search([("relates_to", "=", first)]).document_id, document)
 
-    def test_expired_or_unsigned_timestamp_is_refused(self):
+    def test_expired_timestamp_is_refused(self):
         document = self.signed_document()
         self.send(document)
         message = document.remd_message_id
@@ -126,6 +126,10 @@ class TestCallbackSecurity(RemdCase):
         response = self.post_soap(expired)
         self.assertEqual(response.status_code, 403)
         self.assertIn(b"timestamp refused: the message expired", response.content)
+        future = self.result_envelope(message, message, timestamp=(now + timedelta(hours=1), now + timedelta(hours=2)))
+        response = self.post_soap(future)
+        self.assertEqual(response.status_code, 403)
+        self.assertIn(b"timestamp refused: the message is dated in the future", response.content)
         # a fresh one whose Expires is moved on after signing: the signature no longer verifies
         fresh = self.result_envelope(message, message, timestamp=(now, now + timedelta(minutes=5)))
         fresh.find(f".//{{{wsse.WSU}}}Expires").text = "2099-01-01T00:00:00Z"

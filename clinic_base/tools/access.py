@@ -1,6 +1,6 @@
 """Rights checks for public methods: one call before anything runs as superuser."""
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 
 def require_group(env, *xmlids, message=None):
@@ -15,6 +15,21 @@ def require_group(env, *xmlids, message=None):
         groups = ", ".join(env.ref(xmlid).sudo().full_name for xmlid in xmlids)
         message = env._("This action is reserved to: %(groups)s.", groups=groups)
     raise AccessError(message)
+
+
+def require_one(records):
+    """Raise UserError unless ``records`` is one record: a public action called over RPC on none or several.
+
+    Call it after the rights check, in place of ``ensure_one()`` (whose ValueError is a traceback in the log).
+    """
+    if len(records) != 1:
+        raise UserError(
+            records.env._(
+                "%(model)s: this action works on exactly one record, not %(count)s.",
+                model=records._description,
+                count=len(records),
+            )
+        )
 
 
 RECEPTIONIST = "clinic_base.group_clinic_receptionist"

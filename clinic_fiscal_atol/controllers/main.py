@@ -1,5 +1,7 @@
 import hmac
 import json
+import re
+from datetime import datetime
 
 from odoo import fields, http
 from odoo.http import request
@@ -17,6 +19,61 @@ PROXY_ROUTE = {
     "save_session": False,
     "readonly": False,
 }
+
+ASCII_DIGITS = re.compile(r"[0-9]{1,10}")  # ASCII digits only: str.isdigit() takes «²», int() does not
+OUTCOME_KINDS = ("done", "failed", "pending", "blocked", "unreachable")
+RESULT_OBJECTS = ("fiscalParams", "shiftStatus", "deviceStatus", "warnings")
+FISCAL_NUMBERS = ("fiscalDocumentNumber", "shiftNumber", "fiscalReceiptNumber")
+
+
+def result_payload_error(body):
+    """The field of a proxy's report that is not what the proxy sends, or None when the shape is right.
+
+    Only the shape: which receipt it is, and whether it is still waiting, is the route's business.
+    """
+    if not isinstance(body, dict):
+        return "body: a JSON object {id, uuid, outcome} expected"
+    if not isinstance(body.get("id"), int | str) or not ASCII_DIGITS.fullmatch(str(body["id"])):
+        return "id: the receipt's id (digits) expected"
+    if not isinstance(body.get("uuid"), str):
+        return "uuid: a string expected"
+    outcome = body.get("outcome")
+    if not isinstance(outcome, dict):
+        return "outcome: an object expected"
+    if outcome.get("kind") not in OUTCOME_KINDS:
+        return f"outcome.kind: one of {', '.join(OUTCOME_KINDS)} expected"
+    code = outcome.get("code") or 0
+    if isinstance(code, bool) or not isinstance(code, int) or not -(2**31) <= code < 2**31:
+        return "outcome.code: a whole number expected"
+    if not isinstance(outcome.get("text") or "", str):
+        return "outcome.text: a string expected"
+    raw = outcome.get("raw")
+    if outcome["kind"] != "done" or raw is None:
+        return None  # only a printed receipt's answer is read; the others are kept as they came
+    if not isinstance(raw, dict) or not isinstance(raw.get("results") or [], list):
+        return "outcome.raw: an object with a list of results expected"
+    for item in raw.get("results") or []:
+        result = item.get("result") if isinstance(item, dict) else None
+        if not isinstance(item, dict) or not isinstance(result or {}, dict):
+            return "outcome.raw.results: objects with a result object expected"
+        if any(not isinstance((result or {}).get(key) or {}, dict) for key in RESULT_OBJECTS):
+            return f"outcome.raw.results.result: {', '.join(RESULT_OBJECTS)} must be objects"
+        params = (result or {}).get("fiscalParams") or {}
+        if not all(_is_count(params.get(key)) for key in FISCAL_NUMBERS):
+            return f"outcome.raw.results.result.fiscalParams: {', '.join(FISCAL_NUMBERS)} must be numbers"
+        if not _is_count(((result or {}).get("shiftStatus") or {}).get("number")):
+            return "outcome.raw.results.result.shiftStatus.number: a number expected"
+        try:
+            datetime.fromisoformat(params.get("fiscalDocumentDateTime") or "2000-01-01")
+        except (TypeError, ValueError):
+            return "outcome.raw.results.result.fiscalParams.fiscalDocumentDateTime: a date-time expected"
+    return None
+
+
+def _is_count(value):
+    """Absent, or a whole number ≥ 0 (as a number or ASCII digits) that PostgreSQL's integer holds."""
+    text = str(value or 0)
+    return not isinstance(value, bool | float) and ASCII_DIGITS.fullmatch(text) is not None and int(text) < 2**31
 
 
 class FiscalProxyController(http.Controller):
@@ -47,9 +104,9 @@ class FiscalProxyController(http.Controller):
         try:
             body = json.loads(request.httprequest.get_data() or b"{}")
         except ValueError:
-            body = None
+            return None, None, self._answer(400, {"error": "body is not JSON"})
         if not isinstance(body, dict):
-            return None, None, self._answer(400, {"error": "body is not a JSON object"})
+            return None, None, self._answer(400, {"error": "body: a JSON object expected"})
         return register, body, None
 
     @http.route("/clinic_fiscal/proxy/jobs", **PROXY_ROUTE)
@@ -68,8 +125,9 @@ class FiscalProxyController(http.Controller):
         register, body, refusal = self._authorized_body()
         if refusal:
             return refusal
-        if not isinstance(body.get("outcome"), dict) or not str(body.get("id", "")).isdigit():
-            return self._answer(400, {"error": "expected {id, uuid, outcome}"})
+        error = result_payload_error(body)
+        if error:
+            return self._answer(400, {"error": error})
         receipt = request.env["clinic.fiscal.receipt"].sudo().browse(int(body["id"])).exists()
         if receipt:  # one report at a time per receipt: a late duplicate sees the first one's state
             request.env.cr.execute("SELECT id FROM clinic_fiscal_receipt WHERE id = %s FOR UPDATE", [receipt.id])

@@ -20,6 +20,12 @@ class TaxCertificatePortal(CustomerPortal):
 
     @http.route("/my/tax-certificates", type="http", auth="user", website=True, methods=["GET"])
     def portal_my_tax_certificates(self, message=None, **kw):
+        """The page; ``message`` is a code the template knows. An ``error`` in the URL is ignored: anyone could
+        send a patient a link whose red alert says what they like («call this number»)."""
+        return self._render_tax_certificates(message=message)
+
+    def _render_tax_certificates(self, message=None, error=None):
+        """The page with our own error (a request refused just now), never one taken from the URL."""
         partner = request.env.user.partner_id
         values = self._prepare_portal_layout_values()
         values.update(
@@ -28,7 +34,7 @@ class TaxCertificatePortal(CustomerPortal):
             certificates=request.env["clinic.tax.certificate"].search([("taxpayer_id", "=", partner.id)]),
             years=self._tax_years(),
             message=message,
-            error=kw.get("error"),
+            error=error,
         )
         return request.render("clinic_fiscal_atol.portal_my_tax_certificates", values)
 
@@ -43,7 +49,7 @@ class TaxCertificatePortal(CustomerPortal):
                 request.env.user.partner_id, year, (note or "").strip()[:1000]
             )
         except ValidationError as error:
-            return self.portal_my_tax_certificates(error=str(error))
+            return self._render_tax_certificates(error=str(error))
         return request.redirect("/my/tax-certificates?message=requested")
 
     @http.route(

@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.clinic_base.tools.access import ACCOUNTANT, MANAGER, RECEPTIONIST, require_group
+from odoo.addons.clinic_base.tools.access import ACCOUNTANT, MANAGER, RECEPTIONIST, require_group, require_one
 
 from ..proxy.clinic_fiscal_proxy.atol import AtolClient
 
@@ -145,7 +145,7 @@ class ClinicFiscalRegister(models.Model):
 
     def _queue_operation(self, operation, **values):
         self._require_cashier()
-        self.ensure_one()
+        require_one(self)
         if operation in ("cashIn", "cashOut") and self.shift_warning:
             raise UserError(self.shift_warning)
         receipt = self.env["clinic.fiscal.receipt"].sudo()._create_operation(self, operation, **values)

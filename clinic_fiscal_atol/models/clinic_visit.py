@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from odoo.addons.clinic_base.tools.access import require_one
+
 from .clinic_visit_payment import require_cash_desk
 
 
@@ -25,16 +27,21 @@ class ClinicVisit(models.Model):
 
     def action_clinic_fiscal_take_payment(self):
         """Open the cash desk's payment window: terminal (for a card), payment and receipt in one step."""
+        self._clinic_fiscal_check()
         return self._clinic_fiscal_wizard("payment", self.env._("Payment for %(visit)s", visit=self.display_name))
 
     def action_clinic_fiscal_refund(self):
         """Open the refund window: money returned from a printed payment, with its refund receipt."""
+        self._clinic_fiscal_check()
         return self._clinic_fiscal_wizard("refund", self.env._("Refund for %(visit)s", visit=self.display_name))
 
-    def _clinic_fiscal_wizard(self, kind, title):
+    def _clinic_fiscal_check(self):
+        """Rights first, then one visit: the cash desk's actions are callable over RPC on any recordset."""
         require_cash_desk(self.env)
-        self.ensure_one()
+        require_one(self)
         self.check_access("read")
+
+    def _clinic_fiscal_wizard(self, kind, title):
         return {
             "type": "ir.actions.act_window",
             "name": title,

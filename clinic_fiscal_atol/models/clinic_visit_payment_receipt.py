@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_round
 
+from odoo.addons.clinic_base.tools.access import require_one
+
 from .clinic_visit_payment import require_corrections
 
 # What a printed payment may no longer change: the receipt says otherwise (a refund or a correction does).
@@ -80,7 +82,7 @@ class ClinicVisitPayment(models.Model):
     def action_clinic_fiscal_correct(self):
         """Open the correction receipt window (a payment without receipt, or a wrong receipt)."""
         require_corrections(self.env)
-        self.ensure_one()
+        require_one(self)
         self.check_access("read")
         wrong = self.sudo().receipt_ids.filtered(
             lambda r: r.state == "done" and r.operation in ("sell", "sellCorrection")

@@ -11,3 +11,5 @@ from . import (
     test_tax_certificate_race,
     test_tax_certificate_ui,
 )
+from . import test_proxy_bad_input
+from . import test_empty_recordsets

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -70,3 +71,17 @@ class TestTaxCertificateTours(HttpCase, TaxCertificateCase):
         self.authenticate("tax_portal_tour", "tax_portal_tour")
         page = self.url_open("/my/tax-certificates").text
         self.assertIn("Пока нет выданных справок", page, "the portal lists certificates in force only")
+
+    def test_portal_alert_shows_only_our_own_errors(self):
+        """A link with ?error=… is a phishing page in the clinic's colours: the alert says only what we say."""
+        self.authenticate("tax_portal_tour", "tax_portal_tour")
+        page = self.url_open("/my/tax-certificates?error=Call%20%2B7%20999%20000%2000%2000%20to%20get%20it").text
+        self.assertNotIn("999 000 00 00", page)
+        self.assertNotIn("o_clinic_error", page)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        response = self.url_open(
+            "/my/tax-certificates/request?error=Call%20us", data={"csrf_token": csrf, "year": "1900", "note": ""}
+        )
+        alert = re.search(r'class="alert alert-danger o_clinic_error"[^>]*>([^<]*)<', response.text)
+        self.assertEqual(alert.group(1).strip(), "Year: choose a year from the list.")
+        self.assertFalse(self.env["clinic.tax.certificate.request"].search([("taxpayer_id", "=", self.mother.id)]))

@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.clinic_base.tools.access import require_one
+
 
 class ClinicFiscalCashWizard(models.TransientModel):
     """Put cash into the drawer (change in the morning) or take it out (to the bank), through the register."""
@@ -14,7 +16,8 @@ class ClinicFiscalCashWizard(models.TransientModel):
 
     def action_confirm(self):
         """Queue the cash operation on the register."""
-        self.ensure_one()
+        self.register_id._require_cashier()
+        require_one(self)
         if self.amount <= 0:
             raise ValidationError(self.env._("Amount: enter a sum greater than zero."))
         return self.register_id._queue_operation(self.operation, amount=self.amount)

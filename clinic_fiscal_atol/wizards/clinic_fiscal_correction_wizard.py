@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.clinic_base.tools.access import require_one
+
 from ..models.clinic_visit_payment import require_corrections
 
 
@@ -35,7 +37,7 @@ class ClinicFiscalCorrectionWizard(models.TransientModel):
     def action_confirm(self):
         """Queue the correction receipts (reversal first, when a wrong receipt is corrected)."""
         require_corrections(self.env)
-        self.ensure_one()
+        require_one(self)
         if self.correction_type == "instruction" and not self.correction_number:
             raise UserError(self.env._("Instruction number: required when the tax office instructed the correction."))
         payment = self.payment_id

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.clinic_base.tools.access import require_one
+
 from ..acquiring import AcquiringError, get_terminal
 from ..models.clinic_visit_payment import require_cash_desk
 
@@ -62,7 +64,7 @@ class ClinicFiscalPaymentWizard(models.TransientModel):
     def action_confirm(self):
         """Charge the card when needed, then record the payment; its receipt is queued with it."""
         require_cash_desk(self.env)
-        self.ensure_one()
+        require_one(self)
         if self.amount <= 0:
             raise ValidationError(self.env._("Amount: enter a sum greater than zero."))
         if self.kind == "refund":

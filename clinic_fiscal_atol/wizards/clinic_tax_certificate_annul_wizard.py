@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from odoo.addons.clinic_base.tools.access import ACCOUNTANT, MANAGER, require_group
+from odoo.addons.clinic_base.tools.access import ACCOUNTANT, MANAGER, require_group, require_one
 
 
 class ClinicTaxCertificateAnnulWizard(models.TransientModel):
@@ -30,6 +30,6 @@ class ClinicTaxCertificateAnnulWizard(models.TransientModel):
     def action_confirm(self):
         """Annul the certificates and open their annulling certificates."""
         require_group(self.env, ACCOUNTANT, MANAGER)
-        self.ensure_one()
+        require_one(self)
         self.certificate_ids.check_access("read")
         return self.certificate_ids._annul(self.reason)._action_open()

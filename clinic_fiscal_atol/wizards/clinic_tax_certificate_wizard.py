@@ -3,7 +3,7 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.clinic_base.tools.access import ACCOUNTANT, MANAGER, require_group
+from odoo.addons.clinic_base.tools.access import ACCOUNTANT, MANAGER, require_group, require_one
 
 
 class ClinicTaxCertificateWizard(models.TransientModel):
@@ -56,7 +56,7 @@ class ClinicTaxCertificateWizard(models.TransientModel):
 
     def action_issue(self):
         require_group(self.env, ACCOUNTANT, MANAGER)
-        self.ensure_one()
+        require_one(self)
         if self.mode == "requests":
             if not self.request_ids:
                 raise UserError(self.env._("Requests: choose at least one pending request."))

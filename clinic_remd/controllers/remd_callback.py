@@ -14,6 +14,8 @@ from ..transports.platform_rest import sign_body
 
 _logger = logging.getLogger(__name__)
 
+REGISTRY_ITEM_FIELDS = ("emdrId", "registrationDateTime", "storeTillDate")
+
 
 class RemdCallback(http.Controller):
     """REMD's calls to the clinic: getDocumentFile and registerDocumentResult (SOAP), the platform's results (JSON).
@@ -39,10 +41,16 @@ class RemdCallback(http.Controller):
         if not any(self._verified(root, company.remd_server_certificate) for company in companies):
             _logger.warning("clinic_remd: refused an unsigned or forged call from %s", address)
             return self._answer(wsse.fault("WS-Security signature not verified", "soap:Client"), 403)
+        try:
+            wsse.check_timestamp(root)
+        except ValueError as exc:
+            _logger.warning("clinic_remd: refused a call from %s: %s", address, exc)
+            return self._answer(wsse.fault(f"WS-Security timestamp refused: {exc}", "soap:Client"), 403)
         body = root.find(f"{{{wsse.SOAP_ENV}}}Body")
-        call = body[0] if body is not None and len(body) else None
+        calls = _elements(body) if body is not None else []
+        call = calls[0] if calls else None
         operation = etree.QName(call).localname.removesuffix("Request") if call is not None else ""
-        values = {etree.QName(child).localname: child for child in (call if call is not None else [])}
+        values = {etree.QName(child).localname: child for child in _elements(call)}
         Exchange = request.env["clinic.remd.exchange"].sudo()
         incoming = {
             "operation": operation,
@@ -55,11 +63,16 @@ class RemdCallback(http.Controller):
         if operation == "getDocumentFile":
             return self._document_file(Exchange, incoming, _text(values.get("localUid")))
         if operation == "registerDocumentResult":
-            relates = _text(values.get("relatesToMessage")) or incoming["relates_to"]
-            item = {etree.QName(c).localname: (c.text or "").strip() for c in (values.get("registryItem") or [])}
+            # only the signed Body says which message this answers: the WS-Addressing headers are not signed
+            relates = _text(values.get("relatesToMessage"))
+            if not relates:
+                Exchange._log(None, "in", outcome="no relatesToMessage", **incoming)
+                return self._answer(wsse.fault("relatesToMessage: required in the Body", "soap:Client"), 400)
+            incoming["relates_to"] = relates
+            item = {etree.QName(c).localname: (c.text or "").strip() for c in _elements(values.get("registryItem"))}
             errors = [
                 (_text(e.find(f"{{{wsse.CALLBACK_NS}}}code")), _text(e.find(f"{{{wsse.CALLBACK_NS}}}message")))
-                for e in (values.get("errors") or [])
+                for e in _elements(values.get("errors"))
             ]
             result = {"status": _text(values.get("status")), "errors": errors, **item}
             return self._result(Exchange, incoming, relates, result)
@@ -71,20 +84,17 @@ class RemdCallback(http.Controller):
     )
     def platform_result(self, **_params):
         raw = request.httprequest.get_data()
-        signature = request.httprequest.headers.get("X-Signature", "")
+        signature = request.httprequest.headers.get("X-Signature", "").encode()
         companies = request.env["res.company"].sudo().search([("remd_platform_secret", "!=", False)])
-        if not any(hmac.compare_digest(sign_body(c.remd_platform_secret, raw), signature) for c in companies):
+        if not any(hmac.compare_digest(sign_body(c.remd_platform_secret, raw).encode(), signature) for c in companies):
             _logger.warning(
                 "clinic_remd: refused an unsigned platform callback from %s", request.httprequest.remote_addr
             )
             return request.make_json_response({"status": "error", "message": "forbidden"}, status=403)
         try:
-            data = json.loads(raw)
-            relates = data["relatesToMessage"]
-            errors = [(e.get("code", ""), e.get("message", "")) for e in data.get("errors") or []]
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return request.make_json_response({"status": "error", "message": "bad request"}, status=400)
-        result = {"status": data.get("status"), "errors": errors, **(data.get("registryItem") or {})}
+            relates, result = _platform_result(raw)
+        except ValueError as exc:
+            return request.make_json_response({"status": "error", "message": str(exc)}, status=400)
         incoming = {
             "operation": "registerDocumentResult",
             "relates_to": relates,
@@ -132,7 +142,7 @@ class RemdCallback(http.Controller):
     def _result(self, Exchange, incoming, relates, result):
         Document = request.env["clinic.semd.document"].sudo()
         document = Document._remd_document_of_message(relates)
-        outcome = Document._remd_apply_result(relates, result)
+        outcome = Document._remd_apply_result(relates, result, incoming["message_id"])
         answer = etree.Element(f"{{{wsse.CALLBACK_NS}}}registerDocumentResultResponse", nsmap={"cb": wsse.CALLBACK_NS})
         etree.SubElement(answer, f"{{{wsse.CALLBACK_NS}}}status").text = "success"
         envelope = self._signed(answer, document.company_id or request.env["res.company"].sudo().browse(), incoming)
@@ -157,3 +167,35 @@ class RemdCallback(http.Controller):
 
 def _text(element):
     return (element.text or "").strip() if element is not None else ""
+
+
+def _elements(parent):
+    """The child elements of ``parent`` (comments and processing instructions left out); none for None."""
+    return [child for child in parent if isinstance(child.tag, str)] if parent is not None else []
+
+
+def _platform_result(raw):
+    """``(relatesToMessage, result)`` of the platform's JSON; ValueError naming the field that is wrong."""
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError("the body is not JSON") from exc
+    if not isinstance(data, dict):
+        raise ValueError("the body must be a JSON object")
+    relates = data.get("relatesToMessage")
+    if not relates or not isinstance(relates, str):
+        raise ValueError("relatesToMessage: required, a string")
+    item = data.get("registryItem") or {}
+    if not isinstance(item, dict):
+        raise ValueError("registryItem: must be an object")
+    item = {key: item[key] for key in REGISTRY_ITEM_FIELDS if item.get(key) is not None}
+    if not all(isinstance(value, str) for value in item.values()):
+        raise ValueError(f"registryItem: {', '.join(REGISTRY_ITEM_FIELDS)} must be strings")
+    errors = data.get("errors") or []
+    if not isinstance(errors, list) or not all(isinstance(e, dict) for e in errors):
+        raise ValueError("errors: must be a list of objects with code and message")
+    status = data.get("status")
+    if not isinstance(status, str | None):
+        raise ValueError("status: must be a string")
+    pairs = [(str(e.get("code") or ""), str(e.get("message") or "")) for e in errors]
+    return relates, {"status": status, "errors": pairs, **item}

@@ -11,5 +11,6 @@ from . import res_partner
 from . import clinic_insurance_policy
 from . import clinic_demo
 from . import clinic_remd_exchange
+from . import clinic_remd_result
 from . import clinic_semd_registration
 from . import res_company_remd_transport

@@ -303,9 +303,11 @@ class ClinicSemdDocument(models.Model):
         self.invalidate_recordset()
 
     @api.model
-    def _remd_apply_result(self, message_id, result):
+    def _remd_apply_result(self, message_id, result, callback_id=None):
         """Apply registerDocumentResult once: ``result`` has status, registry item fields and errors.
 
+        ``message_id`` is our registerDocument's id as signed by the sender; each is applied once
+        (``clinic.remd.result``), so a replayed result (``callback_id``, its MessageID, aside) changes nothing.
         Returns what happened: unknown / duplicate / registered / rejected / retry.
         """
         document = self._remd_document_of_message(message_id).sudo()
@@ -313,6 +315,8 @@ class ClinicSemdDocument(models.Model):
             _logger.info("clinic_remd: result for unknown message %s", message_id)
             return "unknown"
         document._remd_lock()
+        if not self.env["clinic.remd.result"].sudo()._claim(document, message_id, callback_id):
+            return "duplicate"
         if document.state in FINAL:
             return "duplicate"
         errors = result.get("errors") or []

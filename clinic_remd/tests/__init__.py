@@ -10,3 +10,4 @@ from . import test_registration_race
 from . import test_end_to_end
 from . import test_visit_defaults
 from . import test_wsse_gost
+from . import test_callback_security

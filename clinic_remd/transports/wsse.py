@@ -9,6 +9,7 @@ unless built for them. Any other certificate (RSA, the test contour) signs with 
 
 import base64
 import uuid
+from datetime import UTC, datetime
 
 import xmlsec
 from asn1crypto import pem
@@ -33,6 +34,7 @@ GOST_DIGEST = "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34112012-256"
 X509_TOKEN = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
 BASE64_BINARY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
 BODY_ID = "body"
+CLOCK_SKEW_SECONDS = 300
 
 
 class BinaryMemorySignature(zeep_signature.MemorySignature):
@@ -114,7 +116,8 @@ def sign_envelope(envelope, key_pem, cert_pem):
 def verify_envelope(envelope, cert_pem):
     """Raise SignatureVerificationFailed unless ``cert_pem``'s key signed this envelope's Body.
 
-    The Body actually read must be the one referenced (no signature wrapping).
+    The Body actually read must be the one referenced (no signature wrapping). Whatever the sender
+    wrote in the signature (odd URIs, missing parts) ends here as a failed verification, never a crash.
     """
     if not cert_pem:
         raise SignatureVerificationFailed()
@@ -125,16 +128,57 @@ def verify_envelope(envelope, cert_pem):
         else:
             key = xmlsec.Key.from_memory(_bytes(cert_pem), xmlsec.KeyFormat.CERT_PEM, None)
             zeep_signature._verify_envelope_with_key(envelope, key)
-    except (xmlsec.Error, signer.SignatureError, ValueError, AttributeError, IndexError, TypeError) as exc:
+    except (
+        xmlsec.Error,
+        signer.SignatureError,
+        etree.LxmlError,
+        ValueError,
+        AttributeError,
+        IndexError,
+        KeyError,
+        TypeError,
+    ) as exc:
         raise SignatureVerificationFailed() from exc
-    body = envelope.find(f"{{{SOAP_ENV}}}Body")
-    body_id = body.get(f"{{{WSU}}}Id") if body is not None else None
-    refs = envelope.xpath(
-        "//ds:Signature/ds:SignedInfo/ds:Reference/@URI", namespaces={"ds": "http://www.w3.org/2000/09/xmldsig#"}
-    )
-    if not body_id or f"#{body_id}" not in refs or len(envelope.xpath(f"//*[@*[local-name()='Id']='{body_id}']")) != 1:
+    if not _signed_once(envelope, envelope.find(f"{{{SOAP_ENV}}}Body")):
         raise SignatureVerificationFailed()
     return envelope
+
+
+def check_timestamp(envelope, now=None):
+    """Raise ValueError when the envelope carries a wsu:Timestamp that is unreadable, expired or from the future.
+
+    REMD's contract signs the Body only and needs no Timestamp; when one is there it bounds how long the
+    message may be replayed. When the signature covers it (the RSA contour signs it), it cannot be moved on.
+    """
+    timestamp = envelope.find(f"{{{SOAP_ENV}}}Header/{{{WSSE}}}Security/{{{WSU}}}Timestamp")
+    if timestamp is None:
+        return
+    now = now or datetime.now(UTC)
+    expires = _utc(timestamp.findtext(f"{{{WSU}}}Expires"))
+    created = _utc(timestamp.findtext(f"{{{WSU}}}Created"))
+    if expires is not None and expires <= now:
+        raise ValueError(f"the message expired at {expires.isoformat()}")
+    if created is not None and (created - now).total_seconds() > CLOCK_SKEW_SECONDS:
+        raise ValueError(f"the message is dated in the future ({created.isoformat()})")
+
+
+def _signed_once(envelope, element):
+    """``element`` has a wsu:Id referenced by the signature, and no other element has that id."""
+    element_id = element.get(f"{{{WSU}}}Id") if element is not None else None
+    refs = envelope.xpath("//ds:Signature/ds:SignedInfo/ds:Reference/@URI", namespaces={"ds": DS})
+    return bool(
+        element_id
+        and f"#{element_id}" in refs
+        and len(envelope.xpath("//*[@*[local-name()='Id']=$id]", id=element_id)) == 1
+    )
+
+
+def _utc(text):
+    """An xsd:dateTime as an aware UTC datetime (naive ones taken as UTC); None when absent."""
+    if not text:
+        return None
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def addressing_headers(action, to, message_id=None, relates_to=None, reply_to=None, client_entity_id=None):
@@ -219,7 +263,10 @@ def _c14n(element):
 
 def _body(envelope):
     """The Body of a SOAP 1.1 or 1.2 envelope."""
-    return next(child for child in envelope if etree.QName(child).localname == "Body")
+    body = next((child for child in envelope if etree.QName(child).localname == "Body"), None)
+    if body is None:
+        raise signer.SignatureError("the envelope has no Body")
+    return body
 
 
 def _verify_gost(envelope, certificate):

@@ -7,6 +7,7 @@ key and per address, times in ISO 8601 with the clinic's offset, errors as
 
 import functools
 import json
+import re
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -17,6 +18,7 @@ from odoo.tools import file_open
 
 from ..models.clinic_identity_code import VALID_MINUTES
 from ..models.clinic_online_booking import MAX_AHEAD_DAYS, OnlineBookingError, echo
+from .website import MAX_ID
 
 PREFIX = "/api/booking/v1"
 VERSION = "1.0.0"
@@ -26,6 +28,7 @@ MAX_BODY = 64 * 1024
 MAX_REASON = 500
 # How long before a booking request its visitor may have started looking (booking_started_at).
 MAX_BOOKING_TIME = timedelta(days=30)
+REF_NUMBER = re.compile(r"[0-9]{1,10}")  # ASCII digits, no longer than PostgreSQL's largest id
 ID_PREFIXES = {
     "hr.employee": "D",
     "product.product": "S",
@@ -103,13 +106,15 @@ def parse_ref(value, model, field):
     text = str(value)
     prefix = f"{ID_PREFIXES[model]}-"
     number = text[len(prefix) :] if text.upper().startswith(prefix) else text
-    if not number.isdigit():
+    if not REF_NUMBER.fullmatch(number):  # not str.isdigit(): «²» is a digit to it, and int() refuses it
         raise OnlineBookingError(
             "invalid_field",
             request.env._("%(field)s «%(value)s» is not an id like %(example)s.", field=field, value=echo(value),
                           example=f"{prefix}17"),
             field,
         )  # fmt: skip
+    if int(number) > MAX_ID:
+        return request.env[model].sudo()
     return request.env[model].sudo().browse(int(number)).exists()
 
 

@@ -4,6 +4,8 @@ import secrets
 
 from odoo import api, fields, models
 
+from odoo.addons.clinic_base.tools.access import require_one
+
 KEY_PREFIX = "cwb"
 DEFAULT_RATE_LIMIT = 300
 
@@ -63,7 +65,7 @@ class ClinicApiConsumer(models.Model):
     def action_generate_key(self):
         """Issue a new key (the old one stops working) and show it once; only who may edit the consumer."""
         self.check_access("write")
-        self.ensure_one()
+        require_one(self)
         key_id = secrets.token_hex(4)
         secret = secrets.token_urlsafe(32)
         self.sudo().write({"key_id": key_id, "key_hash": hash_key(secret), "key_created_at": fields.Datetime.now()})
@@ -81,7 +83,7 @@ class ClinicApiConsumer(models.Model):
 
     def action_view_appointments(self):
         self.check_access("read")
-        self.ensure_one()
+        require_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("clinic_scheduling.clinic_appointment_action")
         action.update(domain=[("api_consumer_id", "=", self.id)], context={}, view_mode="list,form",
                       views=[(False, "list"), (False, "form")])  # fmt: skip

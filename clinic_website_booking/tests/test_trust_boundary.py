@@ -66,6 +66,21 @@ class TestTrustBoundary(OnlineBookingHttpCase):
         self.assertEqual(slot.state, "free")
         self.assertFalse(self.env["clinic.rate.limit"].sudo().search([("bucket", "=", "phone:+79125550102")]))
 
+    def test_api_consumer_actions_on_no_record_are_refused_cleanly(self):
+        """Over RPC on an empty recordset: rights first (AccessError), then a clear UserError, never «Expected
+        singleton» (a traceback in the log)."""
+        new_test_user(self.env, login="clinic_rpc_portal", groups="base.group_portal")
+        new_test_user(self.env, login="clinic_rpc_manager", groups="base.group_user,clinic_base.group_clinic_manager")
+        for method in ("action_generate_key", "action_view_appointments"):
+            with self.subTest(method):
+                self.authenticate("clinic_rpc_portal", "clinic_rpc_portal")
+                _result, error = self.call_kw("clinic.api.consumer", method, [])
+                self.assertIn("odoo.exceptions.AccessError", error)
+                self.authenticate("clinic_rpc_manager", "clinic_rpc_manager")
+                _result, error = self.call_kw("clinic.api.consumer", method, [])
+                self.assertIn("odoo.exceptions.UserError", error)
+                self.assertIn("this action works on exactly one record, not 0", error)
+
     def test_staff_who_read_an_appointment_get_no_patient_link(self):
         """The portal link acts as the patient: whoever reads the appointment does not get it over RPC."""
         appointment, token = self.book()
@@ -183,6 +198,9 @@ class TestTrustBoundary(OnlineBookingHttpCase):
             ("phone", dict(good, contact_phone=LONG)),
             ("email", dict(good, email=LONG)),
             ("slot.practitioner_id", dict(good, slot={"practitioner_id": LONG, "start": start})),
+            ("slot.practitioner_id", dict(good, slot={"practitioner_id": "D-²", "start": start})),
+            ("slot.practitioner_id", dict(good, slot={"practitioner_id": "D-99999999999999999999", "start": start})),
+            ("slot.practitioner_id", dict(good, slot={"practitioner_id": "D-9999999999", "start": start})),
             ("body", [1, 2, 3]),
             ("body", dict(good, note=HUGE)),
         ]  # fmt: skip
@@ -198,11 +216,18 @@ class TestTrustBoundary(OnlineBookingHttpCase):
             ("date_to", "/slots?date_to=9999-12-31"),
             ("date_from", "/slots?date_from=0001-01-01"),
             ("age_group", f"/slots?age_group={HUGE[:3000]}"),
+            # «²» is a digit to str.isdigit() but not to int()
+            ("practitioner_id", "/practitioners/D-%C2%B2"),
+            ("practitioner_id", "/slots?practitioner_id=%C2%B2"),
+            ("service_id", "/slots?service_id=S-%C2%B2"),
+            ("practitioner_id", "/services?practitioner_id=%C2%B2"),
+            ("specialty_id", "/practitioners?specialty_id=%C2%B2"),
+            ("specialty_id", "/practitioners?specialty_id=99999999999999999999"),
         ]
         for field, path in gets:
             with self.subTest(path=path[:60]):
                 status, answer = self.api(path)
-                self.assertEqual(status, 422, answer)
+                self.assertIn(status, (400, 422), answer)
                 self.assertEqual(answer["error"]["field"], field)
         for raw in (b"{", b'{"slot": ' * 5000, b"\xff\xfe", b"[" * 100_000):
             with self.subTest(raw=raw[:20]):

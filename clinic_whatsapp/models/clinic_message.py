@@ -170,7 +170,10 @@ class ClinicMessage(models.Model):
 
     @api.model
     def _link_messenger_user(self, channel, event):
-        """A patient shared their number with a messenger bot that addresses people by user id: keep the id."""
+        """A patient shared their own number with a messenger bot that addresses people by user id: keep the id.
+
+        The event's number is one the provider vouches for as the sender's (MAX: the sender's own contact
+        card, or the line already linked to them), never a number found in a message's content."""
         if channel.provider != "max_bot":
             return
         lines = self.env["clinic.partner.phone"].sudo().search([("number", "=", "+" + event.phone.lstrip("+"))])
@@ -236,8 +239,12 @@ class ClinicMessage(models.Model):
         else:
             last = Message._reply_context(phone)
             appointment = last.appointment_id
+        # no number (a messenger user who never shared theirs) is nobody: not the patients without a number
         partner = (
-            appointment.patient_id or last.partner_id or Message.search([("phone", "=", phone)], limit=1).partner_id
+            appointment.patient_id
+            or last.partner_id
+            or (phone and Message.search([("phone", "=", phone)], limit=1).partner_id)
+            or self.env["res.partner"]
         )
         try:
             with self.env.cr.savepoint():

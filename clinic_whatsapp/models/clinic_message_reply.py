@@ -221,7 +221,11 @@ class ClinicMessage(models.Model):
 
     @api.model
     def _reply_context(self, phone):
-        """The last message that reached this phone about an appointment or an offer."""
+        """The last message that reached this phone about an appointment or an offer.
+
+        No number, none: a search for an empty number would find the messages of patients without one."""
+        if not phone:
+            return self.sudo().browse()
         domain = [
             ("direction", "=", "out"),
             ("phone", "=", phone),

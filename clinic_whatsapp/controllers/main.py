@@ -1,7 +1,10 @@
+import json
 import logging
 
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
+
+from ..providers.base import BadWebhook
 
 _logger = logging.getLogger(__name__)
 
@@ -45,9 +48,17 @@ class ClinicMessagingWebhook(http.Controller):
             )
             return request.make_response("Forbidden", status=403)
         try:
-            events = provider.parse_webhook(raw, params)
-        except (ValueError, KeyError, TypeError) as exc:
+            events, rejected = provider.parse_webhook(raw, params)
+        except BadWebhook as exc:
             _logger.warning("clinic_whatsapp: unreadable webhook on channel %s: %s", channel.id, exc)
-            return request.make_response("Bad request", status=400)
-        env["clinic.message.webhook"]._store(channel.id, events)
+            return _json({"error": "The body is not a webhook of this provider.", "rejected": exc.rejected}, 400)
+        stored = env["clinic.message.webhook"]._store(channel.id, events)
+        if rejected:
+            # a redelivery would bring the same items again: the good ones are kept, the others reported
+            _logger.warning("clinic_whatsapp: webhook items refused on channel %s: %s", channel.id, "; ".join(rejected))
+            return _json({"stored": stored, "rejected": rejected}, 200)
         return request.make_response(provider.webhook_response(), headers=[("Content-Type", "text/plain")])
+
+
+def _json(data, status):
+    return request.make_response(json.dumps(data), headers=[("Content-Type", "application/json")], status=status)

@@ -95,11 +95,12 @@ class ClinicMessage(models.Model):
     # ------------------------------------------------------------------ actions
 
     def action_cancel(self):
-        """Stop a queued message (front desk)."""
+        """Stop a queued message (front desk): the only change a user makes to a message (no write access:
+        what a message says and to whom is the system's, so it is written as superuser after these checks)."""
         require_group(
             self.env, RECEPTIONIST, MANAGER, message=self.env._("Only the front desk and managers can stop messages.")
         )
-        self.check_access("write")
+        self.check_access("read")
         waiting = self.filtered(lambda m: m.state == "queued")
         if waiting != self:
             raise UserError(
@@ -170,7 +171,10 @@ class ClinicMessage(models.Model):
 
     @api.model
     def _link_messenger_user(self, channel, event):
-        """A patient shared their number with a messenger bot that addresses people by user id: keep the id."""
+        """A patient shared their own number with a messenger bot that addresses people by user id: keep the id.
+
+        The event's number is one the provider vouches for as the sender's (MAX: the sender's own contact
+        card, or the line already linked to them), never a number found in a message's content."""
         if channel.provider != "max_bot":
             return
         lines = self.env["clinic.partner.phone"].sudo().search([("number", "=", "+" + event.phone.lstrip("+"))])
@@ -236,8 +240,12 @@ class ClinicMessage(models.Model):
         else:
             last = Message._reply_context(phone)
             appointment = last.appointment_id
+        # no number (a messenger user who never shared theirs) is nobody: not the patients without a number
         partner = (
-            appointment.patient_id or last.partner_id or Message.search([("phone", "=", phone)], limit=1).partner_id
+            appointment.patient_id
+            or last.partner_id
+            or (phone and Message.search([("phone", "=", phone)], limit=1).partner_id)
+            or self.env["res.partner"]
         )
         try:
             with self.env.cr.savepoint():

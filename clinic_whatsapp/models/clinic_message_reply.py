@@ -13,7 +13,7 @@ from odoo.addons.clinic_base.tools.access import MANAGER, RECEPTIONIST, require_
 from odoo.addons.clinic_scheduling.models.clinic_appointment import SlotTakenError
 
 from .clinic_message import _e164
-from .clinic_message_template import PROMOTION_VALID, _patient_lang
+from .clinic_message_template import PROMOTION_VALID, _patient_lang, require_one
 
 REPLY_RESULTS = [
     ("confirmed", "Appointment confirmed"),
@@ -75,7 +75,7 @@ class ClinicMessage(models.Model):
     def action_answer(self):
         """Front desk: open the answer to a patient's message, sent back on the same channel."""
         require_front_desk(self.env)
-        self.ensure_one()
+        require_one(self)
         self.check_access("read")
         if self.direction != "in":
             raise UserError(self.env._("Only a patient's message can be answered."))
@@ -221,7 +221,11 @@ class ClinicMessage(models.Model):
 
     @api.model
     def _reply_context(self, phone):
-        """The last message that reached this phone about an appointment or an offer."""
+        """The last message that reached this phone about an appointment or an offer.
+
+        No number, none: a search for an empty number would find the messages of patients without one."""
+        if not phone:
+            return self.sudo().browse()
         domain = [
             ("direction", "=", "out"),
             ("phone", "=", phone),

@@ -118,8 +118,8 @@ class ClinicMessageTemplate(models.Model):
         hours are checked again when the message leaves.
         """
         require_group(self.env, MANAGER, message=self.env._("Only managers send promotions."))
+        require_one(self)
         self.check_access("read")
-        self.ensure_one()
         if self.event != "marketing":
             raise UserError(
                 self.env._("Template «%(name)s» is not a promotion: set its event to Promotion.", name=self.name)
@@ -233,3 +233,15 @@ def parse_button_payload(env, payload):
     if not hmac.compare_digest(_button_payload(env, appointment, parts[2]), payload):
         return None
     return int(parts[1]), parts[2]
+
+
+def require_one(records):
+    """A button acts on one record: called over RPC on none or several, a clear error rather than
+    «Expected singleton» (after the rights check, which comes first)."""
+    if len(records) != 1:
+        model = records.env["ir.model"]._get(records._name).name
+        raise UserError(
+            records.env._(
+                "%(model)s: this action works on one record, %(count)s given.", model=model, count=len(records)
+            )
+        )

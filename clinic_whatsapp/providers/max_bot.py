@@ -1,9 +1,11 @@
 """The MAX messenger bot API (platform-api.max.ru), per the spec's §4.
 
 A bot writes to a person by MAX user id, not by phone: the id is learned when the patient shares
-their contact with the clinic's bot (a ``contact`` attachment whose vCard has the number), and kept
-on the phone line. Send: ``POST {base}/messages?user_id=N`` with ``Authorization: <bot token>`` and
-JSON ``{"text", "attachments": [{"type": "inline_keyboard", "payload": {"buttons": [[...]]}}]}``;
+their own contact with the clinic's bot (a ``contact`` attachment whose vCard has the number and whose
+``max_info`` is the sender: what the «request contact» button sends), and kept on the phone line. A
+contact card of anyone else is ignored: it would let anyone take over a patient's number.
+Send: ``POST {base}/messages?user_id=N`` with ``Authorization: <bot token>`` and JSON
+``{"text", "attachments": [{"type": "inline_keyboard", "payload": {"buttons": [[...]]}}]}``;
 answer ``{"message": {"body": {"mid"}}}``. Errors are ``{"code", "message"}``: 429
 ``too.many.requests`` (with ``Retry-After``) and 5xx are transient; ``chat.denied`` (the patient
 blocked the bot) and ``chat.not.found`` mean the patient is not reachable there. The bot API has no
@@ -12,13 +14,24 @@ Webhooks: POST of one Update (``message_created``, ``message_callback``, ``bot_s
 subscription's secret in ``X-Max-Bot-Api-Secret``.
 """
 
-import hmac
-import json
 import re
 
 import requests
 
-from .base import Outcome, Outgoing, Provider, SendResult, WebhookEvent, register, retry_after
+from .base import (
+    Outcome,
+    Outgoing,
+    Parsed,
+    Provider,
+    SendResult,
+    WebhookEvent,
+    get,
+    get_ref,
+    load_object,
+    register,
+    retry_after,
+    same_secret,
+)
 
 RETRY_CODES = {"too.many.requests", "internal.error", "service.unavailable"}
 UNREACHABLE = {"chat.denied", "chat.not.found"}
@@ -80,37 +93,60 @@ class MaxBot(Provider):
 
     def check_signature(self, headers, raw_body, params):
         secret = self.config.app_secret
-        return bool(secret) and hmac.compare_digest(headers.get("X-Max-Bot-Api-Secret", ""), secret)
+        return bool(secret) and same_secret(headers.get("X-Max-Bot-Api-Secret", ""), secret)
 
     def parse_webhook(self, raw_body, params):
-        update = json.loads(raw_body or b"{}")
-        kind = update.get("update_type")
+        """One Update per request: it is the delivery's only item."""
+        parsed = Parsed()
+        parsed.item(self._update_events, load_object(raw_body), "body")
+        return parsed.result()
+
+    def _update_events(self, update, where):
+        kind = get(update, "update_type", str, where)
         if kind == "message_created":
-            message = update["message"]
-            user_ref = str(message["sender"]["user_id"])
-            body = message.get("body") or {}
-            phone = self._shared_phone(body) or self._phone_of(user_ref)
-            return [WebhookEvent("inbound", body["mid"], phone=phone, text=body.get("text") or "", user_ref=user_ref)]
-        if kind == "message_callback":
-            callback = update["callback"]
-            user_ref = str(callback["user"]["user_id"])
+            message = get(update, "message", dict, where)
+            user_ref = get_ref(get(message, "sender", dict, f"{where}.message"), "user_id", f"{where}.message.sender")
+            body = get(message, "body", dict, f"{where}.message")
+            phone = self._shared_phone(body, user_ref, f"{where}.message.body") or self._phone_of(user_ref)
             return [
                 WebhookEvent(
                     "inbound",
-                    f"cb:{callback['callback_id']}",
+                    get_ref(body, "mid", f"{where}.message.body"),
+                    phone=phone,
+                    text=get(body, "text", str, f"{where}.message.body", ""),
+                    user_ref=user_ref,
+                )
+            ]
+        if kind == "message_callback":
+            callback = get(update, "callback", dict, where)
+            user_ref = get_ref(get(callback, "user", dict, f"{where}.callback"), "user_id", f"{where}.callback.user")
+            return [
+                WebhookEvent(
+                    "inbound",
+                    f"cb:{get_ref(callback, 'callback_id', f'{where}.callback')}",
                     phone=self._phone_of(user_ref),
-                    payload=callback.get("payload", ""),
+                    payload=get(callback, "payload", str, f"{where}.callback", ""),
                     user_ref=user_ref,
                 )
             ]
         return []
 
-    def _shared_phone(self, body):
-        for attachment in body.get("attachments") or []:
-            if attachment.get("type") == "contact":
-                found = _VCARD_TEL.search((attachment.get("payload") or {}).get("vcf_info", ""))
-                if found:
-                    return "".join(ch for ch in found.group(1) if ch.isdigit())
+    def _shared_phone(self, body, user_ref, where):
+        """The number of the sender's own contact card, as the bot's «request contact» button sends it: the
+        card's MAX user (``max_info.user_id``) is the sender. A card of anyone else (a contact from the
+        sender's address book, typed or forwarded) says nothing about who the sender is: ignored."""
+        for index, attachment in enumerate(get(body, "attachments", list, where, [])):
+            if not isinstance(attachment, dict) or attachment.get("type") != "contact":
+                continue
+            at = f"{where}.attachments[{index}].payload"
+            payload = get(attachment, "payload", dict, f"{where}.attachments[{index}]", {})
+            owner = get(payload, "max_info", dict, at, {}).get("user_id")
+            if isinstance(owner, bool) or not isinstance(owner, int | str) or str(owner) != user_ref:
+                continue
+            found = _VCARD_TEL.search(get(payload, "vcf_info", str, at, ""))
+            digits = "".join(ch for ch in found.group(1) if ch.isdigit()) if found else ""
+            if digits:
+                return digits
         return ""
 
     def _phone_of(self, user_ref):

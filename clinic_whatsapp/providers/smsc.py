@@ -8,11 +8,10 @@ Delivery reports and incoming SMS: POST to the webhook, form ``id, phone, status
 """
 
 import hashlib
-import hmac
 
 import requests
 
-from .base import Outcome, Provider, SendResult, WebhookEvent, register
+from .base import Outcome, Parsed, Provider, SendResult, WebhookEvent, get_phone, get_ref, register, same_secret
 
 RETRY_CODES = {"4", "9"}  # IP temporarily blocked; too many identical requests
 STATUS_MAP = {
@@ -78,23 +77,23 @@ class SmscGateway(Provider):
             values = [params.get("phone", ""), params.get("mes", ""), params.get("sent", "")]
         else:
             values = [params.get("id", ""), params.get("phone", ""), params.get("status", "")]
-        return hmac.compare_digest(given, sign(values, secret))
+        return same_secret(given, sign(values, secret))
 
     def parse_webhook(self, raw_body, params):
-        if "mes" in params:
-            phone = params.get("phone", "").lstrip("+")
-            return [
-                WebhookEvent("inbound", f"in:{phone}:{params.get('sent', '')}", phone=phone, text=params.get("mes", ""))
-            ]
+        """One form per request: an incoming SMS (``phone, mes, sent``) or a delivery report (``id, status``)."""
+        parsed = Parsed()
+        parsed.item(self._inbound_event if "mes" in params else self._status_event, params, "form")
+        return parsed.result()
+
+    def _inbound_event(self, params, where):
+        phone = get_phone(params, "phone", where)
+        return [
+            WebhookEvent("inbound", f"in:{phone}:{params.get('sent', '')}", phone=phone, text=params.get("mes", ""))
+        ]
+
+    def _status_event(self, params, where):
         status = STATUS_MAP.get(params.get("status", ""), "")
         if not status:
             return []
-        return [
-            WebhookEvent(
-                "status",
-                params.get("id", ""),
-                status=status,
-                error_code=params.get("err", ""),
-                reference=params.get("id", ""),
-            )
-        ]
+        reference = get_ref(params, "id", where)
+        return [WebhookEvent("status", reference, status=status, error_code=params.get("err", ""), reference=reference)]

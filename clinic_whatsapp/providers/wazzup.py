@@ -10,12 +10,25 @@ Webhooks: POST JSON ``{"messages": [...]}`` (inbound, and echoes of ours with ``
 ``{"test": true}``, with ``Authorization: Bearer <crmKey>`` (the channel's webhook secret).
 """
 
-import hmac
-import json
-
 import requests
 
-from .base import Outcome, Provider, SendResult, WebhookEvent, register, retry_after
+from .base import (
+    Outcome,
+    Parsed,
+    Provider,
+    SendResult,
+    WebhookEvent,
+    enumerate_items,
+    envelope,
+    expect,
+    get,
+    get_phone,
+    get_ref,
+    load_object,
+    register,
+    retry_after,
+    same_secret,
+)
 
 REPEATED = "repeatedCrmMessageId"
 RETRY_CODES = {"TOO_MANY_REQUESTS", "SERVICE_UNAVAILABLE"}
@@ -71,28 +84,43 @@ class Wazzup(Provider):
 
     def check_signature(self, headers, raw_body, params):
         secret = self.config.app_secret
-        given = headers.get("Authorization", "")
-        return bool(secret) and hmac.compare_digest(given, f"Bearer {secret}")
+        return bool(secret) and same_secret(headers.get("Authorization", ""), f"Bearer {secret}")
 
     def parse_webhook(self, raw_body, params):
-        data = json.loads(raw_body or b"{}")
-        events = []
-        for status in data.get("statuses", []):
-            state = STATUSES.get(status.get("status"))
-            if state:
-                error = status.get("error") or {}
-                events.append(
-                    WebhookEvent("status", status["messageId"], status=state, error_code=str(error.get("error", "")))
-                )
-        for item in data.get("messages", []):
-            if item.get("isEcho"):
-                # our own message seen by the gateway: ties its id to our outbox row
-                if item.get("crmMessageId"):
-                    events.append(
-                        WebhookEvent("status", item["messageId"], status="sent", reference=str(item["crmMessageId"]))
-                    )
-                continue
-            events.append(
-                WebhookEvent("inbound", item["messageId"], phone=str(item.get("chatId", "")), text=item.get("text", ""))
+        """``{"statuses": [...]}``, ``{"messages": [...]}`` or ``{"test": true}``: each status and message is an
+        item of its own."""
+        data = load_object(raw_body)
+        parsed = Parsed()
+        for where, status in enumerate_items(envelope(data, "statuses"), "statuses"):
+            parsed.item(self._status_event, status, where)
+        for where, item in enumerate_items(envelope(data, "messages"), "messages"):
+            parsed.item(self._message_event, item, where)
+        return parsed.result()
+
+    def _status_event(self, status, where):
+        state = STATUSES.get(get(expect(status, dict, where), "status", str, where, ""))
+        if not state:
+            return []
+        error = get(status, "error", dict, where, None) or {}
+        return [
+            WebhookEvent(
+                "status", get_ref(status, "messageId", where), status=state, error_code=str(error.get("error", ""))
             )
-        return events
+        ]
+
+    def _message_event(self, item, where):
+        expect(item, dict, where)
+        if item.get("isEcho"):
+            # our own message seen by the gateway: ties its id to our outbox row
+            if not item.get("crmMessageId"):
+                return []
+            reference = get_ref(item, "crmMessageId", where)
+            return [WebhookEvent("status", get_ref(item, "messageId", where), status="sent", reference=reference)]
+        return [
+            WebhookEvent(
+                "inbound",
+                get_ref(item, "messageId", where),
+                phone=get_phone(item, "chatId", where),
+                text=get(item, "text", str, where, "") or "",
+            )
+        ]

@@ -13,11 +13,26 @@ so does a worker killed between its request and its commit whose message got no 
 
 import hashlib
 import hmac
-import json
 
 import requests
 
-from .base import Outcome, Provider, SendResult, WebhookEvent, register, retry_after
+from .base import (
+    Outcome,
+    Parsed,
+    Provider,
+    SendResult,
+    WebhookEvent,
+    enumerate_items,
+    envelope,
+    expect,
+    get,
+    get_phone,
+    get_ref,
+    load_object,
+    register,
+    retry_after,
+    same_secret,
+)
 
 RETRY_CODES = {"1", "2", "4", "80007", "130429", "131000", "131056"}
 GIVE_UP_CODES = {"131049", "131050", "131048"}  # marketing caps and refusals: never fall back
@@ -101,8 +116,8 @@ class WhatsAppCloud(Provider):
         return {NOT_ON_WHATSAPP}
 
     def verify_subscription(self, params):
-        if params.get("hub.mode") == "subscribe" and hmac.compare_digest(
-            params.get("hub.verify_token", ""), self.config.verify_token or "\0"
+        if params.get("hub.mode") == "subscribe" and same_secret(
+            params.get("hub.verify_token", ""), self.config.verify_token
         ):
             return params.get("hub.challenge", "")
         return None
@@ -113,40 +128,58 @@ class WhatsAppCloud(Provider):
         if not secret or not given.startswith("sha256="):
             return False
         expected = hmac.new(secret.encode(), raw_body, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(given[len("sha256=") :], expected)
+        return same_secret(given[len("sha256=") :], expected)
 
     def parse_webhook(self, raw_body, params):
-        data = json.loads(raw_body or b"{}")
-        events = []
-        for entry in data.get("entry", []):
-            for change in entry.get("changes", []):
-                value = change.get("value", {})
-                for status in value.get("statuses", []):
-                    if status.get("status") not in STATUSES:
-                        continue
-                    errors = status.get("errors") or [{}]
-                    reference = status.get("biz_opaque_callback_data", "")
-                    events.append(
-                        WebhookEvent(
-                            "status",
-                            status["id"],
-                            status=status["status"],
-                            error_code=str(errors[0].get("code", "")),
-                            reference=reference.removeprefix("outbox:"),
-                        )
-                    )
-                for item in value.get("messages", []):
-                    kind = item.get("type")
-                    text = payload = ""
-                    if kind == "text":
-                        text = item.get("text", {}).get("body", "")
-                    elif kind == "button":
-                        payload = item.get("button", {}).get("payload", "")
-                        text = item.get("button", {}).get("text", "")
-                    elif kind == "interactive":
-                        reply = item["interactive"].get("button_reply") or item["interactive"].get("list_reply") or {}
-                        payload, text = reply.get("id", ""), reply.get("title", "")
-                    events.append(
-                        WebhookEvent("inbound", item["id"], phone=item.get("from", ""), text=text, payload=payload)
-                    )
-        return events
+        """``{"entry": [{"changes": [{"value": {"statuses": [...], "messages": [...]}}]}]}``: each status and
+        message is an item of its own."""
+        parsed = Parsed()
+        for where, entry in enumerate_items(envelope(load_object(raw_body), "entry", required=True), "entry"):
+            for change_where, change in parsed.children(entry, "changes", where):
+                value = parsed.children(change, "value", change_where, kind=dict)
+                if value is None:
+                    continue
+                for item_where, status in parsed.children(value, "statuses", f"{change_where}.value"):
+                    parsed.item(self._status_event, status, item_where)
+                for item_where, item in parsed.children(value, "messages", f"{change_where}.value"):
+                    parsed.item(self._inbound_event, item, item_where)
+        return parsed.result()
+
+    def _status_event(self, status, where):
+        expect(status, dict, where)
+        if status.get("status") not in STATUSES:
+            return []
+        errors = get(status, "errors", list, where, []) or [{}]
+        code = expect(errors[0], dict, f"{where}.errors[0]").get("code", "")
+        reference = get(status, "biz_opaque_callback_data", str, where, "")
+        return [
+            WebhookEvent(
+                "status",
+                get_ref(status, "id", where),
+                status=status["status"],
+                error_code=str(code),
+                reference=reference.removeprefix("outbox:"),
+            )
+        ]
+
+    def _inbound_event(self, item, where):
+        expect(item, dict, where)
+        kind = item.get("type")
+        text = payload = ""
+        if kind == "text":
+            text = get(get(item, "text", dict, where), "body", str, f"{where}.text", "")
+        elif kind == "button":
+            button = get(item, "button", dict, where)
+            payload = get(button, "payload", str, f"{where}.button", "")
+            text = get(button, "text", str, f"{where}.button", "")
+        elif kind == "interactive":
+            interactive = get(item, "interactive", dict, where)
+            name = "button_reply" if interactive.get("button_reply") else "list_reply"
+            reply = get(interactive, name, dict, f"{where}.interactive", {})
+            payload = get(reply, "id", str, f"{where}.interactive.{name}", "")
+            text = get(reply, "title", str, f"{where}.interactive.{name}", "")
+        return [
+            WebhookEvent(
+                "inbound", get_ref(item, "id", where), phone=get_phone(item, "from", where), text=text, payload=payload
+            )
+        ]

@@ -1,6 +1,8 @@
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
+from odoo import Command
+from odoo.api import call_kw
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.clinic_scheduling.tests.common import utc
@@ -93,3 +95,81 @@ class TestMessagingAccess(MessagingCase):
         for user in (self.doc, self.accountant, self.portal):
             with self.assertRaises(AccessError):
                 self.appointment.with_user(user).action_clinic_send_reminder()
+
+    def test_nobody_rewrites_a_message_over_rpc(self):
+        """The tester's call: a receptionist's ``write`` of a queued reminder (another number, free text) went out
+        as written from the clinic's account. What a message says and to whom is the system's: no clinic user
+        writes a message, in or out, nor through the appointment; stopping one is the front desk's action."""
+        message = self.queued[:1]
+        fields = ["phone", "body", "template_id", "scheduled_at", "state"]
+        before = message.read(fields)
+        inbound = self.env["clinic.message"].create(
+            {
+                "channel_id": self.whatsapp.id,
+                "partner_id": self.anna.id,
+                "direction": "in",
+                "state": "received",
+                "phone": "+79161234500",
+                "body": "Можно позже?",
+                "provider_message_id": "wamid.ACL1",
+                "needs_answer": True,
+            }
+        )
+        rewrite = {"phone": "+79990000001", "template_id": False, "body": "free text", "scheduled_at": "2026-12-07"}
+        for user in (self.desk, self.manager):
+            for record, values in ((message, rewrite), (inbound, {"body": "другое", "needs_answer": False})):
+                with self.subTest(user=user.login, direction=record.direction), self.assertRaises(AccessError):
+                    call_kw(self.env["clinic.message"].with_user(user), "write", [record.ids, values], {})
+            through_appointment = {"clinic_message_ids": [Command.update(message.id, rewrite)]}
+            with self.subTest(user=user.login, via="appointment"), self.assertRaises(AccessError):
+                call_kw(
+                    self.env["clinic.appointment"].with_user(user),
+                    "write",
+                    [self.appointment.ids, through_appointment],
+                    {},
+                )
+        self.assertEqual(message.read(fields), before)
+        self.assertEqual((inbound.body, inbound.needs_answer), ("Можно позже?", True))
+        # webhook events: nobody; channels (addresses, secrets) and templates: managers only
+        event = self.env["clinic.message.webhook"].create(
+            {"channel_id": self.whatsapp.id, "key": "in:acl", "state": "error"}
+        )
+        with self.assertRaises(AccessError):
+            call_kw(
+                self.env["clinic.message.webhook"].with_user(self.manager),
+                "write",
+                [event.ids, {"state": "pending"}],
+                {},
+            )
+        for model, record, values in (
+            ("clinic.messaging.channel", self.whatsapp, {"base_url": "http://127.0.0.1:1", "app_secret": "mine"}),
+            ("clinic.message.template", self.env.ref("clinic_whatsapp.template_booked"), {"body": "free text"}),
+        ):
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                call_kw(self.env[model].with_user(self.desk), "write", [record.ids, values], {})
+        self.assertNotEqual(self.whatsapp.app_secret, "mine")
+        # the front desk's actions still work
+        self.assertIs(
+            call_kw(self.env["clinic.message"].with_user(self.desk), "action_cancel", [message.ids], {}), True
+        )
+        self.assertEqual(message.state, "cancelled")
+        answer = call_kw(
+            self.env["clinic.message.answer"].with_user(self.desk),
+            "create",
+            [{"message_id": inbound.id, "body": "Да"}],
+            {},
+        )
+        call_kw(self.env["clinic.message.answer"].with_user(self.desk), "action_send", [[answer]], {})
+        self.assertEqual((inbound.needs_answer, inbound.answer_id.body), (False, "Да"))
+
+    def test_actions_on_no_record_say_so(self):
+        """Called over RPC on no record: the rights check first, then a clear error, not «Expected singleton»."""
+        for user, model, method in (
+            (self.desk, "clinic.message", "action_answer"),
+            (self.desk, "clinic.message.answer", "action_send"),
+            (self.manager, "clinic.message.template", "action_send_promotion"),
+        ):
+            with self.subTest(method=method), self.assertRaisesRegex(UserError, "one record, 0 given"):
+                call_kw(self.env[model].with_user(user), method, [[]], {})
+            with self.subTest(method=method, user="portal"), self.assertRaises(AccessError):
+                call_kw(self.env[model].with_user(self.portal), method, [[]], {})

@@ -60,8 +60,11 @@ class TestChannels(MessagingCase):
         self.apply_webhooks()
         return response
 
-    def share_contact_on_max(self, user_id, phone, mid):
+    def share_contact_on_max(self, user_id, phone, mid, owner=None, text=""):
+        """The sender's own contact, as the bot's «request contact» button sends it (``max_info`` is the
+        sender), or the card of MAX user ``owner`` sent by ``user_id``."""
         vcard = f"BEGIN:VCARD\nVERSION:3.0\nFN:Пациент\nTEL;TYPE=cell:{phone}\nEND:VCARD"
+        card = {"vcf_info": vcard, "max_info": {"user_id": owner or user_id, "name": "Пациент"}}
         update = {
             "update_type": "message_created",
             "timestamp": 1765000000000,
@@ -71,8 +74,8 @@ class TestChannels(MessagingCase):
                 "body": {
                     "mid": mid,
                     "seq": 1,
-                    "text": "",
-                    "attachments": [{"type": "contact", "payload": {"vcf_info": vcard}}],
+                    "text": text,
+                    "attachments": [{"type": "contact", "payload": card}],
                 },
             },
         }
@@ -147,6 +150,106 @@ class TestChannels(MessagingCase):
             self.assertEqual(self.max_update(callback).status_code, 200)
         self.assertEqual(appointment.state, "confirmed")
         self.assertEqual(len(self.messages(appointment, direction="in", channel_id=self.max.id)), 1)
+
+    def max_text(self, user_id, text, mid):
+        update = {
+            "update_type": "message_created",
+            "timestamp": 1765000002000,
+            "message": {
+                "sender": {"user_id": user_id, "name": "Пользователь MAX"},
+                "recipient": {"chat_id": 1, "chat_type": "dialog"},
+                "body": {"mid": mid, "seq": 2, "text": text},
+            },
+        }
+        return self.max_update(update)
+
+    def test_max_contact_card_of_someone_else_takes_over_nothing(self):
+        """The tester's attack: MAX user 777 sends the bot a card holding a patient's number and another MAX user
+        (555), then answers «2». The card is not the sender's own: no link, and no «2» cancels anything."""
+        patient = self.messaging_patient("Вера", "+79161230005")
+        with freeze_time(utc(self.saturday, 12)):
+            appointment = self.book(patient)
+            self.run_jobs()
+        self.assertEqual(self.messages(appointment, event="booked").mapped("state"), ["sent"])
+        card = self.share_contact_on_max(777, "+7 916 123-00-05", "mid.qa-1", owner=555, text="2")
+        self.assertEqual(card.status_code, 200)
+        self.assertFalse(patient.clinic_phone_ids.sudo().max_user_id, "not linked to the sender of someone's card")
+        self.assertEqual(self.max_text(777, "2", "mid.qa-2").status_code, 200)
+        self.assertEqual(appointment.state, "booked")
+        inbound = self.env["clinic.message"].search([("channel_id", "=", self.max.id), ("direction", "=", "in")])
+        self.assertEqual(len(inbound), 2)
+        self.assertFalse(inbound.appointment_id or inbound.reply_to_id or inbound.partner_id)
+        self.assertEqual(inbound.mapped("reply_result"), ["front_desk", "front_desk"])
+        # the patient's own card (the «request contact» button's) links their MAX account: their «2» cancels
+        self.assertEqual(self.share_contact_on_max(5005, "+79161230005", "mid.in5").status_code, 200)
+        self.assertEqual(patient.clinic_phone_ids.sudo().max_user_id, "5005")
+        self.assertEqual(self.max_text(5005, "2", "mid.in6").status_code, 200)
+        self.assertEqual((appointment.state, appointment.cancelled_by), ("cancelled", "patient"))
+
+    def test_max_user_without_a_number_is_not_the_patients_without_one(self):
+        """A MAX user who never shared their number has none, and «no number» matched the messages queued for
+        patients without one: their «2» cancelled such a patient's visit, their «стоп» withdrew her consent."""
+        patient = self.messaging_patient("Нина", False)
+        with freeze_time(utc(self.saturday, 12)):
+            appointment = self.book(patient)
+            self.run_jobs()
+        self.assertTrue(self.messages(appointment, direction="out").filtered(lambda m: not m.phone))
+        self.assertEqual(self.max_text(778, "2", "mid.n1").status_code, 200)
+        self.assertEqual(self.max_text(778, "стоп", "mid.n2").status_code, 200)
+        self.assertEqual(appointment.state, "booked")
+        self.assertFalse(patient.consent_ids.filtered(lambda c: c.action == "withdrawn"))
+        inbound = self.env["clinic.message"].search([("channel_id", "=", self.max.id), ("direction", "=", "in")])
+        self.assertEqual((len(inbound), inbound.partner_id), (2, self.env["res.partner"]))
+
+    @mute_logger("odoo.addons.clinic_whatsapp.controllers.main")
+    def test_max_and_wazzup_malformed_or_non_ascii_requests_get_4xx(self):
+        """A body that is not an Update is refused whole (400, nothing stored); a secret that is not ASCII is a
+        forged request (403), not a crash in ``hmac.compare_digest``."""
+        Webhook = self.env["clinic.message.webhook"]
+        stored = Webhook.search_count([])
+        created = {"update_type": "message_created", "timestamp": 1}
+        bodies = {
+            "[]": ([], "body: expected an object, got a list"),
+            "null": (None, "body: expected an object, got null"),
+            "no type": ({"timestamp": 1}, "body.update_type: missing"),
+            "type 5": ({"update_type": 5}, "body.update_type: expected a string, got a number"),
+            "no message": (created, "body.message: missing"),
+            "no sender": (
+                {**created, "message": {"sender": {"user_id": None}, "body": {"mid": "mid.b1"}}},
+                "body.message.sender.user_id: missing",
+            ),
+            "attachments": (
+                {**created, "message": {"sender": {"user_id": 1}, "body": {"mid": "mid.b2", "attachments": {}}}},
+                "body.message.body.attachments: expected a list, got an object",
+            ),
+            "callback user": (
+                {"update_type": "message_callback", "callback": {"callback_id": "cb-b", "user": []}},
+                "body.callback.user: expected an object, got a list",
+            ),
+        }
+        for name, (body, error) in bodies.items():
+            with self.subTest(body=name):
+                response = self.max_update(body)
+                self.assertEqual(response.status_code, 400)
+                self.assertEqual(response.json()["rejected"], [error])
+        self.assertEqual(Webhook.search_count([]), stored, "nothing stored")
+        self.assertEqual(self.max_update({"update_type": "bot_started", "user": {"user_id": 1}}).status_code, 200)
+        self.assertEqual(self.max_text(5006, "да", "mid.ok").status_code, 200)
+        self.assertEqual(self.max_update({"update_type": "bot_started"}, secret="s\xc3\xa9cret").status_code, 403)
+        self.wazzup.active = True
+        self.assertEqual(self.wazzup_webhook({"test": True}, key="\xc3\xa9").status_code, 403)
+        for body, error in (
+            ({"statuses": {"a": 1}}, "body.statuses: expected a list, got an object"),
+            ({"messages": ["x"]}, "messages[0]: expected an object, got a string"),
+            (
+                {"messages": [{"messageId": "w1", "chatId": "abc", "text": "2"}]},
+                "messages[0].chatId: not a phone number",
+            ),
+        ):
+            with self.subTest(body=body):
+                response = self.wazzup_webhook(body)
+                self.assertEqual((response.status_code, response.json()["rejected"]), (400, [error]))
+        self.assertEqual(self.wazzup_webhook({"test": True}).status_code, 200)
 
     def test_max_without_a_known_chat_goes_to_the_next_channel_without_a_request(self):
         patient = self.messaging_patient("Ева", "+79161230003")

@@ -2,6 +2,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..models.clinic_message_reply import require_front_desk
+from ..models.clinic_message_template import require_one
 
 
 class ClinicMessageAnswer(models.TransientModel):
@@ -19,9 +20,9 @@ class ClinicMessageAnswer(models.TransientModel):
     def action_send(self):
         """Queue the answer on the patient's channel and close the conversation."""
         require_front_desk(self.env)
-        self.ensure_one()
+        require_one(self)
         inbound = self.message_id
-        inbound.check_access("write")
+        inbound.check_access("read")
         if inbound.direction != "in":
             raise UserError(self.env._("Only a patient's message can be answered."))
         if not (self.body or "").strip():

@@ -9,11 +9,11 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.clinic_base.tools.access import MANAGER, RECEPTIONIST, require_group
+from odoo.addons.clinic_base.tools.access import MANAGER, RECEPTIONIST, require_group, require_one
 from odoo.addons.clinic_scheduling.models.clinic_appointment import SlotTakenError
 
 from .clinic_message import _e164
-from .clinic_message_template import PROMOTION_VALID, _patient_lang, require_one
+from .clinic_message_template import PROMOTION_VALID, _patient_lang
 
 REPLY_RESULTS = [
     ("confirmed", "Appointment confirmed"),

@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import html2plaintext
 
-from odoo.addons.clinic_base.tools.access import MANAGER, require_group
+from odoo.addons.clinic_base.tools.access import MANAGER, require_group, require_one
 
 TEMPLATE_EVENTS = [
     ("booked", "Booked"),
@@ -233,15 +233,3 @@ def parse_button_payload(env, payload):
     if not hmac.compare_digest(_button_payload(env, appointment, parts[2]), payload):
         return None
     return int(parts[1]), parts[2]
-
-
-def require_one(records):
-    """A button acts on one record: called over RPC on none or several, a clear error rather than
-    «Expected singleton» (after the rights check, which comes first)."""
-    if len(records) != 1:
-        model = records.env["ir.model"]._get(records._name).name
-        raise UserError(
-            records.env._(
-                "%(model)s: this action works on one record, %(count)s given.", model=model, count=len(records)
-            )
-        )

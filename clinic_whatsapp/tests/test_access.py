@@ -169,7 +169,7 @@ class TestMessagingAccess(MessagingCase):
             (self.desk, "clinic.message.answer", "action_send"),
             (self.manager, "clinic.message.template", "action_send_promotion"),
         ):
-            with self.subTest(method=method), self.assertRaisesRegex(UserError, "one record, 0 given"):
+            with self.subTest(method=method), self.assertRaisesRegex(UserError, "exactly one record, not 0"):
                 call_kw(self.env[model].with_user(user), method, [[]], {})
             with self.subTest(method=method, user="portal"), self.assertRaises(AccessError):
                 call_kw(self.env[model].with_user(self.portal), method, [[]], {})

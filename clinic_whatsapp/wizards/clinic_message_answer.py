@@ -1,8 +1,9 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.clinic_base.tools.access import require_one
+
 from ..models.clinic_message_reply import require_front_desk
-from ..models.clinic_message_template import require_one
 
 
 class ClinicMessageAnswer(models.TransientModel):

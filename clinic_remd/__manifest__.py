@@ -21,6 +21,7 @@
         "views/clinic_semd_registration_views.xml",
         "views/clinic_remd_exchange_views.xml",
         "views/clinic_semd_key_views.xml",
+        "views/clinic_nsi_unshipped_views.xml",
         "views/clinic_visit_views.xml",
         "views/res_company_views.xml",
         "views/hr_employee_views.xml",

@@ -2,7 +2,7 @@
     "name": "Clinic: structured medical documents (SEMD) registered in REMD",
     "summary": "The doctor's visit becomes a validated CDA document (SEMD), signed by the doctor and the "
     "clinic, registered in the federal registry REMD with its status tracked to the end.",
-    "version": "18.0.1.0.2",
+    "version": "18.0.1.0.3",
     "category": "Services/Clinic",
     "author": "Clinic suite developers",
     "website": "https://github.com/clinic-suite",

@@ -2,7 +2,7 @@
     "name": "Clinic: structured medical documents (SEMD) registered in REMD",
     "summary": "The doctor's visit becomes a validated CDA document (SEMD), signed by the doctor and the "
     "clinic, registered in the federal registry REMD with its status tracked to the end.",
-    "version": "18.0.1.0.2",
+    "version": "18.0.1.0.3",
     "category": "Services/Clinic",
     "author": "Clinic suite developers",
     "website": "https://github.com/clinic-suite",
@@ -21,6 +21,7 @@
         "views/clinic_semd_registration_views.xml",
         "views/clinic_remd_exchange_views.xml",
         "views/clinic_semd_key_views.xml",
+        "views/clinic_nsi_unshipped_views.xml",
         "views/clinic_visit_views.xml",
         "views/res_company_views.xml",
         "views/hr_employee_views.xml",

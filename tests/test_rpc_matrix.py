@@ -228,6 +228,7 @@ PRIVATE_HELPERS = [
     ("clinic.kladr.object", "match_address"),
     ("clinic.nsi.loader", "load_export"),
     ("clinic.nsi.loader", "load_shipped_books"),
+    ("clinic.nsi.loader", "load_unshipped_books"),
 ]
 
 

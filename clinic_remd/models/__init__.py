@@ -1,4 +1,5 @@
 from . import clinic_nsi_remd
+from . import clinic_nsi_unshipped
 from . import clinic_semd_key
 from . import clinic_semd_document
 from . import clinic_semd_document_freeze

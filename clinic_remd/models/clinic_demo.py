@@ -109,28 +109,35 @@ class ClinicDemo(models.AbstractModel):
     def _demo_lab_results(self, visit):
         """A blood test taken at the visit: haemoglobin and glucose in numbers, a haematocrit in words."""
         units = {unit.code: unit.id for unit in self.env["clinic.nsi.unit"].search([("code", "in", ("60", "195"))])}
-        common = {"visit_id": visit.id, "specimen_code": "2", "sampled_at": visit.date, "result_at": visit.date}
+        test = self.env["clinic.nsi.lab.test"]._nsi_by_code
+        interpretation = self.env["clinic.nsi.lab.interpretation"]._nsi_by_code
+        common = {
+            "visit_id": visit.id,
+            "specimen_id": self.env["clinic.nsi.biomaterial"]._nsi_by_code("2").id,
+            "sampled_at": visit.date,
+            "result_at": visit.date,
+        }
         self.env["clinic.visit.lab.result"].create(
             [
                 {
                     **common,
-                    "test_code": "1017128",
+                    "test_id": test("1017128").id,
                     "value_numeric": 148,
                     "unit_id": units.get("60"),
                     "range_low": 120,
                     "range_high": 160,
-                    "interpretation_code": "N",
+                    "interpretation_id": interpretation("N").id,
                     "analyser": "Гематологический анализатор Sysmex XN-350",
                 },
                 {
                     **common,
-                    "test_code": "1018045",
+                    "test_id": test("1018045").id,
                     "value_numeric": 6.4,
                     "unit_id": units.get("195"),
                     "range_low": 3.9,
                     "range_high": 6.1,
-                    "interpretation_code": "H",
+                    "interpretation_id": interpretation("H").id,
                 },
-                {**common, "test_code": "1017359", "value_type": "text", "value_text": "в пределах нормы"},
+                {**common, "test_id": test("1017359").id, "value_type": "text", "value_text": "в пределах нормы"},
             ]
         )

@@ -141,11 +141,14 @@ class ClinicSemdBuilder(models.AbstractModel):
 
     @api.model
     def _book_code(self, oid, code):
-        """The coded element of ``code`` in the book ``oid``; None when the book lacks it."""
-        if oid in codes.BOOKS:
-            row = self.env[codes.BOOKS[oid][0]].sudo().search([(codes.code_field(oid), "=", code)], limit=1)
-            return self._code(row) if row else None
-        return editions.unshipped_code(oid, code)
+        """The coded element of ``code`` in the book ``oid``; None when the book lacks it (or the clinic has no
+        such book). Looked up in the books' shared cache: documents code the same few rows over and over."""
+        if oid not in codes.BOOKS:
+            return None
+        Book = self.env[codes.BOOKS[oid][0]].sudo()
+        key = codes.code_field(oid)
+        row = Book._nsi_by_code(code) if key == "code" else Book.search([(key, "=", code)], limit=1)
+        return self._code(row) if row else None
 
     # ------------------------------------------------------------------ payload
 
@@ -214,11 +217,11 @@ class ClinicSemdBuilder(models.AbstractModel):
         lines = visit.lab_result_ids
         specimens, analysers, results = {}, {}, []
         for line in lines:
-            key = (line.specimen_code, line.sampled_at)
+            key = (line.specimen_id, line.sampled_at)
             if key not in specimens:
                 specimens[key] = {
                     "id": f"{visit.name}-{len(specimens) + 1}",
-                    "code": self._book_code(codes.SPECIMEN_OID, line.specimen_code),
+                    "code": self._code(line.specimen_id.sudo()),
                     "time": _ts(
                         fields.Datetime.context_timestamp(visit.with_context(tz=company.clinic_tz), line.sampled_at)
                     ),
@@ -239,15 +242,14 @@ class ClinicSemdBuilder(models.AbstractModel):
             has_range = value["type"] == "PQ" and bool(line.range_low or line.range_high)
             results.append(
                 {
-                    "code": self._book_code(codes.LAB_TEST_OID, line.test_code),
+                    "code": self._code(line.test_id.sudo()),
                     "time": _ts(
                         fields.Datetime.context_timestamp(visit.with_context(tz=company.clinic_tz), line.result_at)
                     ),
                     "value": value,
                     "range": has_range and {"low": f"{line.range_low:g}", "high": f"{line.range_high:g}"},
-                    "interpretation": line.interpretation_code
-                    and self._book_code(codes.INTERPRETATION_OID, line.interpretation_code),
-                    "specimen": specimens[line.specimen_code, line.sampled_at]["id"],
+                    "interpretation": self._code(line.interpretation_id.sudo()) if line.interpretation_id else False,
+                    "specimen": specimens[key]["id"],
                     "analyser": line.analyser and analysers[line.analyser]["id"],
                     "performer": str((line.performer_id or visit.employee_id).id),
                 }

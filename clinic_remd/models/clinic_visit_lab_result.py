@@ -1,14 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..semd import codes
-from ..semd import edition as editions
-
-
-def _book_selection(oid):
-    """The codes of a book the clinic does not ship (data/editions/codes_unshipped.json) as a selection."""
-    return lambda self: sorted(editions.unshipped_codes()[oid]["codes"].items(), key=lambda item: item[1])
-
 
 class ClinicVisitLabResult(models.Model):
     """One laboratory test's result recorded on the visit: what the laboratory protocol SEMD (kind 186) codes."""
@@ -19,14 +11,16 @@ class ClinicVisitLabResult(models.Model):
 
     visit_id = fields.Many2one("clinic.visit", string="Visit", required=True, ondelete="cascade", index=True)
     sequence = fields.Integer(string="Sequence", default=10)
-    test_code = fields.Selection(
-        _book_selection(codes.LAB_TEST_OID),
+    test_id = fields.Many2one(
+        "clinic.nsi.lab.test",
         string="Laboratory test",
+        ondelete="restrict",
         help="The test as the federal reference book of laboratory tests (FSLI, 1.2.643.5.1.13.13.11.1080) names it.",
     )
-    specimen_code = fields.Selection(
-        _book_selection(codes.SPECIMEN_OID),
+    specimen_id = fields.Many2one(
+        "clinic.nsi.biomaterial",
         string="Biomaterial",
+        ondelete="restrict",
         help="What was taken for the test (reference book 1.2.643.5.1.13.13.99.2.1019).",
     )
     sampled_at = fields.Datetime(string="Sample taken", default=fields.Datetime.now)
@@ -41,9 +35,10 @@ class ClinicVisitLabResult(models.Model):
     value_text = fields.Char(string="Result (text)", help="A result in words, e.g. «не обнаружено».")
     range_low = fields.Float(string="Reference range from", digits=(12, 3))
     range_high = fields.Float(string="Reference range to", digits=(12, 3))
-    interpretation_code = fields.Selection(
-        _book_selection(codes.INTERPRETATION_OID),
+    interpretation_id = fields.Many2one(
+        "clinic.nsi.lab.interpretation",
         string="Interpretation",
+        ondelete="restrict",
         help="The result against its reference range (reference book 1.2.643.5.1.13.13.99.2.257).",
     )
     analyser = fields.Char(string="Analyser", help="The analyser's model the result comes from, if any.")
@@ -87,7 +82,7 @@ class ClinicVisitLabResult(models.Model):
     def _label(self):
         """The test's name as the book gives it, or a dash when no test is chosen yet."""
         self.ensure_one()
-        return dict(self._fields["test_code"]._description_selection(self.env)).get(self.test_code) or "—"
+        return self.test_id.sudo().name or "—"
 
     def _errors(self):
         """What keeps each line out of a valid protocol, in the user's language: [message]."""
@@ -97,8 +92,8 @@ class ClinicVisitLabResult(models.Model):
             missing = [
                 label
                 for label, value in (
-                    (_("the test"), line.test_code),
-                    (_("the biomaterial"), line.specimen_code),
+                    (_("the test"), line.test_id),
+                    (_("the biomaterial"), line.specimen_id),
                     (_("when the sample was taken"), line.sampled_at),
                     (_("the result time"), line.result_at),
                     (_("the unit"), line.value_type != "numeric" or line.unit_id),

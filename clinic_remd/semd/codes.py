@@ -35,6 +35,24 @@ BOOKS = {
     "1.2.643.5.1.13.13.99.2.723": ("clinic.nsi.card.type", "Типы медицинских карт"),
     "1.2.643.5.1.13.13.99.2.724": ("clinic.nsi.basis.doc.type", "Типы документов оснований"),
     "1.2.643.5.1.13.13.99.2.726": ("clinic.nsi.service.event", "Типы документированных событий"),
+    "1.2.643.5.1.13.13.11.1039": ("clinic.nsi.payment.source", "Источники оплаты медицинской помощи"),
+    "1.2.643.5.1.13.13.11.1077": ("clinic.nsi.nosology.kind", "Виды нозологических единиц диагноза"),
+    "1.2.643.5.1.13.13.11.1080": (
+        "clinic.nsi.lab.test",
+        "Федеральный справочник лабораторных исследований. Справочник лабораторных тестов",
+    ),
+    "1.2.643.5.1.13.13.11.1520": ("clinic.nsi.emd.kind", "Электронные медицинские документы"),
+    "1.2.643.5.1.13.13.11.1522": ("clinic.nsi.medical.doc.kind", "Виды медицинской документации"),
+    "1.2.643.5.1.13.13.99.2.1019": ("clinic.nsi.biomaterial", "Биоматериал для лабораторных исследований"),
+    "1.2.643.5.1.13.13.99.2.1079": (
+        "clinic.nsi.semd.kind",
+        "Виды структурированных электронных медицинских документов",
+    ),
+    "1.2.643.5.1.13.13.99.2.257": (
+        "clinic.nsi.lab.interpretation",
+        "Интерпретация результатов лабораторных исследований",
+    ),
+    "1.2.643.5.1.13.13.99.2.262": ("clinic.nsi.vital.parameter", "Витальные параметры"),
 }
 MODEL_OIDS = {model: oid for oid, (model, _name) in BOOKS.items()}
 # The field of a book's rows a SEMD codes with, when it is not ``code``: the signer roles are coded by their
@@ -48,8 +66,8 @@ PAYMENT_SOURCES = {"paid": ("4", "3"), "dms": ("3", "2"), "oms": ("1", "1")}
 PAYMENT_SOURCE_OID = "1.2.643.5.1.13.13.11.1039"
 # Actual residence as the default address type (1504); an edition's own fixed codes are in its description.
 ACTUAL_ADDRESS = "3"
-# The visit's vitals in the VITALPARAM section: field -> (parameter in 99.2.262, not shipped: see
-# data/editions/codes_unshipped.json; unit in 1358, shipped).
+# The visit's vitals in the VITALPARAM section: field -> (parameter in 99.2.262, hand-entered at install
+# from data/editions/codes_unshipped.json; unit in 1358, shipped).
 VITALS_OID = "1.2.643.5.1.13.13.99.2.262"
 VITALS = {
     "height_cm": ("51", "3"),  # Длина тела, сантиметр
@@ -64,10 +82,3 @@ VITALS = {
 def code_field(oid):
     """The field of the book's rows holding the code a SEMD carries."""
     return CODE_FIELDS.get(oid, "code")
-
-
-# Laboratory results (kind 186): the books of tests (FSLI), biomaterials and interpretations, not shipped (see
-# data/editions/codes_unshipped.json); units come from 1358, shipped.
-LAB_TEST_OID = "1.2.643.5.1.13.13.11.1080"
-SPECIMEN_OID = "1.2.643.5.1.13.13.99.2.1019"
-INTERPRETATION_OID = "1.2.643.5.1.13.13.99.2.257"

@@ -56,7 +56,8 @@ def unshipped_codes():
 
 
 def unshipped_code(oid, code):
-    """The coded element of ``code`` in a book the clinic does not ship (codes_unshipped.json), or None."""
+    """The coded element of ``code`` as codes_unshipped.json gives it, or None: the rows the books get at install,
+    for building documents without a database (the golden documents)."""
     book = unshipped_codes().get(oid)
     if not book or code not in book["codes"]:
         return None

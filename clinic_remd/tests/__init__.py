@@ -3,6 +3,7 @@ from . import test_signer
 from . import test_semd_visit
 from . import test_semd_conclusion
 from . import test_semd_lab
+from . import test_nsi_unshipped
 from . import test_semd_access
 from . import test_registration
 from . import test_registration_access

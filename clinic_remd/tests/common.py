@@ -101,6 +101,10 @@ class SemdCase(TransactionCase):
         visit.state = "done"
         return visit
 
+    def row(self, model, code):
+        """The row of ``code`` in a reference book (the lab books get their rows at install)."""
+        return self.env[model]._nsi_by_code(code)
+
     def xml(self, document):
         return base64.b64decode(document.sudo().xml_content)
 

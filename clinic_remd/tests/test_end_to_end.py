@@ -125,13 +125,13 @@ class TestVisitToRegistered(FakeRemdMixin, SemdCase, HttpCase):
         self.env["clinic.visit.lab.result"].with_user(self.doctor_user).create(
             {
                 "visit_id": visit.id,
-                "test_code": "1017128",
-                "specimen_code": "2",
+                "test_id": self.row("clinic.nsi.lab.test", "1017128").id,
+                "specimen_id": self.row("clinic.nsi.biomaterial", "2").id,
                 "value_numeric": 148,
                 "unit_id": self.env["clinic.nsi.unit"].search([("code", "=", "60")]).id,
                 "range_low": 120,
                 "range_high": 160,
-                "interpretation_code": "N",
+                "interpretation_id": self.row("clinic.nsi.lab.interpretation", "N").id,
             }
         )
         doctor_visit = visit.with_user(self.doctor_user).with_context(semd_kind="186")
@@ -160,7 +160,7 @@ class TestVisitToRegistered(FakeRemdMixin, SemdCase, HttpCase):
         visit.invalidate_recordset()
         line = visit.lab_result_ids
         self.assertEqual(
-            (line.test_code, line.specimen_code, line.value_type, line.value_text, line.performer_id),
+            (line.test_id.code, line.specimen_id.code, line.value_type, line.value_text, line.performer_id),
             ("1017359", "2", "text", "в пределах нормы", self.doctor),
         )
         document = self.assert_registered_once(visit)

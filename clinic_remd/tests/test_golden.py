@@ -203,7 +203,7 @@ class TestGoldenDocuments(BaseCase):
 
     def test_edition_is_data(self):
         """A new edition is a description file: the builder takes templateId, code and sections from it."""
-        edition = json.loads(json.dumps(editions.editions()["119", "4"]))
+        edition = json.loads(json.dumps(_resolved(("119", "4"))))
         edition["template_id"] = "1.2.643.5.1.13.13.15.13.99"
         edition["sections"] = [s for s in edition["sections"] if s["code"] != "LANAM"]
         document = etree.fromstring(builder.build(edition, payloads.CONSULTATION))

@@ -1,5 +1,3 @@
-from unittest.mock import patch
-
 from lxml import etree
 
 from odoo.exceptions import UserError
@@ -67,10 +65,10 @@ class TestMedicalConclusion(SemdCase):
         self.assertFalse(visit.semd_errors)
 
     def test_a_reference_the_books_lack_is_named(self):
-        """A code of an unshipped book that codes_unshipped.json lacks (here 1522:480) is named, nothing is built."""
+        """A code the edition needs that its book lacks (here 1522:480, retired) is named, nothing is built."""
         visit = self.make_visit(medical_conclusion=CONCLUSION_TEXT)
-        with patch.dict(editions.unshipped_codes()["1.2.643.5.1.13.13.11.1522"]["codes"], clear=True):
-            self.conclude(visit)
+        self.row("clinic.nsi.medical.doc.kind", "480").active = False
+        self.conclude(visit)
         self.assertFalse(visit.semd_document_ids)
         self.assertIn("1.2.643.5.1.13.13.11.1522:480", visit.semd_errors)
         self.assertEqual(visit.semd_error_fields, "company_id")

@@ -24,27 +24,36 @@ class TestLaboratoryProtocol(SemdCase):
     def lab_visit(self, lines=None):
         visit = self.make_visit()
         taken = visit.date
-        common = {"visit_id": visit.id, "specimen_code": "2", "sampled_at": taken, "result_at": taken}
+        common = {
+            "visit_id": visit.id,
+            "specimen_id": self.row("clinic.nsi.biomaterial", "2").id,
+            "sampled_at": taken,
+            "result_at": taken,
+        }
         default_lines = [
             {
-                "test_code": "1017128",
+                "test_id": self.row("clinic.nsi.lab.test", "1017128").id,
                 "value_numeric": 153,
                 "unit_id": self.gram_per_litre.id,
                 "range_low": 132,
                 "range_high": 173,
-                "interpretation_code": "N",
+                "interpretation_id": self.row("clinic.nsi.lab.interpretation", "N").id,
                 "analyser": "Sysmex XN-350",
             },
             {
-                "test_code": "1018045",
+                "test_id": self.row("clinic.nsi.lab.test", "1018045").id,
                 "value_numeric": 6.4,
                 "unit_id": self.mmol_per_litre.id,
                 "range_low": 3.9,
                 "range_high": 6.1,
-                "interpretation_code": "H",
+                "interpretation_id": self.row("clinic.nsi.lab.interpretation", "H").id,
                 "analyser": "Sysmex XN-350",
             },
-            {"test_code": "1017359", "value_type": "text", "value_text": "в пределах нормы"},
+            {
+                "test_id": self.row("clinic.nsi.lab.test", "1017359").id,
+                "value_type": "text",
+                "value_text": "в пределах нормы",
+            },
         ]
         self.env["clinic.visit.lab.result"].with_user(self.doctor_user).create(
             [{**common, **line} for line in (default_lines if lines is None else lines)]
@@ -99,7 +108,9 @@ class TestLaboratoryProtocol(SemdCase):
         line = (
             self.env["clinic.visit.lab.result"]
             .with_user(self.doctor_user)
-            .create({"visit_id": visit.id, "test_code": "1017128", "value_numeric": 153})
+            .create(
+                {"visit_id": visit.id, "test_id": self.row("clinic.nsi.lab.test", "1017128").id, "value_numeric": 153}
+            )
         )
         self.issue(visit, lang="ru_RU")
         self.assertFalse(visit.semd_document_ids)
@@ -110,7 +121,9 @@ class TestLaboratoryProtocol(SemdCase):
             visit.semd_errors,
         )
         # Fixed on the line, the protocol builds and the errors go away.
-        line.with_user(self.doctor_user).write({"specimen_code": "2", "unit_id": self.gram_per_litre.id})
+        line.with_user(self.doctor_user).write(
+            {"specimen_id": self.row("clinic.nsi.biomaterial", "2").id, "unit_id": self.gram_per_litre.id}
+        )
         self.issue(visit)
         self.assertEqual(visit.semd_document_ids.state, "validated")
         self.assertFalse(visit.semd_errors)
@@ -134,7 +147,12 @@ class TestLaboratoryProtocol(SemdCase):
             line.unlink()
         with self.assertRaisesRegex(UserError, "Correct SEMD"):
             self.env["clinic.visit.lab.result"].with_user(self.doctor_user).create(
-                {"visit_id": visit.id, "test_code": "1017359", "value_type": "text", "value_text": "норма"}
+                {
+                    "visit_id": visit.id,
+                    "test_id": self.row("clinic.nsi.lab.test", "1017359").id,
+                    "value_type": "text",
+                    "value_text": "норма",
+                }
             )
         doctor_visit.action_semd_correct()
         line.write({"value_numeric": 150})
@@ -146,12 +164,17 @@ class TestLaboratoryProtocol(SemdCase):
     def test_lab_results_are_the_treating_doctors_and_managers_only(self):
         visit = self.lab_visit()
         lines = visit.lab_result_ids
-        self.assertEqual(len(lines.with_user(self.manager_user).read(["test_code"])), 3)
+        self.assertEqual(len(lines.with_user(self.manager_user).read(["test_id"])), 3)
         with self.assertRaises(AccessError):
-            lines.with_user(self.other_user).read(["test_code"])
+            lines.with_user(self.other_user).read(["test_id"])
         with self.assertRaises(AccessError):
-            lines.with_user(self.receptionist_user).read(["test_code"])
+            lines.with_user(self.receptionist_user).read(["test_id"])
         with self.assertRaises(AccessError):
             self.env["clinic.visit.lab.result"].with_user(self.other_user).create(
-                {"visit_id": visit.id, "test_code": "1017359", "value_type": "text", "value_text": "норма"}
+                {
+                    "visit_id": visit.id,
+                    "test_id": self.row("clinic.nsi.lab.test", "1017359").id,
+                    "value_type": "text",
+                    "value_text": "норма",
+                }
             )

@@ -130,14 +130,24 @@ registry.category("web_tour.tours").add("clinic_remd_doctor_issues_lab_protocol"
             run: "click",
         },
         {
-            content: "The test, as FSLI names it",
-            trigger: ".o_form_view .o_field_widget[name=lab_result_ids] .o_selected_row [name=test_code] select",
-            run: "selectByLabel Гематокрит крови методом автоматизированного подсчёта",
+            content: "The test, looked up by name in the book of laboratory tests (FSLI)",
+            trigger: ".o_form_view .o_field_widget[name=lab_result_ids] .o_selected_row [name=test_id] input",
+            run: "edit Гематокрит",
+        },
+        {
+            content: "picked from the book",
+            trigger: ".o-autocomplete--dropdown-item a:contains(Гематокрит крови методом автоматизированного подсчёта)",
+            run: "click",
         },
         {
             content: "The biomaterial",
-            trigger: ".o_form_view .o_field_widget[name=lab_result_ids] .o_selected_row [name=specimen_code] select",
-            run: "selectByLabel Кровь венозная",
+            trigger: ".o_form_view .o_field_widget[name=lab_result_ids] .o_selected_row [name=specimen_id] input",
+            run: "edit венозная",
+        },
+        {
+            content: "picked from the book of biomaterials",
+            trigger: ".o-autocomplete--dropdown-item a:contains(Кровь венозная)",
+            run: "click",
         },
         {
             content: "A result in words",

@@ -108,8 +108,9 @@ class ClinicBooking(http.Controller):
             booking._check_visitor(request.httprequest.remote_addr)
             self._check_captcha()
             values = self._who_values(kw)
-            booking._attach_phone(token, values["phone"])
-            appointment = booking.book_online(
+            intake = request.env["clinic.online.booking.request"]
+            intake._attach_phone(token, values["phone"])
+            appointment = intake.book_online(
                 {
                     **values,
                     "slot": slot,
@@ -142,8 +143,9 @@ class ClinicBooking(http.Controller):
                 raise OnlineBookingError(
                     "invalid_field", request.env._("A code confirms a person typed in the form."), "who"
                 )
-            booking._attach_phone(token, values["phone"])
-            challenge = booking._request_identity_code(values["person"], values["phone"])
+            intake = request.env["clinic.online.booking.request"]
+            intake._attach_phone(token, values["phone"])
+            challenge = intake._request_identity_code(values["person"], values["phone"])
         except OnlineBookingError as exc:
             error = exc
         return self._render_who(choice, slot, token, error=error, form=typed_back(kw), identity_challenge=challenge)
@@ -158,7 +160,7 @@ class ClinicBooking(http.Controller):
             try:
                 booking._check_visitor(request.httprequest.remote_addr)
                 self._check_captcha()
-                entry = booking.join_waitlist(
+                entry = request.env["clinic.online.booking.request"].join_waitlist(
                     {
                         **self._who_values(kw),
                         "practitioner": choice["employee"],
@@ -301,7 +303,7 @@ class ClinicBooking(http.Controller):
         account = self._account()
         return {
             "account": account,
-            "children": request.env["clinic.online.booking"].represented(account),
+            "children": request.env["clinic.online.booking.request"].represented(account),
             "can_book_self": bool(account.is_patient and account.birth_date),
         }
 

@@ -359,11 +359,11 @@ class ClinicOnlineBooking(models.AbstractModel):
 
     @api.private
     @api.model
-    def check_available(self, slot, token=None, service=None):
-        """The slot is still offered and either held under ``token`` or free to take; otherwise the refusal
-        names the nearest free times."""
+    def check_available(self, slot, held, service=None):
+        """The slot is still offered and either in the visitor's ``held`` run (see held_run) or free to take;
+        otherwise the refusal names the nearest free times."""
         slot = self.check_offer(slot, service)
-        if not (self.held_run(token) & slot) and not slot._is_available(fields.Datetime.now()):
+        if not (held & slot) and not slot._is_available(fields.Datetime.now()):
             raise self._taken(slot, service)
         return slot
 

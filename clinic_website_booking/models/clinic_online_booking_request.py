@@ -371,11 +371,11 @@ class ClinicOnlineBookingRequest(models.AbstractModel):
     # ------------------------------------------------------------------ holds
 
     @api.model
-    def _attach_phone(self, token, phone):
-        """Attach the phone typed in the form to the visitor's hold, counted against the phone's cap on holds: one
-        phone cannot keep many times held from many addresses. Resubmitting a form counts its hold once."""
+    def _attach_phone(self, run, phone):
+        """Attach the phone typed in the form to the visitor's held ``run`` (see clinic.online.booking.held_run),
+        counted against the phone's cap on holds: one phone cannot keep many times held from many addresses.
+        Resubmitting a form counts its hold once."""
         offer = self.env["clinic.online.booking"]
-        run = offer.held_run(token)
         if not run:
             return
         phone = self._clean_phone(phone)

@@ -22,4 +22,5 @@ from . import (
     clinic_cabinet,
     product_template,
     clinic_demo,
+    ir_http,
 )

@@ -6,6 +6,7 @@ from . import (
     test_duplicate_evidence,
     test_duplicate_married,
     test_duplicates,
+    test_gc_freeze,
     test_icd10_search,
     test_nsi,
     test_patient,

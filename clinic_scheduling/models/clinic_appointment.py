@@ -82,7 +82,12 @@ class ClinicAppointment(models.Model):
         domain=[("is_practitioner", "=", True)],
         tracking=True,
     )
-    practitioner_user_id = fields.Many2one(related="employee_id.user_id", string="Practitioner's user", store=True)
+    practitioner_user_id = fields.Many2one(
+        related="employee_id.user_id",
+        string="Practitioner's user",
+        store=True,
+        precompute=True,  # written with the appointment, not by an UPDATE right after its INSERT
+    )
     service_ids = fields.Many2many(
         "product.product", string="Services", domain=[("is_medical_service", "=", True)], tracking=True
     )
@@ -234,8 +239,9 @@ class ClinicAppointment(models.Model):
         )
         for appointment in appointments:
             appointment._log_event(False, appointment.state)
-        if defer:
-            self.env.ref("clinic_scheduling.ir_cron_clinic_appointment_calendar").sudo()._trigger()
+        if defer:  # the cron's id from the registry's cache: env.ref() would query that it exists on every booking
+            cron = "clinic_scheduling.ir_cron_clinic_appointment_calendar"
+            self.env["ir.cron"].sudo().browse(self.env["ir.model.data"]._xmlid_to_res_id(cron))._trigger()
         else:
             appointments._sync_calendar_event()
         self.env["clinic.day.grid"]._notify_change(appointments)

@@ -195,6 +195,7 @@ class ClinicDayGrid(models.AbstractModel):
             return
         payload = {"employee_ids": appointments.employee_id.ids}
         for xmlid in CLINIC_GROUPS:
-            group = self.env.ref(xmlid, raise_if_not_found=False)
-            if group:
-                self.env["bus.bus"]._sendone(group, "clinic/day_grid", payload)
+            # the id from the registry's cache: env.ref() would also query that the group exists, on every booking
+            group_id = self.env["ir.model.data"]._xmlid_to_res_id(xmlid, raise_if_not_found=False)
+            if group_id:
+                self.env["bus.bus"]._sendone(self.env["res.groups"].browse(group_id), "clinic/day_grid", payload)

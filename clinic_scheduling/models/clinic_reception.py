@@ -22,7 +22,9 @@ class ClinicReception(models.AbstractModel):
             "res_model": record._name if record else False,
             "res_id": record.id if record else False,
         }
-        group = self.env.ref("clinic_base.group_clinic_receptionist")
+        group = self.env["res.groups"].browse(  # the id from the registry's cache, without env.ref()'s query
+            self.env["ir.model.data"]._xmlid_to_res_id("clinic_base.group_clinic_receptionist")
+        )
         for user in group.sudo().users.filtered(lambda u: not u.share):
             user._bus_send("clinic/reception", payload)
         return payload

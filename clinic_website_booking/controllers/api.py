@@ -270,7 +270,8 @@ class ClinicBookingApi(http.Controller):
         payload = self._json(body)
 
         def book():
-            appointment = request.env["clinic.online.booking"].book_online(self._booking_values(consumer, payload))
+            values = self._booking_values(consumer, payload)
+            appointment = request.env["clinic.online.booking.request"].book_online(values)
             return 201, appointment_payload(appointment), appointment
 
         status, answer = request.env["clinic.api.idempotency"]._run_once(consumer, key, body, book)
@@ -284,7 +285,7 @@ class ClinicBookingApi(http.Controller):
         payload = self._json(request.httprequest.get_data())
         if not isinstance(payload.get("patient"), dict):
             raise OnlineBookingError("missing_field", request.env._("Say who the patient is."), "patient")
-        challenge = request.env["clinic.online.booking"]._request_identity_code(
+        challenge = request.env["clinic.online.booking.request"]._request_identity_code(
             self._person(payload["patient"]), payload.get("contact_phone")
         )
         return json_response({"challenge": challenge, "expires_in": VALID_MINUTES * 60}, status=201)

@@ -11,7 +11,7 @@ from odoo.exceptions import UserError
 from odoo.http import request
 
 from ..models.clinic_online_booking import DAYPARTS, MAX_AHEAD_DAYS, OnlineBookingError
-from .website import browse_param, page_values, param_id, refused, visit_funnel
+from .website import browse_param, fetch_services, page_values, param_id, refused, visit_funnel
 
 DAYS_SHOWN = 7
 MAX_DAYS = 14
@@ -88,28 +88,31 @@ class ClinicBooking(http.Controller):
         booking = request.env["clinic.online.booking"]
         choice = self._choice(kw)
         slot = request.env["clinic.slot"]._by_public_ref(slot_id)
+        held = booking.held_run(token)
         error = None
         try:
-            booking.check_available(slot, token, choice["service"])
+            booking.check_available(slot, held, choice["service"])
         except OnlineBookingError as exc:
             error = exc
-        return self._render_who(choice, slot, token, error=error, form=self._prefill())
+        return self._render_who(choice, slot, token, error=error, form=self._prefill(), held=held)
 
     @http.route("/booking/confirm", type="http", auth="public", website=True, methods=["POST"], sitemap=False)
     def booking_confirm(self, slot_id=None, token=None, **kw):
         booking = request.env["clinic.online.booking"]
         choice = self._choice(kw)
         slot = request.env["clinic.slot"]._by_public_ref(slot_id)
-        if token and not (booking.held_run(token) & slot):
-            booking.release(token)  # the patient picked one of the alternatives offered instead
-            token = None
+        held = booking.held_run(token)
+        if token and not (held & slot):
+            held.release(token)  # the patient picked one of the alternatives offered instead
+            token, held = None, held.browse()
         funnel = visit_funnel()
         try:
             booking._check_visitor(request.httprequest.remote_addr)
             self._check_captcha()
             values = self._who_values(kw)
-            booking._attach_phone(token, values["phone"])
-            appointment = booking.book_online(
+            intake = request.env["clinic.online.booking.request"]
+            intake._attach_phone(held, values["phone"])
+            appointment = intake.book_online(
                 {
                     **values,
                     "slot": slot,
@@ -142,8 +145,9 @@ class ClinicBooking(http.Controller):
                 raise OnlineBookingError(
                     "invalid_field", request.env._("A code confirms a person typed in the form."), "who"
                 )
-            booking._attach_phone(token, values["phone"])
-            challenge = booking._request_identity_code(values["person"], values["phone"])
+            intake = request.env["clinic.online.booking.request"]
+            intake._attach_phone(booking.held_run(token), values["phone"])
+            challenge = intake._request_identity_code(values["person"], values["phone"])
         except OnlineBookingError as exc:
             error = exc
         return self._render_who(choice, slot, token, error=error, form=typed_back(kw), identity_challenge=challenge)
@@ -158,7 +162,7 @@ class ClinicBooking(http.Controller):
             try:
                 booking._check_visitor(request.httprequest.remote_addr)
                 self._check_captcha()
-                entry = booking.join_waitlist(
+                entry = request.env["clinic.online.booking.request"].join_waitlist(
                     {
                         **self._who_values(kw),
                         "practitioner": choice["employee"],
@@ -190,7 +194,7 @@ class ClinicBooking(http.Controller):
             age, param_id(kw.get("specialty_id")), param_id(kw.get("service_id"))
         )
         specialty = request.env["clinic.nsi.specialty"].sudo().browse(specialty_id)
-        service = request.env["product.product"].sudo().browse(service_id)
+        service = fetch_services(request.env["product.product"].sudo().browse(service_id))
         practitioners = request.env["hr.employee"].sudo().browse(practitioner_ids)
         employee = browse_param("hr.employee", kw.get("employee_id"), practitioners)
         tz = pytz.timezone(booking.clinic_tz())
@@ -267,12 +271,14 @@ class ClinicBooking(http.Controller):
             for day in (first, last + timedelta(days=1))
         )
 
-    def _render_who(self, choice, slot, token, error=None, form=None, identity_challenge=None):
+    def _render_who(self, choice, slot, token, error=None, form=None, identity_challenge=None, held=None):
+        """The form of step 3; ``held``: the run held under ``token`` when the caller has just read it."""
         booking = request.env["clinic.online.booking"]
         slot = slot.sudo()
         if error and error.field == "slot" and error.code != "slot_taken":
             slot = slot.browse()  # a time not offered (any more) is not described
-        held = booking.held_run(token)
+        if held is None:
+            held = booking.held_run(token)
         if slot not in held:
             held = held.browse()
         run = held or (slot._run_from(booking.duration(slot.employee_id, choice["service"])) if slot else slot)
@@ -301,7 +307,7 @@ class ClinicBooking(http.Controller):
         account = self._account()
         return {
             "account": account,
-            "children": request.env["clinic.online.booking"].represented(account),
+            "children": request.env["clinic.online.booking.request"].represented(account),
             "can_book_self": bool(account.is_patient and account.birth_date),
         }
 

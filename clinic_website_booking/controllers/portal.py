@@ -12,7 +12,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.clinic_online_booking import ACTIVE_ONLINE_STATES, OnlineBookingError
-from .website import browse_param, page_values, refused
+from .website import browse_param, fetch_services, page_values, refused
 
 PAGE_SIZE = 20
 
@@ -183,7 +183,10 @@ class ClinicPortal(CustomerPortal):
         return f"/my/appointments/{appointment.id}?{urlencode(params)}"
 
     def _render_appointment(self, appointment, access_token, **extra):
-        appointment.employee_id.fetch(["name"])  # not every column of hr.employee for the doctor's name
+        # the few fields the page shows, not every column of hr.employee, res.partner and the products
+        appointment.employee_id.fetch(["name"])
+        appointment.patient_id.fetch(["name"])
+        fetch_services(appointment.service_ids)
         booked = extra.get("booked")
         # Right after booking online the page is the booking's last step, in the website's layout: the portal's
         # (breadcrumbs, account menu) is heavier and serves no anonymous visitor.

@@ -37,6 +37,19 @@ def browse_param(model, value, records=None):
     return request.env[model].sudo().browse(record_id).exists()
 
 
+# What the pages and the booking steps read of a service: reading one field of a product otherwise fetches every
+# column of product.product and of product.template (about a hundred, translations included) on every step.
+SERVICE_FIELDS = ("name", "list_price", "currency_id", "duration_minutes", "age_group", "is_medical_service",
+                  "clinic_published")  # fmt: skip
+
+
+def fetch_services(services):
+    """Read the few fields of ``services`` the booking pages use, in two narrow queries; returns them."""
+    services.fetch(["product_tmpl_id"])
+    services.product_tmpl_id.fetch(SERVICE_FIELDS)
+    return services
+
+
 def format_price(amount, currency):
     """Whole amounts without decimals, thousands apart: «1 500 ₽»."""
     digits = 0 if float(amount).is_integer() else currency.decimal_places

@@ -65,6 +65,7 @@ class OnlineBookingData:
         action = cls.consumer.action_generate_key()
         cls.api_key = env["clinic.api.key.wizard"].browse(action["res_id"]).key
         cls.Booking = env["clinic.online.booking"]
+        cls.Request = env["clinic.online.booking.request"]
         cls.Appointment = env["clinic.appointment"]
         cls.Partner = env["res.partner"]
 

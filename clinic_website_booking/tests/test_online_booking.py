@@ -19,7 +19,7 @@ class TestOnlineBooking(OnlineBookingCase):
     def assertRefused(self, code, values):
         before = self.counts()
         with self.assertRaises(OnlineBookingError) as caught:
-            self.Booking.book_online(values)
+            self.Request.book_online(values)
         self.assertEqual(caught.exception.code, code, str(caught.exception))
         self.assertEqual(self.counts(), before, f"{code}: a refused booking changes nothing")
         return caught.exception
@@ -50,7 +50,7 @@ class TestOnlineBooking(OnlineBookingCase):
         self.Booking.hold(runs[0][0])  # held: not offered
         self.Booking.hold(runs[1][0])
         runs[1][0].hold_until = fields.Datetime.now() - timedelta(minutes=1)  # hold ran out: offered again
-        self.Booking.book_online(self.values(runs[2][0]))  # booked: not offered
+        self.Request.book_online(self.values(runs[2][0]))  # booked: not offered
         start, stop = fields.Datetime.now(), fields.Datetime.now() + timedelta(days=3)
         expected = self.env["clinic.slot"].find_free(employees=practitioners, date_from=start, date_to=stop)
         found = self.Booking.search_runs(practitioners, self.service, start, stop)
@@ -79,7 +79,7 @@ class TestOnlineBooking(OnlineBookingCase):
 
     def test_new_patient_is_created_with_consents_and_the_front_desk_is_told(self):
         slot = self.free_runs(self.doctor)[0][0]
-        appointment = self.Booking.book_online(self.values(slot, service=self.service))
+        appointment = self.Request.book_online(self.values(slot, service=self.service))
         patient = appointment.patient_id
         self.assertEqual((patient.surname, patient.first_name, patient.birth_date),
                          ("Новикова", "Мария", date(1990, 4, 12)))  # fmt: skip
@@ -117,7 +117,7 @@ class TestOnlineBooking(OnlineBookingCase):
         )  # fmt: skip
         before = known.read(["name", "email", "phone", "consent_ids", "relation_ids"])[0]
         values = self.values(self.free_runs(self.doctor)[0][0], person=self.person(patronymic=""))
-        appointment = self.Booking.book_online(values)
+        appointment = self.Request.book_online(values)
         card = appointment.patient_id
         self.assertNotEqual(card, known)
         self.assertEqual(card.name, "Новикова Мария", "the card holds what was typed, not the known patronymic")
@@ -135,7 +135,7 @@ class TestOnlineBooking(OnlineBookingCase):
             {"is_patient": True, "surname": "Новикова", "first_name": "Мария", "patronymic": "Сергеевна",
              "birth_date": "1990-04-12", "phone": "+7 903 111-22-33"}
         )  # fmt: skip
-        appointment = self.Booking.book_online(self.values(self.free_runs(self.doctor)[0][0]))
+        appointment = self.Request.book_online(self.values(self.free_runs(self.doctor)[0][0]))
         card = appointment.patient_id
         portal = new_test_user(self.env, login="clinic_portal_merge", groups="base.group_portal")
         with self.assertRaises(AccessError):
@@ -143,7 +143,7 @@ class TestOnlineBooking(OnlineBookingCase):
         card.with_user(self.receptionist).action_merge_online_candidate()
         self.assertFalse(card.exists())
         self.assertEqual(appointment.patient_id, known, "once confirmed, the booking moves to the known card")
-        other = self.Booking.book_online(self.values(self.free_runs(self.doctor, skip=2)[0][0]))
+        other = self.Request.book_online(self.values(self.free_runs(self.doctor, skip=2)[0][0]))
         other.patient_id.with_user(self.receptionist).action_dismiss_online_candidate()
         self.assertFalse(other.patient_id.online_candidate_id)
 
@@ -152,7 +152,7 @@ class TestOnlineBooking(OnlineBookingCase):
             {"is_patient": True, "surname": "Новикова", "first_name": "Ольга", "birth_date": "1965-01-30",
              "phone": "8 912 555-01-02"}
         )  # fmt: skip
-        appointment = self.Booking.book_online(self.values(self.free_runs(self.doctor)[0][0]))
+        appointment = self.Request.book_online(self.values(self.free_runs(self.doctor)[0][0]))
         self.assertNotEqual(appointment.patient_id, mother, "a phone is a contact, never an identity")
         self.assertFalse(appointment.needs_attention)
 
@@ -165,7 +165,7 @@ class TestOnlineBooking(OnlineBookingCase):
             representative={"surname": "Малышева", "first_name": "Ольга", "patronymic": "Петровна",
                             "kinship": "mother"},
         )  # fmt: skip
-        appointment = self.Booking.book_online(values)
+        appointment = self.Request.book_online(values)
         child = appointment.patient_id
         self.assertFalse(child.relation_ids, "no relation from a form")
         request = self.env["clinic.representation.request"].search([("child_id", "=", child.id)])
@@ -192,7 +192,7 @@ class TestOnlineBooking(OnlineBookingCase):
         )  # fmt: skip
         Code = self.env["clinic.identity.code"]
         sent = []
-        person = self.Booking._clean_person(self.person(), "")
+        person = self.Request._clean_person(self.person(), "")
         with patch.object(type(Code), "_deliver_code", lambda self, phone, code: sent.append(code)):
             challenge = Code._challenge(person, "+79125550102")
         self.assertEqual(len(sent), 1)
@@ -222,13 +222,13 @@ class TestOnlineBooking(OnlineBookingCase):
                               ("join_waitlist", {"specialty": self.child_specialty})):  # fmt: skip
             values = dict(self.values(None, account=account, person=self.person("Малышева", "Ева", "", "2019-06-02")),
                           **extra)  # fmt: skip
-            record = getattr(self.Booking, method)(values)
+            record = getattr(self.Request, method)(values)
             self.assertNotEqual(record.patient_id, child)
             self.assertFalse(
                 self.env["clinic.partner.relation"].search([("relative_id", "=", account.id)]),
                 f"{method}: no relation of the account to any child",
             )
-        self.assertFalse(self.Booking.represented(account))
+        self.assertFalse(self.Request.represented(account))
         self.assertFalse(
             self.Appointment.search([*self.Appointment._portal_domain(account), ("patient_id", "=", child.id)])
         )
@@ -239,7 +239,7 @@ class TestOnlineBooking(OnlineBookingCase):
     def test_portal_account_books_itself_and_its_children(self):
         user = new_test_user(self.env, login="clinic_portal_unit", groups="base.group_portal", name="Иванова Ирина")
         account = user.partner_id
-        appointment = self.Booking.book_online(
+        appointment = self.Request.book_online(
             self.values(self.free_runs(self.doctor)[0][0], account=account,
                         person=self.person("Иванова", "Ирина", "Львовна", "1988-08-08"))
         )  # fmt: skip
@@ -250,8 +250,8 @@ class TestOnlineBooking(OnlineBookingCase):
              "relation_ids": [(0, 0, {"relative_id": account.id, "kinship": "mother",
                                       "is_legal_representative": True})]}
         )  # fmt: skip
-        self.assertEqual(self.Booking.represented(account), child)
-        booked = self.Booking.book_online(
+        self.assertEqual(self.Request.represented(account), child)
+        booked = self.Request.book_online(
             self.values(self.free_runs(self.pediatrician)[0][0], account=account, patient=child, person=None)
         )
         self.assertEqual(booked.patient_id, child)
@@ -295,7 +295,7 @@ class TestOnlineBooking(OnlineBookingCase):
     def test_cap_of_upcoming_online_bookings_per_phone(self):
         self.env["ir.config_parameter"].set_param("clinic_website_booking.max_active_per_phone", 1)
         runs = self.free_runs(self.doctor)
-        self.Booking.book_online(self.values(runs[0][0]))
+        self.Request.book_online(self.values(runs[0][0]))
         error = self.assertRefused("booking_limit_reached", self.values(runs[2][0]))
         self.assertEqual(error.status, 409)
 
@@ -306,7 +306,7 @@ class TestOnlineBooking(OnlineBookingCase):
         for _attempt in range(2):
             # Not assertRaises: it would roll the counted hit back, the website and the API commit it.
             try:
-                self.Booking.book_online(self.values(slot))
+                self.Request.book_online(self.values(slot))
             except OnlineBookingError as error:
                 self.assertEqual(error.code, "slot_taken", "refused after the count: counted all the same")
             else:
@@ -328,7 +328,7 @@ class TestOnlineBooking(OnlineBookingCase):
         with self.assertRaises(OnlineBookingError) as caught:
             self.Booking.hold(slot)
         self.assertEqual(caught.exception.code, "slot_taken")
-        appointment = self.Booking.book_online(self.values(slot, hold_token=token, service=self.service))
+        appointment = self.Request.book_online(self.values(slot, hold_token=token, service=self.service))
         self.assertEqual(appointment.slot_ids, slot)
         self.assertFalse(self.Booking.held_run(token))
 
@@ -343,7 +343,7 @@ class TestOnlineBooking(OnlineBookingCase):
 
     def test_a_long_service_books_consecutive_slots(self):
         run = self.free_runs(self.doctor, self.long_service)[0]
-        appointment = self.Booking.book_online(self.values(run[0], service=self.long_service))
+        appointment = self.Request.book_online(self.values(run[0], service=self.long_service))
         self.assertEqual(appointment.slot_ids, run)
         self.assertEqual(appointment.duration, 60)
 
@@ -355,7 +355,7 @@ class TestOnlineBooking(OnlineBookingCase):
         entry = self.env["clinic.waitlist"].create(
             {"patient_id": waiting.id, "employee_id": self.doctor.id, "date_to": date.today() + timedelta(days=14)}
         )
-        appointment = self.Booking.book_online(self.values(slot))
+        appointment = self.Request.book_online(self.values(slot))
         appointment._portal_cancel()
         self.assertEqual((appointment.state, appointment.cancelled_by), ("cancelled", "patient"))
         self.assertEqual(entry.state, "offered", "the freed time is offered at once")
@@ -369,7 +369,7 @@ class TestOnlineBooking(OnlineBookingCase):
 
     def test_patient_moves_online_to_another_free_time_of_the_same_doctor(self):
         runs = self.free_runs(self.doctor)
-        appointment = self.Booking.book_online(self.values(runs[0][0]))
+        appointment = self.Request.book_online(self.values(runs[0][0]))
         options = appointment._reschedule_options()
         self.assertNotIn(runs[0][0], [run[0] for run in options])
         appointment._portal_reschedule(runs[3][0])
@@ -382,7 +382,7 @@ class TestOnlineBooking(OnlineBookingCase):
         self.assertEqual(caught.exception.code, "slot_unavailable")
 
     def test_waiting_list_from_the_website(self):
-        entry = self.Booking.join_waitlist(
+        entry = self.Request.join_waitlist(
             {"person": self.person(), "phone": "8 912 555-01-02", "consent_personal_data": True,
              "specialty": self.adult_specialty, "hours": (17, 24)}
         )  # fmt: skip
@@ -391,7 +391,7 @@ class TestOnlineBooking(OnlineBookingCase):
         self.assertEqual(entry.patient_id.consent_ids.source, "website")
         self.assertEqual(len(self.reception_pings("website_waitlist")), 1)
         with self.assertRaises(OnlineBookingError) as caught:
-            self.Booking.join_waitlist({"person": self.person(), "phone": "89125550102", "consent_personal_data": True})
+            self.Request.join_waitlist({"person": self.person(), "phone": "89125550102", "consent_personal_data": True})
         self.assertEqual(caught.exception.code, "missing_field")
 
     def test_funnel_and_time_to_book(self):
@@ -400,7 +400,7 @@ class TestOnlineBooking(OnlineBookingCase):
         visit = Funnel.create({"first_view_at": now - timedelta(seconds=95)})
         Funnel.create({"first_view_at": now - timedelta(seconds=30)})._step("form")
         Funnel.create({"first_view_at": now - timedelta(seconds=10)})
-        appointment = self.Booking.book_online(
+        appointment = self.Request.book_online(
             self.values(self.free_runs(self.doctor)[0][0], funnel=visit, booking_started_at=visit.first_view_at)
         )
         self.assertEqual((visit.stage, visit.appointment_id), ("booked", appointment))
@@ -413,7 +413,7 @@ class TestOnlineBooking(OnlineBookingCase):
         self.assertAlmostEqual(stats["median_seconds_to_book"], 95, delta=5)
 
     def test_calendar_file(self):
-        appointment = self.Booking.book_online(self.values(self.free_runs(self.doctor)[0][0], service=self.service))
+        appointment = self.Request.book_online(self.values(self.free_runs(self.doctor)[0][0], service=self.service))
         ics = appointment._ics().decode()
         self.assertTrue(ics.startswith("BEGIN:VCALENDAR\r\n"))
         self.assertIn(f"DTSTART:{appointment.start:%Y%m%dT%H%M%S}Z\r\n", ics)

@@ -35,7 +35,7 @@ class TestTrustBoundary(OnlineBookingHttpCase):
 
     def book(self, **values):
         """A booking as the website makes it, with its access token."""
-        appointment = self.Booking.book_online(self.values(self.free_runs(self.doctor)[0][0], **values))
+        appointment = self.Request.book_online(self.values(self.free_runs(self.doctor)[0][0], **values))
         return appointment, appointment.sudo()._portal_ensure_token()
 
     # ------------------------------------------------------------------ hole 1
@@ -50,7 +50,8 @@ class TestTrustBoundary(OnlineBookingHttpCase):
             ("clinic.online.booking", "check_ip", "1.2.3.4", "database.secret", 0, "x"),
             ("clinic.online.booking", "_check_visitor", "1.2.3.4", "site"),
             ("clinic.online.booking", "hold", slot.id),
-            ("clinic.online.booking", "book_online", {}),
+            ("clinic.online.booking.request", "book_online", {}),
+            ("clinic.online.booking.request", "_attach_phone", "x", "+79125550102"),
             ("clinic.online.booking", "practitioners"),
             ("clinic.rate.limit", "hit", "phone:+79125550102", 0, 3600),
             ("clinic.rate.limit", "_hit", "phone:+79125550102", 0, 3600),

@@ -208,7 +208,7 @@ class TestWebsiteBooking(OnlineBookingHttpCase):
             {"is_patient": True, "surname": "Мамин", "first_name": "Лев", "birth_date": "2021-03-03",
              "relation_ids": [(0, 0, {"relative_id": parent.id, "kinship": "mother", "is_legal_representative": True})]}
         )  # fmt: skip
-        stranger = self.Booking.book_online(self.values(self.free_runs(self.doctor)[0][0]))
+        stranger = self.Request.book_online(self.values(self.free_runs(self.doctor)[0][0]))
         self.authenticate("clinic_portal_http", "clinic_portal_http")
         slot = self.free_runs(self.pediatrician)[0][0]
         page = self.url_open(f"/booking/slots?age=child&employee_id={self.pediatrician.id}")

@@ -96,7 +96,7 @@ class TestPortalTour(OnlineBookingHttpCase):
     def test_patient_moves_then_cancels_in_my_appointments(self):
         user = new_test_user(self.env, login="clinic_portal_tour", groups="base.group_portal", name="Портальная Ира")
         start = self.free_runs(self.doctor)[0][0]
-        appointment = self.Booking.book_online(
+        appointment = self.Request.book_online(
             self.values(start, account=user.partner_id, person=self.person("Портальная", "Ира", "", "1980-01-01"))
         )
         self.assertEqual(appointment.patient_id, user.partner_id, "the account's own contact, typed by its owner")

@@ -1,6 +1,6 @@
 """Who may call each public method clinic_website_booking defines (see tests/test_rpc_matrix.py).
 
-Everything the website and the API need is private (clinic.online.booking, clinic.rate.limit._hit, the
+Everything the website and the API need is private (clinic.online.booking and its .request, clinic.rate.limit._hit, the
 idempotency store, the funnel's stats, the appointment's portal actions): the controllers call it after their
 own checks. What is left are the buttons of the back office.
 """

@@ -159,16 +159,8 @@ class ClinicVisit(models.Model):
     # ------------------------------------------------------------------ CRUD
 
     def write(self, vals):
-        if not self.env.su and set(vals) & (SEMD_SOURCE_FIELDS | set(SOURCE_FIELDS.values())):
-            locked = self.sudo().filtered(lambda visit: visit._semd_locked_fields() & set(vals))
-            if locked:
-                raise UserError(
-                    self.env._(
-                        "Visit %(name)s is signed in a SEMD: to change it, press «Correct SEMD» (a new version of the "
-                        "document will be built and signed).",
-                        name=locked[0].display_name,
-                    )
-                )
+        if set(vals) & (SEMD_SOURCE_FIELDS | set(SOURCE_FIELDS.values())):
+            self._semd_check_unlocked(set(vals))
         return super().write(vals)
 
     # ------------------------------------------------------------------ actions
@@ -265,16 +257,17 @@ class ClinicVisit(models.Model):
             locked |= SEMD_SOURCE_FIELDS | {SOURCE_FIELDS[source] for source in editions.sources(edition)}
         return locked
 
-    def _lab_check_unlocked(self):
-        """Laboratory results change with their visit's lock: a signed laboratory protocol needs a correction."""
+    def _semd_check_unlocked(self, field_names):
+        """Refuse a change to ``field_names`` that a signed SEMD of the visit was built from (its laboratory results
+        included): a signed document changes only through a correction, a new version signed again."""
         if self.env.su:
             return
-        locked = self.sudo().filtered(lambda visit: "lab_result_ids" in visit._semd_locked_fields())
+        locked = self.sudo().filtered(lambda visit: visit._semd_locked_fields() & field_names)
         if locked:
             raise UserError(
                 self.env._(
-                    "Visit %(name)s is signed in a SEMD with its laboratory results: to change them, press «Correct "
-                    "SEMD».",
+                    "Visit %(name)s is signed in a SEMD: to change it, press «Correct SEMD» (a new version of the "
+                    "document will be built and signed).",
                     name=locked[0].display_name,
                 )
             )

@@ -65,16 +65,16 @@ class ClinicVisitLabResult(models.Model):
     def create(self, vals_list):
         self.env["clinic.visit"].browse(
             {vals["visit_id"] for vals in vals_list if vals.get("visit_id")}
-        )._lab_check_unlocked()
+        )._semd_check_unlocked({"lab_result_ids"})
         return super().create(vals_list)
 
     def write(self, vals):
         visits = self.visit_id | self.env["clinic.visit"].browse(vals.get("visit_id"))
-        visits._lab_check_unlocked()
+        visits._semd_check_unlocked({"lab_result_ids"})
         return super().write(vals)
 
     def unlink(self):
-        self.visit_id._lab_check_unlocked()
+        self.visit_id._semd_check_unlocked({"lab_result_ids"})
         return super().unlink()
 
     # ------------------------------------------------------------------ business

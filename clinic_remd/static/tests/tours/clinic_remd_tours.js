@@ -2,6 +2,35 @@
 
 import { registry } from "@web/core/registry";
 
+/** Sign the SEMD just built, then find it on the visit's SEMD tab listed under its kind's name. */
+function signAndListSteps(kindName) {
+    return [
+        {
+            content: "Built and validated: the doctor signs it",
+            trigger: ".o_form_view button[name=action_semd_sign]:contains(Подписать):enabled",
+            run: "click",
+        },
+        {
+            content: "Confirm: the text cannot change after signing",
+            trigger: ".modal .modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "Signed: «Correct SEMD» replaces «Sign»",
+            trigger: ".o_form_view button[name=action_semd_correct]",
+        },
+        {
+            content: "Open the SEMD tab",
+            trigger: ".o_notebook_headers a[name=semd]",
+            run: "click",
+        },
+        {
+            content: `The visit's documents list the ${kindName} by its kind's name`,
+            trigger: `.o_form_view .o_field_widget[name=semd_document_ids] td[name=kind_name]:contains(${kindName})`,
+        },
+    ];
+}
+
 registry.category("web_tour.tours").add("clinic_remd_doctor_signs_visit", {
     steps: () => [
         {
@@ -75,30 +104,7 @@ registry.category("web_tour.tours").add("clinic_remd_doctor_issues_conclusion", 
             trigger: ".o_form_view button[name=action_semd_generate]:contains(Медицинское заключение):enabled",
             run: "click",
         },
-        {
-            content: "Built and validated: the doctor signs it",
-            trigger: ".o_form_view button[name=action_semd_sign]:contains(Подписать):enabled",
-            run: "click",
-        },
-        {
-            content: "Confirm: the text cannot change after signing",
-            trigger: ".modal .modal-footer button.btn-primary",
-            run: "click",
-        },
-        {
-            content: "Signed: «Correct SEMD» replaces «Sign»",
-            trigger: ".o_form_view button[name=action_semd_correct]",
-        },
-        {
-            content: "Open the SEMD tab",
-            trigger: ".o_notebook_headers a[name=semd]",
-            run: "click",
-        },
-        {
-            content: "The visit's documents list the conclusion by its kind's name",
-            trigger:
-                ".o_form_view .o_field_widget[name=semd_document_ids] td[name=kind_name]:contains(Медицинское заключение)",
-        },
+        ...signAndListSteps("Медицинское заключение"),
     ],
 });
 
@@ -170,29 +176,6 @@ registry.category("web_tour.tours").add("clinic_remd_doctor_issues_lab_protocol"
                 ".o_form_view button[name=action_semd_generate]:contains(Протокол лабораторного исследования):enabled",
             run: "click",
         },
-        {
-            content: "Built and validated: the doctor signs it",
-            trigger: ".o_form_view button[name=action_semd_sign]:contains(Подписать):enabled",
-            run: "click",
-        },
-        {
-            content: "Confirm: the text cannot change after signing",
-            trigger: ".modal .modal-footer button.btn-primary",
-            run: "click",
-        },
-        {
-            content: "Signed: «Correct SEMD» replaces «Sign»",
-            trigger: ".o_form_view button[name=action_semd_correct]",
-        },
-        {
-            content: "Open the SEMD tab",
-            trigger: ".o_notebook_headers a[name=semd]",
-            run: "click",
-        },
-        {
-            content: "The visit's documents list the laboratory protocol by its kind's name",
-            trigger:
-                ".o_form_view .o_field_widget[name=semd_document_ids] td[name=kind_name]:contains(Протокол лабораторного исследования)",
-        },
+        ...signAndListSteps("Протокол лабораторного исследования"),
     ],
 });

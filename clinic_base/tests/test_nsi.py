@@ -283,9 +283,9 @@ class TestNsi(TransactionCase):
         self.assertEqual(self.loader.load_export(passport, rows, full=False)["unchanged"], 1)
 
     def test_unknown_book_is_refused(self):
-        # laboratory tests: a book no clinic module loads
-        passport, rows = export("1.2.643.5.1.13.13.11.1080", "3.1", ("ID", "NAME"), [{"ID": "1", "NAME": "Гемоглобин"}])
-        with self.assertRaisesRegex(UserError, "1.2.643.5.1.13.13.11.1080"):
+        # biomaterials of laboratory tests (FSLI): a book no clinic module loads
+        passport, rows = export("1.2.643.5.1.13.13.11.1081", "3.1", ("ID", "NAME"), [{"ID": "1", "NAME": "Кровь"}])
+        with self.assertRaisesRegex(UserError, "1.2.643.5.1.13.13.11.1081"):
             self.loader.load_export(passport, rows)
 
     def _wizard(self, *files):

@@ -262,6 +262,7 @@ class ClinicVisit(models.Model):
         included): a signed document changes only through a correction, a new version signed again."""
         if self.env.su:
             return
+        self.check_access("read")  # the refusal names the visit and its patient: only to those who may read it
         locked = self.sudo().filtered(lambda visit: visit._semd_locked_fields() & field_names)
         if locked:
             raise UserError(

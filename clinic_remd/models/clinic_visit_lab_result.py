@@ -63,17 +63,20 @@ class ClinicVisitLabResult(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.check_access("create")  # the caller's rights first: the lock check reads the visit as superuser
         self.env["clinic.visit"].browse(
             {vals["visit_id"] for vals in vals_list if vals.get("visit_id")}
         )._semd_check_unlocked({"lab_result_ids"})
         return super().create(vals_list)
 
     def write(self, vals):
+        self.check_access("write")
         visits = self.visit_id | self.env["clinic.visit"].browse(vals.get("visit_id"))
         visits._semd_check_unlocked({"lab_result_ids"})
         return super().write(vals)
 
     def unlink(self):
+        self.check_access("unlink")
         self.visit_id._semd_check_unlocked({"lab_result_ids"})
         return super().unlink()
 

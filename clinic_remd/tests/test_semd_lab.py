@@ -161,6 +161,16 @@ class TestLaboratoryProtocol(SemdCase):
         self.assertEqual(documents.mapped("version"), [1, 2], visit.semd_errors)
         self.assertIn(b'value="150"', self.xml(documents[-1]))
 
+    def test_a_signed_visits_lock_names_its_patient_only_to_who_may_read_the_visit(self):
+        visit = self.lab_visit()
+        self.issue(visit)
+        visit.with_user(self.doctor_user).action_semd_sign()
+        line = {"visit_id": visit.id, "value_type": "text", "value_text": "норма"}
+        for user in (self.other_user, self.receptionist_user):
+            with self.subTest(user=user.login), self.assertRaises(AccessError) as caught:
+                self.env["clinic.visit.lab.result"].with_user(user).create(line)
+            self.assertNotIn(visit.patient_id.name, str(caught.exception))
+
     def test_lab_results_are_the_treating_doctors_and_managers_only(self):
         visit = self.lab_visit()
         lines = visit.lab_result_ids

@@ -194,6 +194,8 @@ def main(env, args):
     errors = booking["errors"] + login["errors"]
     if not errors:
         lib.server_log(env.cr.dbname).unlink()
+    for sample in booking["error_samples"] + login["error_samples"]:
+        print(f"bench website: error {sample}", flush=True)
     login_p95 = float(login["steps"]["login"]["p95_ms"])
     worst = max(float(step["p95_ms"]) for step in booking["steps"].values())
     print(
@@ -248,9 +250,14 @@ class Visitor:
             response = None
         self.results["steps"][name].append((time.perf_counter() - began) * 1000)
         if response is None or response.status_code != 200:
-            self.results["errors"] += 1
+            self.error(name, f"HTTP {response.status_code} {response.url}" if response is not None else "no answer")
             return None
         return response
+
+    def error(self, step, what):
+        """Count an error and keep what it was (the first few are printed with the figures)."""
+        self.results["errors"] += 1
+        self.results["error_samples"].append(f"{step}: {what}"[:300])
 
     def book(self, choice, days):
         """Free times of a specialty with a service, a click on one, the form: True when booked."""
@@ -291,7 +298,8 @@ class Visitor:
         if "o_clinic_taken" in response.text or "o_clinic_alternatives" in response.text:
             self.results["taken"] += 1
         else:
-            self.results["errors"] += 1
+            alert = re.search(r'class="[^"]*alert[^"]*"[^>]*>(.*?)</', response.text, re.S)
+            self.error("page", f"{response.url}: {alert.group(1).strip() if alert else response.text[:120]}")
         return False
 
     def think(self):
@@ -301,7 +309,13 @@ class Visitor:
 
 def client(base, targets, deadline, number, results, lock):
     rng = random.Random(SEED + number)
-    own = {"steps": {name: [] for name in STEPS}, "errors": 0, "taken": 0, "think": results["think"]}
+    own = {
+        "steps": {name: [] for name in STEPS},
+        "errors": 0,
+        "error_samples": [],
+        "taken": 0,
+        "think": results["think"],
+    }
     visitor = Visitor(base, number, rng, own)
     booked = 0
     while time.monotonic() < deadline:
@@ -314,6 +328,7 @@ def client(base, targets, deadline, number, results, lock):
         for name, latencies in own["steps"].items():
             results["steps"][name] += latencies
         results["errors"] += own["errors"]
+        results["error_samples"] += own["error_samples"]
         results["taken"] += own["taken"]
         results["booked"] += booked
 
@@ -338,7 +353,14 @@ def run_clients(base, targets, clients, seconds, results, first=0):
 
 
 def new_results(think):
-    return {"steps": {name: [] for name in STEPS}, "errors": 0, "taken": 0, "booked": 0, "think": think}
+    return {
+        "steps": {name: [] for name in STEPS},
+        "errors": 0,
+        "error_samples": [],
+        "taken": 0,
+        "booked": 0,
+        "think": think,
+    }
 
 
 def load(base, targets, clients, seconds, think_ms):
@@ -355,6 +377,7 @@ def load(base, targets, clients, seconds, think_ms):
         "booked": results["booked"],
         "taken": results["taken"],
         "errors": results["errors"],
+        "error_samples": results["error_samples"][:5],
         "steps": {name: dict(requests=len(values), **percentiles(values))
                   for name, values in results["steps"].items() if values},
     }  # fmt: skip

@@ -128,8 +128,8 @@ class ClinicAppointment(models.Model):
         string="Calendar event to make",
         readonly=True,
         copy=False,
-        help="Booked online: the practitioner's calendar event is made right after the booking by a scheduled "
-        "action, outside the patient's request.",
+        help="Booked online: the practitioner's calendar event, the chatter's note and the notices to open day "
+        "grids are made right after the booking by a scheduled action, outside the patient's request.",
     )
     needs_attention = fields.Boolean(
         string="Needs attention", tracking=True, help="The front desk must check something, see the reason."
@@ -224,9 +224,9 @@ class ClinicAppointment(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """``clinic_defer_calendar`` in the context (online bookings): the calendar event and the chatter's
-        «created» note are made by a scheduled action triggered at once, so that the patient's request does not
-        wait for them."""
+        """``clinic_defer_calendar`` in the context (online bookings): the calendar event, the chatter's «created»
+        note and the day grids' notice are made by a scheduled action triggered at once (``_follow_up_booking``),
+        so that the patient's request does not wait for them."""
         defer = bool(self.env.context.get("clinic_defer_calendar"))
         for vals in vals_list:
             if vals.get("name", "/") == "/":
@@ -244,7 +244,7 @@ class ClinicAppointment(models.Model):
             self.env["ir.cron"].sudo().browse(self.env["ir.model.data"]._xmlid_to_res_id(cron))._trigger()
         else:
             appointments._sync_calendar_event()
-        self.env["clinic.day.grid"]._notify_change(appointments)
+            self.env["clinic.day.grid"]._notify_change(appointments)
         return appointments
 
     def write(self, vals):
@@ -528,6 +528,16 @@ class ClinicAppointment(models.Model):
             }
         )
 
+    def _follow_up_booking(self):
+        """What a booking made online tells the clinic, done after the patient's request: the «created» note, the
+        practitioner's calendar event and one notice to the open day grids for the whole batch."""
+        for appointment in self:
+            appointment._message_log(
+                body=appointment._creation_message(), author_id=appointment.booked_by_id.partner_id.id
+            )
+        self._sync_calendar_event()
+        self.env["clinic.day.grid"]._notify_change(self)
+
     def _sync_calendar_event(self):
         """The appointment shows in the practitioner's Odoo Calendar; patients get no invitation e-mails."""
         Event = (
@@ -559,12 +569,9 @@ class ClinicAppointment(models.Model):
 
     @api.model
     def _cron_sync_calendar(self, batch=500):
-        """The calendar events and «created» notes of the appointments booked online; triggered by each booking."""
+        """The follow-up of the appointments booked online (see ``_follow_up_booking``); triggered by each booking,
+        it takes every booking waiting, so that a burst of bookings is followed up in a few runs."""
         pending = self.sudo().search([("calendar_pending", "=", True)], order="id", limit=batch)
-        for appointment in pending:
-            appointment._message_log(
-                body=appointment._creation_message(), author_id=appointment.booked_by_id.partner_id.id
-            )
-        pending._sync_calendar_event()
+        pending._follow_up_booking()
         if len(pending) == batch:
             self.env.ref("clinic_scheduling.ir_cron_clinic_appointment_calendar").sudo()._trigger()

@@ -24,17 +24,28 @@ class TestAppointment(SchedulingCase):
         self.assertTrue(appointment.calendar_event_id, "shown in the practitioner's calendar")
         self.assertEqual(appointment.calendar_event_id.start, appointment.start)
 
+    def grid_notices(self):
+        """The day grids' notices on the bus so far."""
+        self.env.cr.flush()
+        self.env.cr.execute("SELECT message FROM bus_bus")
+        return [m for m in (json.loads(row[0]) for row in self.env.cr.fetchall()) if m["type"] == "clinic/day_grid"]
+
     def test_a_deferred_calendar_event_is_made_by_the_triggered_cron(self):
         cron = self.env.ref("clinic_scheduling.ir_cron_clinic_appointment_calendar")
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        self.env.cr.execute("DELETE FROM bus_bus")
         appointment = self.Appointment.with_context(clinic_defer_calendar=True).book(
             self.patient, self.slot_at(self.doctor, self.monday, 9)
         )
         self.assertFalse(appointment.calendar_event_id, "not made in the booking's request")
         self.assertFalse(appointment.message_ids, "nor the chatter's note")
+        self.assertFalse(self.grid_notices(), "nor the day grids' notice")
         self.assertTrue(appointment.calendar_pending)
         self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1)
         cron.method_direct_trigger()
+        notices = self.grid_notices()
+        self.assertTrue(notices, "the day grids hear of the booking from the cron")
+        self.assertEqual({tuple(n["payload"]["employee_ids"]) for n in notices}, {(self.doctor.id,)})
         self.assertFalse(appointment.calendar_pending)
         self.assertEqual(appointment.calendar_event_id.start, appointment.start)
         self.assertEqual(appointment.calendar_event_id.privacy, "private")

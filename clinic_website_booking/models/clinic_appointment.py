@@ -174,7 +174,14 @@ class ClinicAppointment(models.Model):
             limit=limit,
         )  # fmt: skip
 
-    def _notify_front_desk_online(self, attention):
+    def _follow_up_booking(self):
+        """The front desk's pop-ups of the bookings made online come with their follow-up, after the patient's
+        request."""
+        super()._follow_up_booking()
+        for appointment in self.filtered(lambda a: a.source == "website"):
+            appointment._notify_front_desk_online()
+
+    def _notify_front_desk_online(self):
         """The receptionists' pop-up for a booking made online; a flagged one stays until closed and says why."""
         self.ensure_one()
         message = self.env._(
@@ -186,10 +193,10 @@ class ClinicAppointment(models.Model):
             when=self._format_start(self.start),
             where=self.api_consumer_id.name or self.env._("the website"),
         )
-        if attention:
-            message = f"{message} {self.env._('Check: %(what)s', what='; '.join(attention))}"
+        if self.needs_attention and self.attention_reason:
+            message = f"{message} {self.env._('Check: %(what)s', what=self.attention_reason)}"
         self.env["clinic.reception"].notify(
-            "website_booking", self.env._("Online booking"), message, self, sticky=bool(attention)
+            "website_booking", self.env._("Online booking"), message, self, sticky=self.needs_attention
         )
 
     def _ics(self):

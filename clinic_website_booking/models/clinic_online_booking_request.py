@@ -1,6 +1,7 @@
 """The booking request of a website visitor or an API consumer: the typed values cleaned, who the patient is (never
-an existing card on an unverified match), representation requests, consents, the booking or the waiting-list entry
-and the front desk's pop-up. What is offered (free times, holds, limits) is clinic.online.booking."""
+an existing card on an unverified match), representation requests, consents, the booking or the waiting-list entry.
+The front desk's pop-up of a booking comes with its follow-up (clinic.appointment._follow_up_booking). What is
+offered (free times, holds, limits) is clinic.online.booking."""
 
 import re
 import uuid
@@ -116,7 +117,6 @@ class ClinicOnlineBookingRequest(models.AbstractModel):
             proof.sudo().used = bool(proof)
             if values.get("funnel"):
                 values["funnel"]._step("booked", appointment=appointment)
-            appointment._notify_front_desk_online(attention)
         return appointment
 
     @api.private

@@ -97,6 +97,10 @@ class OnlineBookingData:
             **extra,
         }
 
+    def follow_up(self):
+        """Run the follow-up of the bookings made online, as the scheduled action each booking triggers does."""
+        self.env.ref("clinic_scheduling.ir_cron_clinic_appointment_calendar").method_direct_trigger()
+
     def reception_pings(self, kind):
         """Pop-ups of ``kind`` sent to the test receptionist (bus rows are written when the transaction commits
         or flushes)."""

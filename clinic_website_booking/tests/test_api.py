@@ -136,6 +136,7 @@ class TestBookingApi(OnlineBookingHttpCase):
         consent = appointment.patient_id.consent_ids.filtered(lambda c: c.purpose == "personal_data")
         self.assertEqual(consent.source, "website")
         self.assertIn("Тестовый сайт клиники", consent.note)
+        self.follow_up()
         ping = [p for p in self.reception_pings("website_booking") if p["res_id"] == appointment.id]
         self.assertIn("Тестовый сайт клиники", ping[0]["message"])
         self.assertEqual(self.api(f"/appointments/{first[1]['id']}"), (200, first[1]))

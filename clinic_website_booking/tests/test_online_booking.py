@@ -95,18 +95,23 @@ class TestOnlineBooking(OnlineBookingCase):
         self.assertTrue(all(c.action == "given" and c.given_by == "patient" for c in consents))
         self.assertLessEqual(abs((consents[0].date - fields.Datetime.now()).total_seconds()), 60)
         self.assertTrue(patient.clinic_may_contact("service_messages", "whatsapp"))
+        # The practitioner's calendar event and the front desk's pop-up come after the patient's request, from the
+        # cron the booking triggered.
+        self.assertTrue(appointment.calendar_pending)
+        self.assertFalse(appointment.calendar_event_id)
+        self.assertFalse(self.reception_pings("website_booking"))
+        self.follow_up()
+        self.assertEqual((appointment.calendar_event_id.start, appointment.calendar_event_id.privacy),
+                         (appointment.start, "private"))  # fmt: skip
         pings = self.reception_pings("website_booking")
         self.assertEqual(len(pings), 1)
         self.assertEqual(pings[0]["res_model"], "clinic.appointment")
         self.assertEqual(pings[0]["res_id"], appointment.id)
+        self.assertFalse(pings[0]["sticky"], "nothing to check: the pop-up goes away by itself")
         for part in ("Новикова Мария Сергеевна", "Терапевтова Анна Павловна", "12.04.1990"):
             self.assertIn(part, pings[0]["message"])
-        # The practitioner's calendar event is made after the patient's request, by the cron the booking triggered.
-        self.assertTrue(appointment.calendar_pending)
-        self.assertFalse(appointment.calendar_event_id)
-        self.env.ref("clinic_scheduling.ir_cron_clinic_appointment_calendar").method_direct_trigger()
-        self.assertEqual((appointment.calendar_event_id.start, appointment.calendar_event_id.privacy),
-                         (appointment.start, "private"))  # fmt: skip
+        self.follow_up()
+        self.assertEqual(len(self.reception_pings("website_booking")), 1, "a booking is followed up once")
 
     def test_known_name_and_birth_date_never_land_on_the_card(self):
         """Hole 3: a visitor typing a known patient's name and birth date gets a card of their own; the known card
@@ -127,8 +132,10 @@ class TestOnlineBooking(OnlineBookingCase):
         self.assertTrue(card.consent_ids, "the consents ticked are the visitor's, on their own card")
         self.assertTrue(appointment.needs_attention)
         self.assertIn(known.name, appointment.attention_reason)
+        self.follow_up()
         ping = self.reception_pings("website_booking")[0]
         self.assertTrue(ping["sticky"], "a flagged booking stays on the receptionist's screen")
+        self.assertIn(appointment.attention_reason, ping["message"], "and says what to check")
 
     def test_front_desk_merges_or_dismisses_the_suggested_card(self):
         known = self.Partner.create(

@@ -20,6 +20,7 @@ class BookingTourMixin:
         self.assertEqual(bool(appointment.booking_started_at), timed)
         consent = appointment.patient_id.consent_ids.filtered(lambda c: c.purpose == "personal_data")
         self.assertEqual((consent.action, consent.source), ("given", "website"))
+        self.follow_up()
         pings = [p for p in self.reception_pings("website_booking") if p["res_id"] == appointment.id]
         self.assertEqual(len(pings), 1, "the front desk got one pop-up for the booking")
         self.assertEqual(pings[0]["res_model"], "clinic.appointment")

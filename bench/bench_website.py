@@ -11,8 +11,11 @@ script) drives it with CLIENTS concurrent visitors, each with its own HTTP sessi
    chosen (``/booking/slots``, a week from a random day), a click on one of them (``POST /booking/hold``,
    redirected to the form, which holds the slot), the form sent (``POST /booking/confirm``, redirected to
    the confirmation page); then again. Many visitors aim at the same specialties and days, so some click a
-   time another has just taken: that answer («taken», with alternatives) is counted apart, not as an error;
-2. for SECONDS: Odoo's own ``/web/login`` page, the baseline of what one page of this server costs.
+   time another has just taken: that answer («taken», with alternatives) is counted apart, not as an error.
+   At the same time BASELINE_CLIENTS more visitors load Odoo's own ``/web/login`` page: the baseline of what
+   one page of this server costs under the same load, at the same moments (``login``);
+2. for SECONDS: ``/web/login`` alone with CLIENTS visitors, the same page on a server that does nothing else
+   (``login_alone``: the machine's lighter load makes it cheaper than the baseline of step 1).
 
 Each phase first runs the same load for WARM_UP_SECONDS without counting it, so that every worker has loaded
 its registry, compiled that phase's pages and filled its caches before the clock runs, for both alike.
@@ -29,7 +32,8 @@ by the same server during the run, not skipped.
 
 Usage: ``bench/run website [CLIENTS [SECONDS [WORKERS [THINK_MS]]]]`` (default 20 clients, 30 s, 2 workers
 per core plus one, think time 500-1500 ms; THINK_MS as ``0`` or ``LOW-HIGH``). Target: p95 of each step at most
-3 times the login page's p95, no errors, no double booking.
+3 times the login page's p95, no errors, no double booking. Both ratios are printed: ``worst_step_vs_login``
+against the baseline measured under the same load, ``worst_step_vs_login_alone`` against the page alone.
 """
 
 import json
@@ -56,6 +60,7 @@ SERVICES_PER_SPECIALTY = 3
 DAYS = 14
 BOOKED_SHARE = 0.33
 CLIENTS = 20
+BASELINE_CLIENTS = 4  # visitors loading /web/login during the booking phase, a fifth of the bookers
 SECONDS = 30
 WORKERS = 2 * (os.cpu_count() or 1) + 1  # Odoo's own sizing of a production server: 2 per core, plus one
 CRON_WORKERS = 1
@@ -182,25 +187,29 @@ def main(env, args):
     server = lib.start_server(env.cr.dbname, port, workers, [f"--max-cron-threads={CRON_WORKERS}"])
     try:
         warm_cron(env)
-        booking = drive(base, {"journey": choices, "days": DAYS - 7}, clients, seconds, think_ms)
+        booking = drive(
+            base, {"journey": choices, "days": DAYS - 7, "baseline": BASELINE_CLIENTS}, clients, seconds, think_ms
+        )
         behind = calendar_pending(env)
-        login = drive(base, {"pages": ["/web/login"]}, clients, seconds, think_ms)
+        alone = drive(base, {"pages": ["/web/login"]}, clients, seconds, think_ms)
         pending = calendar_pending(env, wait=60)
     finally:
         lib.stop_server(server)
     env.cr.rollback()  # a fresh snapshot: what the server committed
     env.cr.execute("SELECT count(*) FROM clinic_appointment WHERE source = 'website'")
     in_database = env.cr.fetchone()[0]
-    errors = booking["errors"] + login["errors"]
+    errors = booking["errors"] + alone["errors"]
     if not errors:
         lib.server_log(env.cr.dbname).unlink()
-    for sample in booking["error_samples"] + login["error_samples"]:
+    for sample in booking["error_samples"] + alone["error_samples"]:
         print(f"bench website: error {sample}", flush=True)
-    login_p95 = float(login["steps"]["login"]["p95_ms"])
-    worst = max(float(step["p95_ms"]) for step in booking["steps"].values())
+    steps = {name: step for name, step in booking["steps"].items() if name != "login"}  # the booking's own
+    login_p95 = float(booking["steps"]["login"]["p95_ms"])
+    alone_p95 = float(alone["steps"]["login"]["p95_ms"])
+    worst = max(float(step["p95_ms"]) for step in steps.values())
     print(
         f"bench website: {slot_count} slots of {PRACTITIONERS} practitioners, {booked} booked beforehand; "
-        f"{workers} workers; steps {booking['steps']}; login {login['steps']}; think time {think_ms} ms; "
+        f"{workers} workers; steps {booking['steps']}; login alone {alone['steps']}; think time {think_ms} ms; "
         f"bookings answered {booking['booked']} (and those of the warm-up), in the database {in_database}",
         flush=True,
     )
@@ -212,10 +221,12 @@ def main(env, args):
         "slots_p95_ms": booking["steps"]["slots"]["p95_ms"],
         "hold_p95_ms": booking["steps"]["hold"]["p95_ms"],
         "confirm_p95_ms": booking["steps"]["confirm"]["p95_ms"],
-        "login_p95_ms": login["steps"]["login"]["p95_ms"],
+        "login_p95_ms": booking["steps"]["login"]["p95_ms"],
+        "login_alone_p95_ms": alone["steps"]["login"]["p95_ms"],
         "worst_step_vs_login": f"{worst / login_p95:.1f}x",
+        "worst_step_vs_login_alone": f"{worst / alone_p95:.1f}x",
         "errors": booking["errors"],
-        "login_errors": login["errors"],
+        "login_errors": alone["errors"],
         "double_bookings": double_bookings(env),
         "calendar_behind": behind,
         "calendar_pending": pending,
@@ -337,13 +348,18 @@ STEPS = ("slots", "hold", "confirm", "login")
 
 
 def run_clients(base, targets, clients, seconds, results, first=0):
-    """``clients`` visitors (numbered from ``first``) for ``seconds``; returns the seconds it took."""
+    """``clients`` visitors (numbered from ``first``) for ``seconds``, and ``targets["baseline"]`` more loading the
+    login page at the same time; returns the seconds it took."""
     lock = threading.Lock()
     began = time.monotonic()
     deadline = began + seconds
+    baseline = {"pages": ["/web/login"]}
     threads = [
         threading.Thread(target=client, args=(base, targets, deadline, first + n, results, lock))
         for n in range(clients)
+    ] + [
+        threading.Thread(target=client, args=(base, baseline, deadline, first + clients + n, results, lock))
+        for n in range(targets.get("baseline", 0))
     ]
     for thread in threads:
         thread.start()

@@ -1,5 +1,6 @@
 from . import (
     clinic_online_booking,
+    clinic_published_offer,
     clinic_online_booking_request,
     clinic_rate_limit,
     clinic_api_consumer,

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
 # HTTP status of every error code the website and the API can answer (documented in static/api/openapi.json).
@@ -130,13 +130,20 @@ class ClinicOnlineBooking(models.AbstractModel):
 
     @api.model
     def _published_choice(self, age_group, specialty_id=0, service_id=0):
-        """What a website visitor chose, checked against what is published, in one query (the website asks it on
-        every step): ``(specialty id or None, service id or None, ids of the practitioners by name)``.
+        """What a website visitor chose, checked against what is published (the website asks it on every step):
+        ``(specialty id or None, service id or None, ids of the practitioners by name)``, from the registry's cache
+        shared by the requests of each worker, cleared when a practitioner, a service or a specialty changes
+        (clinic.published.offer.mixin).
 
         The same rules as specialties(), services() and practitioners() (a test keeps them in step): the
         specialty is one of a published practitioner's for ``age_group``, the service is one of services(age_group,
         specialty), the practitioners are practitioners(age_group, specialty, service).
         """
+        return self._published_choice_cached(age_group, specialty_id or None, service_id or None)
+
+    @tools.ormcache("age_group", "specialty_id", "service_id")
+    def _published_choice_cached(self, age_group, specialty_id, service_id):
+        self.env.flush_all()  # the query reads the tables: what the ORM holds back counts
         self.env.cr.execute(
             """
             WITH pub AS (
@@ -176,9 +183,10 @@ class ClinicOnlineBooking(models.AbstractModel):
                  ORDER BY pub.name, pub.id
             )
             """,
-            {"age": age_group, "specialty": specialty_id or None, "service": service_id or None},
+            {"age": age_group, "specialty": specialty_id, "service": service_id},
         )
-        return self.env.cr.fetchone()
+        specialty, service, practitioner_ids = self.env.cr.fetchone()
+        return specialty, service, tuple(practitioner_ids)
 
     @api.private
     @api.model

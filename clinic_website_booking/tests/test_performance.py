@@ -39,13 +39,39 @@ class TestPublishedChoice(OnlineBookingCase):
                 for asked_service in services:
                     service = asked_service & self.Booking.services(age, specialty)
                     expected = (specialty.id or None, service.id or None,
-                                self.Booking.practitioners(age, specialty, service).ids)  # fmt: skip
+                                tuple(self.Booking.practitioners(age, specialty, service).ids))  # fmt: skip
                     got = self.Booking._published_choice(age, asked_specialty.id, asked_service.id)
-                    self.assertEqual(tuple(got), expected, f"{age}, {asked_specialty.name}, {asked_service.name}")
+                    self.assertEqual(got, expected, f"{age}, {asked_specialty.name}, {asked_service.name}")
                     checked += 1
         self.assertEqual(checked, 30)
         self.assertIn(self.colleague.id, self.Booking._published_choice("child", 0, 0)[2], "«both» sees children")
         self.assertNotIn(unpublished.id, self.Booking._published_choice("adult", 0, 0)[2])
+
+    def test_the_cached_offer_follows_every_change(self):
+        """The offer is kept between requests; each change a visitor must see at once clears it."""
+
+        def offer():
+            return self.Booking._published_choice("adult", self.adult_specialty.id, self.service.id)
+
+        both = tuple((self.doctor | self.colleague).sorted("name").ids)
+        self.assertEqual(offer(), (self.adult_specialty.id, self.service.id, both))
+        with self.assertQueryCount(0):
+            offer()
+        self.doctor.clinic_published = False
+        self.assertNotIn(self.doctor.id, offer()[2])
+        self.doctor.clinic_published = True
+        self.colleague.specialty_ids = self.child_specialty
+        self.assertEqual(offer()[2], (self.doctor.id,))
+        newcomer = self.practitioner("Новенький Иван Петрович", self.adult_specialty, "adult")
+        self.assertIn(newcomer.id, offer()[2])
+        self.service.product_tmpl_id.clinic_published = False
+        self.assertIsNone(offer()[1])
+        self.service.product_tmpl_id.clinic_published = True
+        self.service.active = False
+        self.assertIsNone(offer()[1])
+        self.service.active = True
+        self.adult_specialty.active = False
+        self.assertEqual(offer()[:2], (None, None), "a specialty archived is no longer offered, nor its service")
 
 
 # Counted right after this module is installed, as Odoo's own query-count tests are: what a module installed

@@ -177,9 +177,10 @@ class ClinicAppointment(models.Model):
     def _follow_up_booking(self):
         """The front desk's pop-ups of the bookings made online come with their follow-up, after the patient's
         request."""
-        super()._follow_up_booking()
+        result = super()._follow_up_booking()
         for appointment in self.filtered(lambda a: a.source == "website"):
             appointment._notify_front_desk_online()
+        return result
 
     def _notify_front_desk_online(self):
         """The receptionists' pop-up for a booking made online; a flagged one stays until closed and says why."""

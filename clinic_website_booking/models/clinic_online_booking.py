@@ -131,62 +131,64 @@ class ClinicOnlineBooking(models.AbstractModel):
     @api.model
     def _published_choice(self, age_group, specialty_id=0, service_id=0):
         """What a website visitor chose, checked against what is published (the website asks it on every step):
-        ``(specialty id or None, service id or None, ids of the practitioners by name)``, from the registry's cache
-        shared by the requests of each worker, cleared when a practitioner, a service or a specialty changes
-        (clinic.published.offer.mixin).
+        ``(specialty id or None, service id or None, ids of the practitioners by name)``, worked out from the
+        offer of ``age_group`` (_published_offer) without a query.
 
         The same rules as specialties(), services() and practitioners() (a test keeps them in step): the
         specialty is one of a published practitioner's for ``age_group``, the service is one of services(age_group,
         specialty), the practitioners are practitioners(age_group, specialty, service).
         """
-        return self._published_choice_cached(age_group, specialty_id or None, service_id or None)
+        practitioners, services = self._published_offer(age_group)
+        specialty = specialty_id if any(specialty_id in specs for _id, _age, specs in practitioners) else None
+        service = service_id if service_id in services else None
+        if service and not (specialty in services[service][1] if specialty else services[service][1]):
+            service = None
+        chosen = []
+        for employee_id, age, specs in practitioners:
+            if specialty and specialty not in specs:
+                continue
+            if service:
+                service_age, service_specs = services[service]
+                if not specs & service_specs or (service_age != "both" and age not in (service_age, "both")):
+                    continue
+            chosen.append(employee_id)
+        return specialty, service, tuple(chosen)
 
-    @tools.ormcache("age_group", "specialty_id", "service_id")
-    def _published_choice_cached(self, age_group, specialty_id, service_id):
-        self.env.flush_all()  # the query reads the tables: what the ORM holds back counts
+    @tools.ormcache("age_group")
+    def _published_offer(self, age_group):
+        """What the website offers for ``age_group``, from the registry's cache shared by the requests of each
+        worker (cleared when a practitioner, a service or a specialty changes: clinic.published.offer.mixin), so
+        that no step of a booking queries it and no visitor's input is a key of the cache: the published
+        practitioners ``((id, age group, active specialty ids), ...)`` by name, and the published services
+        ``{id: (age group, active specialty ids)}``."""
+        self.env.flush_all()  # the queries read the tables: what the ORM holds back counts
         self.env.cr.execute(
             """
-            WITH pub AS (
-                SELECT e.id, e.name, e.age_group FROM hr_employee e
-                 WHERE e.active AND e.is_practitioner AND e.clinic_published AND e.age_group IN (%(age)s, 'both')
-            ), emp_spec AS (
-                SELECT r.hr_employee_id AS employee_id, r.clinic_nsi_specialty_id AS specialty_id
-                  FROM clinic_nsi_specialty_hr_employee_rel r
-                  JOIN clinic_nsi_specialty s ON s.id = r.clinic_nsi_specialty_id AND s.active
-            ), spec AS (
-                SELECT DISTINCT es.specialty_id AS id FROM emp_spec es JOIN pub ON pub.id = es.employee_id
-                 WHERE es.specialty_id = %(specialty)s
-            ), serv AS (
-                SELECT p.id, t.id AS template_id, t.age_group FROM product_product p
-                  JOIN product_template t ON t.id = p.product_tmpl_id
-                 WHERE p.id = %(service)s AND p.active AND t.is_medical_service AND t.clinic_published
-                   AND t.age_group IN (%(age)s, 'both')
-                   AND EXISTS (SELECT 1 FROM clinic_nsi_specialty_product_template_rel r
-                                 JOIN clinic_nsi_specialty s ON s.id = r.clinic_nsi_specialty_id AND s.active
-                                WHERE r.product_template_id = t.id
-                                  AND (NOT EXISTS (SELECT 1 FROM spec)
-                                       OR r.clinic_nsi_specialty_id IN (SELECT id FROM spec)))
-            )
-            SELECT (SELECT id FROM spec), (SELECT id FROM serv), ARRAY(
-                SELECT pub.id FROM pub
-                 WHERE (NOT EXISTS (SELECT 1 FROM spec)
-                        OR EXISTS (SELECT 1 FROM emp_spec es WHERE es.employee_id = pub.id
-                                      AND es.specialty_id IN (SELECT id FROM spec)))
-                   AND (NOT EXISTS (SELECT 1 FROM serv)
-                        OR (EXISTS (SELECT 1 FROM emp_spec es
-                                      JOIN clinic_nsi_specialty_product_template_rel r
-                                        ON r.clinic_nsi_specialty_id = es.specialty_id
-                                     WHERE es.employee_id = pub.id
-                                       AND r.product_template_id = (SELECT template_id FROM serv))
-                            AND ((SELECT age_group FROM serv) = 'both'
-                                 OR pub.age_group IN ((SELECT age_group FROM serv), 'both'))))
-                 ORDER BY pub.name, pub.id
-            )
+            SELECT e.id, e.age_group, ARRAY(
+                       SELECT r.clinic_nsi_specialty_id FROM clinic_nsi_specialty_hr_employee_rel r
+                         JOIN clinic_nsi_specialty s ON s.id = r.clinic_nsi_specialty_id AND s.active
+                        WHERE r.hr_employee_id = e.id)
+              FROM hr_employee e
+             WHERE e.active AND e.is_practitioner AND e.clinic_published AND e.age_group IN (%(age)s, 'both')
+             ORDER BY e.name, e.id
             """,
-            {"age": age_group, "specialty": specialty_id, "service": service_id},
+            {"age": age_group},
         )
-        specialty, service, practitioner_ids = self.env.cr.fetchone()
-        return specialty, service, tuple(practitioner_ids)
+        practitioners = tuple((id_, age, frozenset(specs)) for id_, age, specs in self.env.cr.fetchall())
+        self.env.cr.execute(
+            """
+            SELECT p.id, t.age_group, ARRAY(
+                       SELECT r.clinic_nsi_specialty_id FROM clinic_nsi_specialty_product_template_rel r
+                         JOIN clinic_nsi_specialty s ON s.id = r.clinic_nsi_specialty_id AND s.active
+                        WHERE r.product_template_id = t.id)
+              FROM product_product p
+              JOIN product_template t ON t.id = p.product_tmpl_id
+             WHERE p.active AND t.is_medical_service AND t.clinic_published AND t.age_group IN (%(age)s, 'both')
+            """,
+            {"age": age_group},
+        )
+        services = {id_: (age, frozenset(specs)) for id_, age, specs in self.env.cr.fetchall()}
+        return practitioners, services
 
     @api.private
     @api.model

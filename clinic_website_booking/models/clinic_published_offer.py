@@ -3,7 +3,7 @@ from odoo import api, models
 
 class ClinicPublishedOfferMixin(models.AbstractModel):
     """A record the website's offer is made of (practitioners, services): creating, deleting or changing one of its
-    ``_offer_fields`` clears the registry's cache, where clinic.online.booking._published_choice keeps the offer
+    ``_offer_fields`` clears the registry's cache, where clinic.online.booking._published_offer keeps the offer
     that every step of the booking checks the visitor's choice against. Specialties clear it already
     (clinic.nsi.mixin)."""
 
@@ -14,16 +14,16 @@ class ClinicPublishedOfferMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
-        self.env.registry.clear_cache()  # _published_choice
+        self.env.registry.clear_cache()  # _published_offer
         return records
 
     def write(self, vals):
         if self._offer_fields & set(vals):
-            self.env.registry.clear_cache()  # _published_choice
+            self.env.registry.clear_cache()  # _published_offer
         return super().write(vals)
 
     def unlink(self):
-        self.env.registry.clear_cache()  # _published_choice
+        self.env.registry.clear_cache()  # _published_offer
         return super().unlink()
 
 

@@ -17,8 +17,8 @@ MAX_QUERIES = {"slots": 15, "hold": 25, "confirm": 70}
 
 @tagged("post_install", "-at_install")
 class TestPublishedChoice(OnlineBookingCase):
-    """The website's one-query check of a visitor's choice follows the rules of specialties(), services() and
-    practitioners()."""
+    """The website's check of a visitor's choice, made from the cached offer, follows the rules of specialties(),
+    services() and practitioners()."""
 
     def test_same_answer_as_the_orm_rules(self):
         self.colleague.age_group = "both"
@@ -57,6 +57,8 @@ class TestPublishedChoice(OnlineBookingCase):
         self.assertEqual(offer(), (self.adult_specialty.id, self.service.id, both))
         with self.assertQueryCount(0):
             offer()
+            for unknown in range(10**6, 10**6 + 50):  # whatever ids a visitor sends: no query, no cache entry
+                self.assertEqual(self.Booking._published_choice("adult", unknown, unknown)[:2], (None, None))
         self.doctor.clinic_published = False
         self.assertNotIn(self.doctor.id, offer()[2])
         self.doctor.clinic_published = True

@@ -161,34 +161,22 @@ class ClinicOnlineBooking(models.AbstractModel):
         that no step of a booking queries it and no visitor's input is a key of the cache: the published
         practitioners ``((id, age group, active specialty ids), ...)`` by name, and the published services
         ``{id: (age group, active specialty ids)}``."""
-        self.env.flush_all()  # the queries read the tables: what the ORM holds back counts
-        self.env.cr.execute(
-            """
-            SELECT e.id, e.age_group, ARRAY(
-                       SELECT r.clinic_nsi_specialty_id FROM clinic_nsi_specialty_hr_employee_rel r
-                         JOIN clinic_nsi_specialty s ON s.id = r.clinic_nsi_specialty_id AND s.active
-                        WHERE r.hr_employee_id = e.id)
-              FROM hr_employee e
-             WHERE e.active AND e.is_practitioner AND e.clinic_published AND e.age_group IN (%(age)s, 'both')
-             ORDER BY e.name, e.id
-            """,
-            {"age": age_group},
+        published = [("clinic_published", "=", True), ("age_group", "in", (age_group, "both"))]
+        fields_read = ["age_group", "specialty_ids"]  # a many2many read as the ORM reads it: archived ones left out
+        employees = (
+            self.env["hr.employee"]
+            .sudo()
+            .search_fetch([("is_practitioner", "=", True), *published], fields_read, order="name, id")
         )
-        practitioners = tuple((id_, age, frozenset(specs)) for id_, age, specs in self.env.cr.fetchall())
-        self.env.cr.execute(
-            """
-            SELECT p.id, t.age_group, ARRAY(
-                       SELECT r.clinic_nsi_specialty_id FROM clinic_nsi_specialty_product_template_rel r
-                         JOIN clinic_nsi_specialty s ON s.id = r.clinic_nsi_specialty_id AND s.active
-                        WHERE r.product_template_id = t.id)
-              FROM product_product p
-              JOIN product_template t ON t.id = p.product_tmpl_id
-             WHERE p.active AND t.is_medical_service AND t.clinic_published AND t.age_group IN (%(age)s, 'both')
-            """,
-            {"age": age_group},
+        services = (
+            self.env["product.product"]
+            .sudo()
+            .search_fetch([("is_medical_service", "=", True), *published], fields_read)
         )
-        services = {id_: (age, frozenset(specs)) for id_, age, specs in self.env.cr.fetchall()}
-        return practitioners, services
+        return (
+            tuple((employee.id, employee.age_group, frozenset(employee.specialty_ids.ids)) for employee in employees),
+            {service.id: (service.age_group, frozenset(service.specialty_ids.ids)) for service in services},
+        )
 
     @api.private
     @api.model

@@ -1,4 +1,5 @@
 from . import (
+    clinic_cache_source,
     clinic_nsi,
     clinic_nsi_loader,
     clinic_kladr_object,

@@ -9,10 +9,12 @@ class ClinicNsiMixin(models.AbstractModel):
     """Shape shared by every FNSI book, so that one loader fills them all."""
 
     _name = "clinic.nsi.mixin"
+    _inherit = "clinic.cache.source.mixin"  # _nsi_by_code: a code looked up before may exist now, or no longer
     _description = "FNSI reference book"
     _order = "code"
     _rec_names_search = ("code", "name")
     _sql_constraints = (("code_uniq", "unique(code)", "A code can appear only once in a reference book."),)
+    _cache_fields = frozenset({"code", "active"})
 
     # OID of the book on nsi.rosminzdrav.ru: the loader picks the model by the OID of an export's passport.
     _nsi_oid = None
@@ -44,21 +46,6 @@ class ClinicNsiMixin(models.AbstractModel):
     def _compute_display_name(self):
         for record in self:
             record.display_name = " ".join(part for part in (record.code, record.name) if part)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        self.env.registry.clear_cache()  # a code looked up before may exist now (_nsi_by_code)
-        return records
-
-    def write(self, vals):
-        if {"code", "active"} & set(vals):
-            self.env.registry.clear_cache()  # _nsi_by_code
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()  # _nsi_by_code
-        return super().unlink()
 
     @api.model
     def _nsi_prepare_values(self, values):

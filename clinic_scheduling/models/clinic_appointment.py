@@ -531,9 +531,9 @@ class ClinicAppointment(models.Model):
     def _follow_up_booking(self):
         """What a booking made online tells the clinic, done after the patient's request: the «created» note, the
         practitioner's calendar event and one notice to the open day grids for the whole batch."""
-        for appointment in self:
-            appointment._message_log(
-                body=appointment._creation_message(), author_id=appointment.booked_by_id.partner_id.id
+        for author, appointments in self.grouped(lambda appointment: appointment.booked_by_id.partner_id).items():
+            appointments._message_log_batch(
+                {appointment.id: appointment._creation_message() for appointment in appointments}, author_id=author.id
             )
         self._sync_calendar_event()
         self.env["clinic.day.grid"]._notify_change(self)

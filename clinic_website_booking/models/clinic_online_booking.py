@@ -157,7 +157,7 @@ class ClinicOnlineBooking(models.AbstractModel):
     @tools.ormcache("age_group")
     def _published_offer(self, age_group):
         """What the website offers for ``age_group``, from the registry's cache shared by the requests of each
-        worker (cleared when a practitioner, a service or a specialty changes: clinic.published.offer.mixin), so
+        worker (cleared when a practitioner, a service or a specialty changes: clinic.cache.source.mixin), so
         that no step of a booking queries it and no visitor's input is a key of the cache: the published
         practitioners ``((id, age group, active specialty ids), ...)`` by name, and the published services
         ``{id: (age group, active specialty ids)}``."""

@@ -3,7 +3,8 @@ from contextlib import contextmanager
 from unittest.mock import patch
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
 
 from .common import OnlineBookingCase, OnlineBookingHttpCase
 
@@ -74,6 +75,18 @@ class TestPublishedChoice(OnlineBookingCase):
         self.service.active = True
         self.adult_specialty.active = False
         self.assertEqual(offer()[:2], (None, None), "a specialty archived is no longer offered, nor its service")
+
+    def test_a_refused_change_keeps_the_cached_offer(self):
+        """Every worker refills its caches after a clear: a write or delete the caller may not make clears nothing."""
+        portal = new_test_user(self.env, login="offer_portal", groups="base.group_portal")
+        self.Booking._published_choice("adult", self.adult_specialty.id, self.service.id)
+        for record in (self.doctor, self.service.product_tmpl_id, self.adult_specialty):
+            with self.assertRaises(AccessError):
+                record.with_user(portal).write({"active": False})
+            with self.assertRaises(AccessError):
+                record.with_user(portal).unlink()
+        with self.assertQueryCount(0):
+            self.Booking._published_choice("adult", self.adult_specialty.id, self.service.id)
 
 
 # Counted right after this module is installed, as Odoo's own query-count tests are: what a module installed

@@ -15,8 +15,10 @@ class ClinicMessagingChannel(models.Model):
     """One configured provider account; channels are tried in sequence order, the next one on failure."""
 
     _name = "clinic.messaging.channel"
+    _inherit = "clinic.cache.source.mixin"  # _webhook_settings may hold «no such channel» for an address
     _description = "Messaging channel"
     _order = "sequence, id"
+    _cache_fields = frozenset(WEBHOOK_FIELDS)
 
     name = fields.Char(string="Name", required=True)
     sequence = fields.Integer(string="Order", default=10, help="Channels are tried in this order; lower first.")
@@ -68,20 +70,6 @@ class ClinicMessagingChannel(models.Model):
     def _compute_contact_channel(self):
         for channel in self:
             channel.contact_channel = PROVIDERS[channel.provider].contact_channel if channel.provider else False
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env.registry.clear_cache()  # _webhook_settings may hold «no such channel» for its address
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if WEBHOOK_FIELDS.intersection(vals):
-            self.env.registry.clear_cache()  # _webhook_settings
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()  # _webhook_settings
-        return super().unlink()
 
     @api.model
     def _webhook_provider(self, ref):

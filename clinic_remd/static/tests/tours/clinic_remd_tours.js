@@ -2,42 +2,9 @@
 
 import { registry } from "@web/core/registry";
 
-/** Sign the SEMD just built, then find it on the visit's SEMD tab listed under its kind's name. */
-function signAndListSteps(kindName) {
+/** Sign the SEMD just built, then open the visit's SEMD tab. */
+function signSteps() {
     return [
-        {
-            content: "Built and validated: the doctor signs it",
-            trigger: ".o_form_view button[name=action_semd_sign]:contains(Подписать):enabled",
-            run: "click",
-        },
-        {
-            content: "Confirm: the text cannot change after signing",
-            trigger: ".modal .modal-footer button.btn-primary",
-            run: "click",
-        },
-        {
-            content: "Signed: «Correct SEMD» replaces «Sign»",
-            trigger: ".o_form_view button[name=action_semd_correct]",
-        },
-        {
-            content: "Open the SEMD tab",
-            trigger: ".o_notebook_headers a[name=semd]",
-            run: "click",
-        },
-        {
-            content: `The visit's documents list the ${kindName} by its kind's name`,
-            trigger: `.o_form_view .o_field_widget[name=semd_document_ids] td[name=kind_name]:contains(${kindName})`,
-        },
-    ];
-}
-
-registry.category("web_tour.tours").add("clinic_remd_doctor_signs_visit", {
-    steps: () => [
-        {
-            content: "The finished visit offers to build its SEMD",
-            trigger: ".o_form_view button[name=action_semd_generate]:contains(Сформировать СЭМД):enabled",
-            run: "click",
-        },
         {
             content: "Built and validated: the doctor signs it",
             trigger: ".o_form_view button[name=action_semd_sign]:contains(Подписать):enabled",
@@ -57,6 +24,28 @@ registry.category("web_tour.tours").add("clinic_remd_doctor_signs_visit", {
             trigger: ".o_notebook_headers a[name=semd]",
             run: "click",
         },
+    ];
+}
+
+/** Sign the SEMD just built, then find it on the visit's SEMD tab listed under its kind's name. */
+function signAndListSteps(kindName) {
+    return [
+        ...signSteps(),
+        {
+            content: `The visit's documents list the ${kindName} by its kind's name`,
+            trigger: `.o_form_view .o_field_widget[name=semd_document_ids] td[name=kind_name]:contains(${kindName})`,
+        },
+    ];
+}
+
+registry.category("web_tour.tours").add("clinic_remd_doctor_signs_visit", {
+    steps: () => [
+        {
+            content: "The finished visit offers to build its SEMD",
+            trigger: ".o_form_view button[name=action_semd_generate]:contains(Сформировать СЭМД):enabled",
+            run: "click",
+        },
+        ...signSteps(),
         {
             content: "Open the document",
             trigger: ".o_form_view .o_field_widget[name=semd_document_id] a:contains(v1)",

@@ -51,14 +51,14 @@ class ClinicDuplicateEngine(models.AbstractModel):
     @api.model
     def _load_rows(self, where="", params=()):
         """Patients as engine rows, read in two queries whatever their number; the day a card was typed is
-        a day the patient was seen (a birth date equal to it is that visit's date in the wrong field)."""
+        a day the patient was seen (a birth date equal to it is that visit's date in the wrong field), a day of the
+        clinic's calendar."""
         self.env.flush_all()
         query = (
             "SELECT id, surname_key, first_name_key, patronymic_key, birth_date, snils, "
             "(create_date AT TIME ZONE 'UTC' AT TIME ZONE %s)::date FROM res_partner WHERE is_patient AND active"
         )
-        tz = self.env.context.get("tz") or self.env.user.tz or "UTC"
-        self.env.cr.execute(query + where, (tz, *params))
+        self.env.cr.execute(query + where, (self.env.company._clinic_tz_name(), *params))
         rows = {
             pid: {
                 "id": pid,
@@ -105,7 +105,7 @@ class ClinicDuplicateEngine(models.AbstractModel):
         and above uncertain; a shared phone alone is listed with its own reason
         and a low score, since parents share phones with their children.
         """
-        today = fields.Date.context_today(self)
+        today = self.env.company._clinic_today()
         # A card typed now: a birth date of today is today's visit typed in the wrong field.
         row = dict(row, id=0, seen=row.get("seen") or {today})
         surname, first = row.get("surname") or "", row.get("first_name") or ""

@@ -2,7 +2,7 @@ from datetime import datetime, time
 
 import pytz
 
-from odoo import fields, models
+from odoo import fields, models, tools
 
 from odoo.addons.base.models.res_partner import _tz_get
 
@@ -12,7 +12,9 @@ DEFAULT_CLINIC_TZ = "Europe/Moscow"
 class ResCompany(models.Model):
     """The clinic as registered in the FRMO (federal register of medical organizations)."""
 
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "clinic.cache.source.mixin"]  # _clinic_tz_name is cached
+    _cache_fields = frozenset({"clinic_tz"})
 
     frmo_oid = fields.Char(
         string="FRMO OID", help="OID of the medical organization, 1.2.643.5.1.13.13.12.2.<region>.<n>."
@@ -32,7 +34,13 @@ class ResCompany(models.Model):
 
     def _clinic_tzinfo(self):
         """The clinic's time zone as a pytz zone (readable by every caller, the website's visitor included)."""
-        return pytz.timezone(self.sudo().clinic_tz or DEFAULT_CLINIC_TZ)
+        return pytz.timezone(self._clinic_tz_name())
+
+    @tools.ormcache("self.id")
+    def _clinic_tz_name(self):
+        """The zone's name, read once per worker: every website and API request asks for it, and reading one field
+        of a company fetches its hundred columns."""
+        return self.sudo().clinic_tz or DEFAULT_CLINIC_TZ
 
     def _clinic_now(self):
         """The clinic's wall-clock time now, naive."""

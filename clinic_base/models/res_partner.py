@@ -280,7 +280,7 @@ class ResPartner(models.Model):
 
     @api.constrains("birth_date")
     def _check_birth_date(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._clinic_today()
         for partner in self.filtered("birth_date"):
             if partner.birth_date > today or partner.birth_date.year < 1900:
                 raise ValidationError(

@@ -154,7 +154,7 @@ class ClinicAppointment(models.Model):
 
     @api.depends("name", "patient_id", "start")
     def _compute_display_name(self):
-        tz = self.env.company.sudo().clinic_tz
+        tz = self.env.company._clinic_tz_name()
         for appointment in self:
             when = (
                 format_datetime(self.env, appointment.start, tz=tz, dt_format="dd.MM.yyyy HH:mm")
@@ -226,14 +226,17 @@ class ClinicAppointment(models.Model):
     def create(self, vals_list):
         """``clinic_defer_calendar`` in the context (online bookings): the calendar event, the chatter's «created»
         note and the day grids' notice are made by a scheduled action triggered at once (``_follow_up_booking``),
-        so that the patient's request does not wait for them."""
+        so that the patient's request does not wait for them; the visitor does not follow the clinic's record."""
         defer = bool(self.env.context.get("clinic_defer_calendar"))
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("clinic.appointment") or "/"
             vals["calendar_pending"] = defer
         appointments = (
-            super(ClinicAppointment, self.with_context(mail_create_nolog=True) if defer else self)
+            super(
+                ClinicAppointment,
+                self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True) if defer else self,
+            )
             .create(vals_list)
             .with_env(self.env)
         )
@@ -447,7 +450,7 @@ class ClinicAppointment(models.Model):
         return dict(self._fields["state"]._description_selection(self.env))[state]
 
     def _format_start(self, start):
-        return format_datetime(self.env, start, tz=self.env.company.sudo().clinic_tz, dt_format="dd.MM.yyyy HH:mm")
+        return format_datetime(self.env, start, tz=self.env.company._clinic_tz_name(), dt_format="dd.MM.yyyy HH:mm")
 
     @api.model
     def _raise_taken(self, exc, slots):

@@ -64,7 +64,7 @@ class ClinicSlot(models.Model):
 
     @api.depends("start")
     def _compute_start_label(self):
-        tz = self.env.company.sudo().clinic_tz
+        tz = self.env.company._clinic_tz_name()
         for slot in self:
             slot.start_label = (
                 format_datetime(self.env, slot.start, tz=tz, dt_format="EEE dd.MM HH:mm") if slot.start else False

@@ -186,7 +186,8 @@ class ClinicPortal(CustomerPortal):
         # the few fields the page shows, not every column of hr.employee, res.partner and the products
         appointment.employee_id.fetch(["name"])
         appointment.patient_id.fetch(["name"])
-        fetch_services(appointment.service_ids)
+        # the services booked, archived since or not, read without the active filter (which fetches every column)
+        services = fetch_services(appointment.with_context(active_test=False).service_ids)
         booked = extra.get("booked")
         # Right after booking online the page is the booking's last step, in the website's layout: the portal's
         # (breadcrumbs, account menu) is heavier and serves no anonymous visitor.
@@ -194,6 +195,7 @@ class ClinicPortal(CustomerPortal):
         values.update(
             page_values(
                 appointment=appointment,
+                services=services,
                 access_token=access_token or "",
                 manageable=appointment._is_manageable_online(),
                 page_name="clinic_appointment",

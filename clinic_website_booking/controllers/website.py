@@ -44,8 +44,9 @@ SERVICE_FIELDS = ("name", "list_price", "currency_id", "duration_minutes", "age_
 
 
 def fetch_services(services):
-    """Read the few fields of ``services`` the booking pages use, in two narrow queries; returns them."""
-    services.fetch(["product_tmpl_id"])
+    """Read the few fields of ``services`` the booking pages use, in two narrow queries; returns them (``active``:
+    an appointment's create filters its services by it)."""
+    services.fetch(["product_tmpl_id", "active"])
     services.product_tmpl_id.fetch(SERVICE_FIELDS)
     return services
 

@@ -109,7 +109,7 @@ class ClinicOnlineBookingRequest(models.AbstractModel):
                 raise self.env["clinic.online.booking"]._taken(slot, request["service"]) from None
             except UserError as error:
                 raise OnlineBookingError("slot_unavailable", str(error), "slot") from None
-            if relativedelta(fields.Date.context_today(self), request["birth_date"]).years < ADULT_AGE:
+            if self._age_today(request["birth_date"]) < ADULT_AGE:
                 # a declared representation (of a minor only) waits for the appointment it was declared for
                 self.env["clinic.representation.request"].sudo().search(
                     [("child_id", "=", patient.id), ("state", "=", "pending"), ("appointment_id", "=", False)]
@@ -134,7 +134,7 @@ class ClinicOnlineBookingRequest(models.AbstractModel):
                 "missing_field", self.env._("Choose a practitioner, a specialty or a service to wait for."), "specialty"
             )
         self._check_phone_limits(request["phone"])
-        today = fields.Date.context_today(self)
+        today = self.env.company._clinic_today()
         date_from = min(max(values.get("date_from") or today, today), today + timedelta(days=MAX_AHEAD_DAYS))
         date_to = min(max(values.get("date_to") or date_from + timedelta(days=14), date_from),
                       date_from + timedelta(days=MAX_AHEAD_DAYS))  # fmt: skip
@@ -268,6 +268,11 @@ class ClinicOnlineBookingRequest(models.AbstractModel):
         return cleaned
 
     @api.model
+    def _age_today(self, birth_date):
+        """Full years at the clinic's today (not the visitor's: an anonymous one has no zone of their own)."""
+        return relativedelta(self.env.company._clinic_today(), birth_date).years
+
+    @api.model
     def _clean_birth_date(self, value, field):
         """A birth date as typed: 31.12.1990 (dots, slashes, dashes or spaces, or just 31121990) or ISO 1990-12-31."""
         if not value:
@@ -282,7 +287,7 @@ class ClinicOnlineBookingRequest(models.AbstractModel):
                 born = datetime.strptime(candidate, pattern).date()
             except ValueError:
                 continue
-        if not born or born > fields.Date.context_today(self) or born.year < 1900:
+        if not born or born > self.env.company._clinic_today() or born.year < 1900:
             raise OnlineBookingError(
                 "invalid_birth_date",
                 self.env._("Birth date «%(value)s» is not a possible date: type it as 31.12.1990.", value=echo(value)),
@@ -405,7 +410,7 @@ class ClinicOnlineBookingRequest(models.AbstractModel):
         else:
             patient, attention = self._card_from_typed(request)
         representative = self.env["res.partner"]
-        age = relativedelta(fields.Date.context_today(self), request["birth_date"]).years
+        age = self._age_today(request["birth_date"])
         if age < ADULT_AGE and (account or request["representative"]) and patient != account:
             if account and patient in self.represented(account):
                 representative = account
@@ -425,7 +430,7 @@ class ClinicOnlineBookingRequest(models.AbstractModel):
         )
         matches = [m for m in engine.match_row(row) if m["score"] >= REVIEW_SCORE and m["id"] != account.id]
         vals = self._card_vals(person, phone, request["email"])
-        adult = relativedelta(fields.Date.context_today(self), person["birth_date"]).years >= ADULT_AGE
+        adult = self._age_today(person["birth_date"]) >= ADULT_AGE
         if account and not account.is_patient and adult:
             if account.email:
                 del vals["email"]
@@ -492,7 +497,7 @@ class ClinicOnlineBookingRequest(models.AbstractModel):
     @api.model
     def _record_consents(self, patient, representative, request, consumer):
         """Consents ticked online: source «website», the time of booking, who gave them."""
-        age = relativedelta(fields.Date.context_today(self), request["birth_date"]).years
+        age = self._age_today(request["birth_date"])
         by_representative = bool(representative) and age < REPRESENTED_AGE
         where = consumer.name if consumer else self.env._("the clinic's website")
         purposes = ["personal_data"] + (["service_messages"] if request["consent_messages"] else [])

@@ -13,7 +13,7 @@ SLOT_RE = re.compile(r'name="slot_id"[^>]*? value="([^"]+)"')
 # Most queries one step of the booking path may make (the request and the page it redirects to), as measured in
 # test mode on warm caches (bench/README.md, «website», has the figures of a real server). Odoo's login page, the
 # benchmark's baseline, makes 4 here.
-MAX_QUERIES = {"slots": 14, "hold": 23, "confirm": 65}
+MAX_QUERIES = {"slots": 14, "hold": 22, "confirm": 64}
 
 
 @tagged("post_install", "-at_install")

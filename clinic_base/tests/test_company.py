@@ -1,5 +1,7 @@
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, tagged
 
@@ -77,3 +79,15 @@ class TestCompanyRequisites(TransactionCase):
         self.assertEqual(signatory["short_name"], "Соколова М. И.")
         self.assertEqual(signatory["in_person"], "администратор Соколова Мария Игоревна")  # no genitive given
         self.assertTrue(signatory["by_attorney"])
+
+    def test_the_clinic_zone_is_read_once_and_follows_a_change(self):
+        """Every website page asks for the clinic's zone: it is cached, and changing it clears the cache."""
+        self.company.clinic_tz = "Asia/Yekaterinburg"
+        self.assertEqual(self.company._clinic_tzinfo().zone, "Asia/Yekaterinburg")
+        self.env.invalidate_all()
+        with self.assertQueryCount(0):
+            self.assertEqual(self.company._clinic_tzinfo().zone, "Asia/Yekaterinburg")
+        self.company.clinic_tz = "Asia/Vladivostok"
+        self.assertEqual(self.company._clinic_tzinfo().zone, "Asia/Vladivostok")
+        with freeze_time("2026-03-10 20:30:00"):  # 07:30 on the 11th in Vladivostok
+            self.assertEqual(self.company._clinic_today(), date(2026, 3, 11))

@@ -2,6 +2,8 @@ from collections import Counter
 from datetime import date, timedelta
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
@@ -289,6 +291,16 @@ class TestOnlineBooking(OnlineBookingCase):
         )
         self.doctor.clinic_published = False
         self.assertRefused("slot_unavailable", self.values(slot))
+
+    def test_ages_and_birth_dates_follow_the_clinics_calendar(self):
+        """A visitor has no time zone of their own: an age turns, and a birth date becomes possible, at the clinic's
+        midnight (Yekaterinburg, UTC+5), whatever the zone of the user the website runs as."""
+        public = self.Request.with_user(self.env.ref("base.public_user")).with_context(tz="America/New_York")
+        with freeze_time("2026-03-10 20:30:00"):  # 01:30 on the 11th at the clinic, 16:30 on the 10th in New York
+            self.assertEqual(public._age_today(date(2000, 3, 11)), 26)
+            self.assertEqual(public._clean_birth_date("11.03.2026", "birth_date"), date(2026, 3, 11))
+            with self.assertRaises(OnlineBookingError):
+                public._clean_birth_date("12.03.2026", "birth_date")
 
     def test_slot_in_the_past_is_refused(self):
         past = self.env["clinic.slot"].search(

@@ -113,6 +113,15 @@ class TestWebsiteBooking(OnlineBookingHttpCase):
         self.assertIn("Запись отменена", cancelled.text)
         self.assertEqual(appointment.state, "cancelled")
 
+    def test_the_appointment_page_names_a_service_archived_since(self):
+        appointment = self.Request.book_online(
+            self.values(self.free_runs(self.doctor, self.service)[0][0], service=self.service)
+        )
+        self.service.action_archive()
+        page = self.url_open(f"/my/appointments/{appointment.id}?access_token={appointment.access_token}").text
+        self.assertIn("Тестовый приём терапевта", page, "what was booked, whatever became of the service since")
+        self.assertIn("1\N{NO-BREAK SPACE}500", page)
+
     def test_slot_taken_while_the_form_was_open(self):
         slot = self.free_runs(self.doctor)[0][0]
         csrf, held = self.hold(slot)
@@ -224,6 +233,7 @@ class TestWebsiteBooking(OnlineBookingHttpCase):
         )  # fmt: skip
         self.assertIn("Вы записаны", booked.text)
         self.assertEqual(slot.appointment_id.patient_id, child)
+        self.assertNotIn(parent, slot.appointment_id.message_partner_ids, "booking online follows no clinic record")
         mine = self.url_open("/my/appointments").text
         self.assertIn("Мамин Лев", mine)
         self.assertNotIn(stranger.patient_id.name, mine)

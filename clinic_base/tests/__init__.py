@@ -1,3 +1,5 @@
+from odoo.tests import common as odoo_test_common
+
 from . import (
     test_access,
     test_address,
@@ -15,3 +17,8 @@ from . import (
     test_staff,
     test_synthetic,
 )
+
+# Odoo skips a browser test when Chromium has not opened its devtools port within 10 s. On the CI machine a start
+# sometimes took longer (Chromium's processes came up 12 s after the launch), and a skipped tour is a failed run:
+# wait up to 60 s. Every module's tests are loaded after clinic_base's.
+odoo_test_common.CHECK_BROWSER_ITERATIONS = 600

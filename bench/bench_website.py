@@ -332,7 +332,7 @@ class Visitor:
             time.sleep(self.rng.uniform(*self.results["think"]) / 1000)
 
 
-def client(base, targets, deadline, number, results, lock):
+def client(base, targets, number, results, lock):
     rng = random.Random(SEED + number)
     own = {
         "steps": {name: [] for name in STEPS},
@@ -346,7 +346,7 @@ def client(base, targets, deadline, number, results, lock):
     visitor = Visitor(base, number, rng, own)
     booked = 0
     visitor.think()  # visitors arrive one by one, not all in the same millisecond
-    while time.perf_counter() < deadline:
+    while time.perf_counter() < own["deadline"]:
         if "journey" in targets:
             booked += visitor.book(rng.choice(targets["journey"]), targets["days"])
         else:
@@ -369,12 +369,10 @@ def run_clients(base, targets, clients, seconds, results):
     WARM_UP_SECONDS then ``seconds``: only what is sent in the last ``seconds`` is measured."""
     lock = threading.Lock()
     results["measure_from"] = time.perf_counter() + WARM_UP_SECONDS
-    results["deadline"] = deadline = results["measure_from"] + seconds
+    results["deadline"] = results["measure_from"] + seconds
     baseline = {"pages": ["/web/login"]}
-    threads = [
-        threading.Thread(target=client, args=(base, targets, deadline, n, results, lock)) for n in range(clients)
-    ] + [
-        threading.Thread(target=client, args=(base, baseline, deadline, clients + n, results, lock))
+    threads = [threading.Thread(target=client, args=(base, targets, n, results, lock)) for n in range(clients)] + [
+        threading.Thread(target=client, args=(base, baseline, clients + n, results, lock))
         for n in range(targets.get("baseline", 0))
     ]
     for thread in threads:

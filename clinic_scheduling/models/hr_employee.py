@@ -62,7 +62,7 @@ class HrEmployee(models.Model):
 
         Only the schedule: times are always shown to people in the clinic's zone (``res.company.clinic_tz``)."""
         employee = self.sudo()
-        return employee.tz or employee.resource_calendar_id.tz or self.env.company._clinic_tzinfo().zone
+        return employee.tz or employee.resource_calendar_id.tz or self.env.company._clinic_tz_name()
 
     def _clinic_utc_bounds(self, date_from, date_to):
         """Local midnights of the first and the day after the last date, as naive UTC."""

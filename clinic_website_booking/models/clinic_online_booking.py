@@ -141,16 +141,16 @@ class ClinicOnlineBooking(models.AbstractModel):
         practitioners, services = self._published_offer(age_group)
         specialty = specialty_id if any(specialty_id in specs for _id, _age, specs in practitioners) else None
         service = service_id if service_id in services else None
-        if service and not (specialty in services[service][1] if specialty else services[service][1]):
-            service = None
+        if service:
+            service_age, service_specs = services[service]
+            if not service_specs or (specialty and specialty not in service_specs):
+                service = None
         chosen = []
         for employee_id, age, specs in practitioners:
             if specialty and specialty not in specs:
                 continue
-            if service:
-                service_age, service_specs = services[service]
-                if not specs & service_specs or (service_age != "both" and age not in (service_age, "both")):
-                    continue
+            if service and (not specs & service_specs or (service_age != "both" and age not in (service_age, "both"))):
+                continue
             chosen.append(employee_id)
         return specialty, service, tuple(chosen)
 
@@ -188,7 +188,7 @@ class ClinicOnlineBooking(models.AbstractModel):
     @api.model
     def clinic_tz(self):
         """The time zone the website and the API speak in: the clinic's own."""
-        return self.env.company._clinic_tzinfo().zone
+        return self.env.company._clinic_tz_name()
 
     @api.private
     @api.model

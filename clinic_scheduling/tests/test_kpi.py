@@ -410,7 +410,7 @@ class TestKpi(SchedulingCase):
 
     def test_dashboard(self):
         with Form(self.env["clinic.kpi.dashboard"]) as form:
-            self.assertEqual(form.date_to, fields.Date.context_today(self.env.user))
+            self.assertEqual(form.date_to, self.env.company._clinic_today())  # the clinic's day, not UTC's
             self.assertEqual(form.date_to - form.date_from, timedelta(days=29))
             form.date_from, form.date_to = DATE_FROM, DATE_TO
             form.employee_ids.add(self.a)

@@ -24,4 +24,5 @@ from . import (
     product_template,
     clinic_demo,
     ir_http,
+    ir_cron,
 )

@@ -5,6 +5,7 @@ from . import (
     test_address,
     test_company,
     test_consent,
+    test_cron_waker,
     test_duplicate_evidence,
     test_duplicate_married,
     test_duplicates,

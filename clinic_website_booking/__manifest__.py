@@ -19,6 +19,7 @@
         "views/clinic_rate_limit_views.xml",
         "views/clinic_appointment_views.xml",
         "views/clinic_representation_request_views.xml",
+        "views/clinic_online_reservation_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/clinic_api_key_wizard_views.xml",

@@ -242,9 +242,11 @@ class ClinicAppointment(models.Model):
         )
         for appointment in appointments:
             appointment._log_event(False, appointment.state)
-        if defer:  # the cron's id from the registry's cache: env.ref() would query that it exists on every booking
-            cron = "clinic_scheduling.ir_cron_clinic_appointment_calendar"
-            self.env["ir.cron"].sudo().browse(self.env["ir.model.data"]._xmlid_to_res_id(cron))._trigger()
+        if defer:
+            if not self.env.context.get("clinic_following_up"):  # else the running follow-up takes them next
+                # the cron's id from the registry's cache: env.ref() would query that it exists on every booking
+                cron = "clinic_scheduling.ir_cron_clinic_appointment_calendar"
+                self.env["ir.cron"].sudo().browse(self.env["ir.model.data"]._xmlid_to_res_id(cron))._trigger()
         else:
             appointments._sync_calendar_event()
             self.env["clinic.day.grid"]._notify_change(appointments)
@@ -325,11 +327,14 @@ class ClinicAppointment(models.Model):
 
         The slots are locked, checked and taken in one savepoint; the
         database's exclusion constraint backs it. A loser of a race gets a
-        SlotTakenError naming the nearest free times instead.
+        SlotTakenError naming the nearest free times instead. ``booked_at``: when
+        the patient booked, for the booking's figures, if earlier than now (a
+        booking taken online and followed up a moment later).
         """
         slots = slots.sorted("start")
         self._check_run(slots)
         now = fields.Datetime.now()
+        booked_at = extra.pop("booked_at", None) or now
         try:
             with self.env.cr.savepoint():
                 slots._lock()
@@ -345,8 +350,10 @@ class ClinicAppointment(models.Model):
                     "stop": slots[-1].stop,
                     "source": source,
                     "booking_started_at": booking_started_at,
-                    "booking_seconds": int((now - booking_started_at).total_seconds()) if booking_started_at else 0,
-                    "refill_seconds": int((now - refill).total_seconds()) if refill else 0,
+                    "booking_seconds": int((booked_at - booking_started_at).total_seconds())
+                    if booking_started_at
+                    else 0,
+                    "refill_seconds": max(0, int((booked_at - refill).total_seconds())) if refill else 0,
                     **extra,
                 }
                 appointment = self.create(vals)

@@ -129,28 +129,29 @@ class ClinicSlot(models.Model):
         self.sudo().write({"state": "held", "hold_until": now + timedelta(minutes=minutes), "hold_token": token})
         return token
 
-    def _hold_from(self, minutes, hold_minutes=None):
+    def _hold_from(self, minutes, hold_minutes=None, token=None):
         """Hold this slot and the ones right after it, enough for a booking of ``minutes``, in one conditional
         UPDATE: all of them or none, only when they follow each other without a gap and each is free (or held
-        past its hold, as _is_available decides). Returns the token, or None when the run cannot be held. A
-        concurrent hold of one of them makes PostgreSQL refuse this one (a serialization failure, retried), so
-        one slot is never held twice."""
+        past its hold, as _is_available decides, or held under ``token``: a holder extends its own hold). Returns
+        the token, or None when the run cannot be held. A concurrent hold of one of them makes PostgreSQL refuse
+        this one (a serialization failure, retried), so one slot is never held twice."""
         self.ensure_one()
         hold_minutes = hold_minutes or int(self.env["ir.config_parameter"].sudo().get_param(HOLD_PARAM, DEFAULT_HOLD))
         now = fields.Datetime.now()
-        token = uuid.uuid4().hex
+        token = token or uuid.uuid4().hex
         self.env.flush_all()
         reset = SQL("").join(SQL(", %s = NULL", SQL.identifier(column)) for column in self._hold_reset_columns())
         self.env.cr.execute(
             SQL(
                 """
                 WITH run AS (
-                    SELECT id, start, stop, state, hold_until FROM clinic_slot
+                    SELECT id, start, stop, state, hold_until, hold_token FROM clinic_slot
                      WHERE employee_id = %(employee)s AND start >= %(start)s AND start < %(end)s
                 ), ok AS (
                     SELECT min(start) = %(start)s AND max(stop) >= %(end)s
                            AND sum(stop - start) = max(stop) - min(start)
-                           AND bool_and(state = 'free' OR (state = 'held' AND hold_until < %(now)s)) AS ok
+                           AND bool_and(state = 'free' OR (state = 'held'
+                                        AND (hold_until < %(now)s OR hold_token = %(token)s))) AS ok
                       FROM run
                 )
                 UPDATE clinic_slot SET state = 'held', hold_until = %(until)s, hold_token = %(token)s,

@@ -112,7 +112,7 @@ class ClinicBooking(http.Controller):
             values = self._who_values(kw)
             intake = request.env["clinic.online.booking.request"]
             intake._attach_phone(held, values["phone"])
-            appointment = intake.book_online(
+            reservation = intake.reserve(
                 {
                     **values,
                     "slot": slot,
@@ -126,9 +126,36 @@ class ClinicBooking(http.Controller):
             return self._render_who(
                 choice, slot, token, error=error, form=typed_back(kw), identity_challenge=kw.get("identity_challenge")
             )
-        access_token = appointment.sudo()._portal_ensure_token()
-        query = urlencode({"access_token": access_token, "booked": 1})
-        return request.redirect(f"/my/appointments/{appointment.id}?{query}")
+        return request.redirect(self._booked_url(reservation))
+
+    @http.route("/booking/booked/<string:ref>", type="http", auth="public", website=True, sitemap=False)
+    def booking_booked(self, ref, access_token=None, **kw):
+        """The booking's last step: what was booked, as the visitor typed it, whether or not its follow-up has made
+        the appointment yet; the link of this page manages the booking."""
+        reservation = request.env["clinic.online.reservation"]._by_ref(ref, access_token)
+        if not reservation:
+            return request.redirect("/my")
+        # the few fields the page shows, not every column of hr.employee and clinic.slot
+        reservation.employee_id.fetch(["name"])
+        reservation.slot_id.fetch(["cabinet_id"])
+        return request.render(
+            "clinic_website_booking.booking_done",
+            page_values(reservation=reservation, services=fetch_services(reservation.service_id),
+                        access_token=access_token, page_name="clinic_appointment"),
+        )  # fmt: skip
+
+    @http.route("/booking/booked/<string:ref>/manage", type="http", auth="public", website=True, sitemap=False)
+    def booking_manage(self, ref, access_token=None, then=None, **kw):
+        """Move, cancel or add to a calendar: the appointment's own pages, the appointment made first if its
+        follow-up has not come yet."""
+        reservation = request.env["clinic.online.reservation"]._by_ref(ref, access_token)
+        appointment = reservation._materialize() if reservation else None
+        if not appointment:
+            return request.redirect(self._booked_url(reservation) if reservation else "/my")
+        suffix = {"ics": "/calendar.ics", "reschedule": "/reschedule"}.get(then, "")
+        return request.redirect(
+            f"/my/appointments/{appointment.id}{suffix}?{urlencode({'access_token': access_token})}"
+        )
 
     @http.route("/booking/identity", type="http", auth="public", website=True, methods=["POST"], sitemap=False)
     def booking_identity(self, slot_id=None, token=None, **kw):
@@ -185,6 +212,10 @@ class ClinicBooking(http.Controller):
         )  # fmt: skip
 
     # ------------------------------------------------------------------ helpers
+
+    def _booked_url(self, reservation):
+        query = urlencode({"access_token": reservation.sudo().access_token})
+        return f"/booking/booked/{reservation.online_ref}?{query}"
 
     def _choice(self, kw):
         """What the visitor chose so far, read from the request, only among published records."""

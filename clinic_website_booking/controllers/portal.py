@@ -74,7 +74,7 @@ class ClinicPortal(CustomerPortal):
         appointment = self._appointment_or_none(appointment_id, access_token)
         if not appointment:
             return request.redirect("/my")
-        return self._render_appointment(appointment, access_token, message=kw.get("message"), booked=kw.get("booked"))
+        return self._render_appointment(appointment, access_token, message=kw.get("message"))
 
     @http.route(
         "/my/appointments/<int:appointment_id>/cancel", type="http", auth="public", website=True, methods=["POST"]
@@ -188,10 +188,7 @@ class ClinicPortal(CustomerPortal):
         appointment.patient_id.fetch(["name"])
         # the services booked, archived since or not, read without the active filter (which fetches every column)
         services = fetch_services(appointment.with_context(active_test=False).service_ids)
-        booked = extra.get("booked")
-        # Right after booking online the page is the booking's last step, in the website's layout: the portal's
-        # (breadcrumbs, account menu) is heavier and serves no anonymous visitor.
-        values = {} if booked else self._prepare_portal_layout_values()
+        values = self._prepare_portal_layout_values()
         values.update(
             page_values(
                 appointment=appointment,
@@ -202,5 +199,4 @@ class ClinicPortal(CustomerPortal):
                 **extra,
             )
         )
-        template = "booking_done" if booked else "portal_appointment_page"
-        return refused(request.render(f"clinic_website_booking.{template}", values), extra.get("error"))
+        return refused(request.render("clinic_website_booking.portal_appointment_page", values), extra.get("error"))

@@ -79,10 +79,10 @@ def format_short_day(day):
     return format_date(request.env, day, date_format="EEE, d MMM")
 
 
-def local_time(appointment):
-    """The appointment's start in the clinic's time zone: «понедельник, 1 декабря, 09:30»."""
-    tz = appointment.company_id._clinic_tzinfo()
-    moment = pytz.utc.localize(appointment.start).astimezone(tz)
+def local_time(record):
+    """The start of an appointment or a reservation in the clinic's time zone: «понедельник, 1 декабря, 09:30»."""
+    company = record.company_id if "company_id" in record._fields else request.env.company
+    moment = pytz.utc.localize(record.start).astimezone(company._clinic_tzinfo())
     return f"{format_day(moment.date())}, {moment:%H:%M}"
 
 

@@ -2,6 +2,7 @@ from . import (
     clinic_online_booking,
     clinic_published_offer,
     clinic_online_booking_request,
+    clinic_online_reservation,
     clinic_rate_limit,
     clinic_api_consumer,
     clinic_api_idempotency,

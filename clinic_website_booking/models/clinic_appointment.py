@@ -174,6 +174,15 @@ class ClinicAppointment(models.Model):
             limit=limit,
         )  # fmt: skip
 
+    @api.model
+    def _cron_sync_calendar(self, batch=500):
+        """The reservations taken online become appointments first; their follow-up comes in the same run."""
+        made = self.env["clinic.online.reservation"].with_context(clinic_following_up=True)._cron_follow_up(batch)
+        result = super()._cron_sync_calendar(batch)
+        if made == batch:
+            self.env.ref("clinic_scheduling.ir_cron_clinic_appointment_calendar").sudo()._trigger()
+        return result
+
     def _follow_up_booking(self):
         """The front desk's pop-ups of the bookings made online come with their follow-up, after the patient's
         request."""

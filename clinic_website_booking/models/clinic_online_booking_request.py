@@ -10,14 +10,12 @@ from datetime import date, datetime, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 
 from odoo.addons.clinic_base.models.res_partner import ADULT_AGE
 from odoo.addons.clinic_base.tools import names
 from odoo.addons.clinic_base.tools import phone as phone_tools
 from odoo.addons.clinic_base.tools.dedupe import REVIEW_SCORE
-from odoo.addons.clinic_scheduling.models.clinic_appointment import SlotTakenError
 
 from .clinic_online_booking import (
     ACTIVE_ONLINE_STATES,
@@ -43,6 +41,9 @@ MAX_EMAIL = 254
 NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '’.-][^\W\d_]+)*\.?$")
 # One-time codes a phone may be sent per hour (each is a message paid for and a nuisance to its owner).
 CODES_PER_PHONE = 3
+# How long the slots of a booking taken online stay held for its follow-up, which comes within seconds; a follow-up
+# later than that (the server was down) books them if no one took them since, or asks the front desk to call.
+RESERVE_MINUTES = 24 * 60
 
 
 class ClinicOnlineBookingRequest(models.AbstractModel):
@@ -57,7 +58,20 @@ class ClinicOnlineBookingRequest(models.AbstractModel):
     @api.private
     @api.model
     def book_online(self, values):
-        """Book one appointment asked for on the website or through the API; returns it.
+        """Book one appointment asked for through the exchange API; returns it (the website answers with the
+        reservation and lets its follow-up make the appointment: ``reserve``)."""
+        reservation = self.reserve(values)
+        appointment = reservation._materialize()
+        if not appointment:
+            raise OnlineBookingError("slot_unavailable", reservation.failure, "slot")
+        return appointment
+
+    @api.private
+    @api.model
+    def reserve(self, values):
+        """Take the booking asked for on the website: check it all, keep its slots under the visitor's hold for
+        the follow-up (RESERVE_MINUTES) and record what was typed; returns the clinic.online.reservation, whose
+        follow-up makes the card, the consents and the appointment.
 
         ``values``: ``slot`` (first slot of the booking), ``hold_token``, ``service`` (product.product),
         either ``patient`` (a card the logged-in ``account`` may book: their own or a represented child's)
@@ -71,7 +85,8 @@ class ClinicOnlineBookingRequest(models.AbstractModel):
         the database as it was, apart from the rate-limit counters.
         """
         request = self._clean(values)
-        slot = self.env["clinic.online.booking"].check_offer(values["slot"], request["service"])
+        offer = self.env["clinic.online.booking"]
+        slot = offer.check_offer(values["slot"], request["service"])
         proof = self.env["clinic.identity.code"]
         if values.get("identity") and request["person"]:
             identity = values["identity"]
@@ -79,45 +94,40 @@ class ClinicOnlineBookingRequest(models.AbstractModel):
             request["patient"] = proof.partner_id
         self._check_age(request, slot)
         self._check_phone_limits(request["phone"])
-        consumer = values.get("consumer") or self.env["clinic.api.consumer"]
-        with self.env.cr.savepoint():
-            patient, representative, attention = self._resolve_patient(request)
-            self._record_consents(patient, representative, request, consumer)
-            try:
-                appointment = (
-                    self.env["clinic.appointment"]
-                    .sudo()
-                    .with_context(clinic_defer_calendar=True)  # the practitioner's calendar is not the patient's wait
-                    .book_slot(
-                        patient,
-                        slot,
-                        services=request["service"],
-                        source="website",
-                        hold_token=values.get("hold_token") or None,
-                        booking_started_at=values.get("booking_started_at"),
-                        needs_attention=bool(attention),
-                        attention_reason="; ".join(attention) or False,
-                        api_consumer_id=consumer.id,
-                        contact_phone=request["phone"],
-                        contact_email=request["email"] or False,
-                        # written with the appointment rather than by two updates after it
-                        online_ref=self.env["clinic.appointment"]._new_online_ref(),
-                        access_token=str(uuid.uuid4()),
-                    )
-                )
-            except SlotTakenError:
-                raise self.env["clinic.online.booking"]._taken(slot, request["service"]) from None
-            except UserError as error:
-                raise OnlineBookingError("slot_unavailable", str(error), "slot") from None
-            if self._age_today(request["birth_date"]) < ADULT_AGE:
-                # a declared representation (of a minor only) waits for the appointment it was declared for
-                self.env["clinic.representation.request"].sudo().search(
-                    [("child_id", "=", patient.id), ("state", "=", "pending"), ("appointment_id", "=", False)]
-                ).appointment_id = appointment
-            proof.sudo().used = bool(proof)
-            if values.get("funnel"):
-                values["funnel"]._step("booked", appointment=appointment)
-        return appointment
+        token = slot._hold_from(
+            offer.duration(slot.employee_id, request["service"]), RESERVE_MINUTES, values.get("hold_token") or None
+        )
+        if not token:
+            raise offer._taken(slot, request["service"])
+        proof.sudo().used = bool(proof)
+        funnel = values.get("funnel")
+        if funnel:
+            funnel._step("booked")
+        person = request["person"]
+        return self.env["clinic.online.reservation"]._take(
+            {
+                "online_ref": self.env["clinic.appointment"]._new_online_ref(),
+                "access_token": str(uuid.uuid4()),
+                "slot_id": slot.id,
+                "hold_token": token,
+                "employee_id": slot.employee_id.id,
+                "start": slot.start,
+                "service_id": request["service"].id,
+                "typed": {
+                    "person": dict(person, birth_date=person["birth_date"].isoformat()) if person else None,
+                    "birth_date": request["birth_date"].isoformat(),
+                    "representative": request["representative"],
+                    "email": request["email"],
+                    "consent_messages": request["consent_messages"],
+                },
+                "patient_id": request["patient"].id,
+                "account_id": request["account"].id,
+                "contact_phone": request["phone"],
+                "api_consumer_id": (values.get("consumer") or self.env["clinic.api.consumer"]).id,
+                "funnel_id": funnel.id if funnel else False,
+                "booking_started_at": values.get("booking_started_at"),
+            }
+        )
 
     @api.private
     @api.model
@@ -364,6 +374,8 @@ class ClinicOnlineBookingRequest(models.AbstractModel):
         active = self.env["clinic.appointment"].sudo().search_count(
             [("contact_phone", "=", phone), ("source", "=", "website"), ("state", "in", ACTIVE_ONLINE_STATES),
              ("start", ">", fields.Datetime.now())]
+        ) + self.env["clinic.online.reservation"].sudo().search_count(
+            [("contact_phone", "=", phone), ("state", "=", "pending")]
         )  # fmt: skip
         if active >= cap:
             raise OnlineBookingError(
@@ -495,8 +507,8 @@ class ClinicOnlineBookingRequest(models.AbstractModel):
         )  # fmt: skip
 
     @api.model
-    def _record_consents(self, patient, representative, request, consumer):
-        """Consents ticked online: source «website», the time of booking, who gave them."""
+    def _record_consents(self, patient, representative, request, consumer, at=None):
+        """Consents ticked online: source «website», the time of booking (``at``, default now), who gave them."""
         age = self._age_today(request["birth_date"])
         by_representative = bool(representative) and age < REPRESENTED_AGE
         where = consumer.name if consumer else self.env._("the clinic's website")
@@ -509,7 +521,7 @@ class ClinicOnlineBookingRequest(models.AbstractModel):
                     "channel": "all",
                     "action": "given",
                     "source": "website",
-                    "date": fields.Datetime.now(),
+                    "date": at or fields.Datetime.now(),
                     "given_by": "representative" if by_representative else "patient",
                     "representative_id": representative.id if by_representative else False,
                     "note": self.env._("Ticked when booking online on %(where)s", where=where),

@@ -1,5 +1,6 @@
 from . import (
     test_online_booking,
+    test_online_reservation,
     test_api,
     test_website_brand,
     test_website_http,

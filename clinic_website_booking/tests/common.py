@@ -114,7 +114,7 @@ class OnlineBookingData:
         return {
             model: self.env[model].sudo().search_count([])
             for model in ("clinic.appointment", "res.partner", "clinic.consent", "clinic.partner.relation",
-                          "clinic.api.idempotency", "clinic.waitlist")
+                          "clinic.api.idempotency", "clinic.waitlist", "clinic.online.reservation")
         }  # fmt: skip
 
 

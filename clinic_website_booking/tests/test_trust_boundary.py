@@ -145,7 +145,8 @@ class TestTrustBoundary(OnlineBookingHttpCase):
         self.assertIn("Запись отменена", done.text)
         self.assertEqual(appointment.state, "cancelled")
         self.assertNotIn(token, done.text, "no link with the dead token is offered")
-        for path in (base, f"{base}/reschedule"):
+        booked = f"/booking/booked/{appointment.online_ref}"
+        for path in (base, f"{base}/reschedule", booked, f"{booked}/manage"):
             self.assertNotIn(appointment.patient_id.name, self.url_open(f"{path}?access_token={token}").text, path)
         self.assertEqual(self.url_open(f"{base}/calendar.ics?access_token={token}").status_code, 404)
 
@@ -249,6 +250,9 @@ class TestTrustBoundary(OnlineBookingHttpCase):
             ("GET", f"/my/appointments/{appointment.id}/reschedule?access_token={token}&slot_id={HUGE[:5000]}"),
             ("POST", f"/my/appointments/{appointment.id}/reschedule"),
             ("POST", f"/my/appointments/{appointment.id}/cancel"),
+            ("GET", f"/booking/booked/{HUGE[:5000]}?access_token={token}"),
+            ("GET", f"/booking/booked/{appointment.online_ref}?access_token={HUGE[:5000]}"),
+            ("GET", f"/booking/booked/{appointment.online_ref}/manage?access_token={token}&then={HUGE[:5000]}"),
         ]
         for method, path in corpus:
             with self.subTest(path=path[:80]):

@@ -96,10 +96,15 @@ class TestWebsiteBooking(OnlineBookingHttpCase):
         self.assertIn("Время закреплено за вами до", held.text)
         booked = self.url_open("/booking/confirm", data=self.form(csrf, token=token, slot_id=slot.public_ref))
         self.assertIn("Вы записаны", booked.text)
+        self.assertIn("Формова Вера", booked.text, "the patient as typed, before any card is made")
+        self.assertEqual((slot.state, slot.appointment_id), ("held", slot.appointment_id.browse()), "kept for them")
+        self.follow_up()
         appointment = slot.appointment_id
         self.assertEqual(appointment.patient_id.name, "Формова Вера")
         access_token = parse_qs(urlsplit(booked.url).query)["access_token"][0]
         self.assertEqual(access_token, appointment.access_token)
+        self.assertEqual(appointment.online_ref, urlsplit(booked.url).path.split("/")[-1])
+        self.assertIn(appointment.name, self.url_open(booked.url).text, "the same link, now with the number")
         ics = self.url_open(f"/my/appointments/{appointment.id}/calendar.ics?access_token={access_token}")
         self.assertEqual(ics.headers["Content-Type"], "text/calendar; charset=utf-8")
         self.assertIn("BEGIN:VEVENT", ics.text)
@@ -137,6 +142,7 @@ class TestWebsiteBooking(OnlineBookingHttpCase):
         self.assertIn('value="Формова"', taken.text, "what was typed stays in the form")
         booked = self.url_open("/booking/confirm", data=self.form(csrf, slot_id=alternatives[0]))
         self.assertIn("Вы записаны", booked.text)
+        self.follow_up()
         self.assertEqual(
             self.env["clinic.slot"]._by_public_ref(alternatives[0]).appointment_id.patient_id.surname, "Формова"
         )
@@ -194,7 +200,7 @@ class TestWebsiteBooking(OnlineBookingHttpCase):
         # Resubmitting the first form counts its hold once: not refused for the phone's cap.
         csrf = self.csrf(self.url_open(f"/booking/slots?age=adult&employee_id={self.doctor.id}").text)
         data = self.form(csrf, token=tokens[0], slot_id=first.public_ref)
-        self.assertIn("/my/appointments/", self.url_open("/booking/confirm", data=data).url)
+        self.assertIn("/booking/booked/", self.url_open("/booking/confirm", data=data).url)
 
     def test_waiting_list_when_nothing_fits(self):
         page = self.url_open(f"/booking/waitlist?age=adult&employee_id={self.doctor.id}")
@@ -232,6 +238,7 @@ class TestWebsiteBooking(OnlineBookingHttpCase):
                   "phone": "8 912 888-77-66", "consent_personal_data": "1"},
         )  # fmt: skip
         self.assertIn("Вы записаны", booked.text)
+        self.follow_up()
         self.assertEqual(slot.appointment_id.patient_id, child)
         self.assertNotIn(parent, slot.appointment_id.message_partner_ids, "booking online follows no clinic record")
         mine = self.url_open("/my/appointments").text

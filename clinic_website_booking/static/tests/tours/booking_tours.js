@@ -33,7 +33,7 @@ function confirm() {
             trigger: ".o_clinic_booked:contains(Вы записаны)",
         },
         {
-            trigger: "a.o_clinic_ics[href*='calendar.ics']",
+            trigger: "a.o_clinic_ics[href*='then=ics']",
         },
     ];
 }
@@ -159,7 +159,7 @@ tours.add("clinic_website_booking_taken", {
                     booking.set(key, value);
                 }
                 const booked = await fetch("/booking/confirm", { method: "POST", body: booking });
-                if (!booked.url.includes("/my/appointments/")) {
+                if (!booked.url.includes("/booking/booked/")) {
                     throw new Error(`The other visitor could not book: ${booked.url}`);
                 }
             },

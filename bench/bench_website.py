@@ -29,9 +29,12 @@ p95 of each step in ms, errors (an HTTP status other than 200, no answer, or a p
 step nor «taken»), the times taken by someone else, and double bookings counted in SQL afterwards (two
 active appointments on one slot), which must be 0. Rate limits stay on but are raised above the load, so
 their cost (an advisory lock and a short transaction per counted hit) is measured and not their refusals.
-``calendar_behind`` is the number of bookings whose calendar event the cron had not made yet when the booking
-phase ended, ``calendar_pending`` the same up to a minute after the run (must be 0): the deferred work is done
-by the same server during the run, not skipped.
+The form sent is answered once its slots are kept for the visitor and what they typed is recorded (a
+reservation); the card, the consents, the appointment and its calendar event are the follow-up of the server's
+cron, triggered by each booking. ``calendar_behind`` is the number of bookings whose follow-up the cron had not
+done yet when the booking phase ended, ``calendar_pending`` the same up to a minute after the run (must be 0):
+the deferred work is done by the same server during the run, not skipped; ``not_kept`` counts the reservations
+whose appointment could not be made (must be 0).
 
 Usage: ``bench/run website [CLIENTS [SECONDS [WORKERS [THINK_MS]]]]`` (default 20 clients, 60 s, 2 workers
 per core plus one, think time 500-1500 ms; THINK_MS as ``0`` or ``LOW-HIGH``). Target: p95 of each step at most
@@ -143,11 +146,15 @@ def double_bookings(env):
 
 
 def calendar_pending(env, wait=0):
-    """Website bookings whose calendar event the server's cron has not made yet (after waiting up to ``wait`` s)."""
+    """Website bookings whose follow-up the server's cron has not done yet (after waiting up to ``wait`` s): the
+    reservations not made into appointments and the appointments without their calendar event."""
     deadline = time.monotonic() + wait
     while True:
         env.cr.rollback()  # a fresh snapshot: what the server committed
-        env.cr.execute("SELECT count(*) FROM clinic_appointment WHERE calendar_pending")
+        env.cr.execute(
+            "SELECT (SELECT count(*) FROM clinic_online_reservation WHERE state = 'pending') "
+            "+ (SELECT count(*) FROM clinic_appointment WHERE calendar_pending)"
+        )
         pending = env.cr.fetchone()[0]
         if not pending or time.monotonic() >= deadline:
             return pending
@@ -203,6 +210,8 @@ def main(env, args):
     env.cr.rollback()  # a fresh snapshot: what the server committed
     env.cr.execute("SELECT count(*) FROM clinic_appointment WHERE source = 'website'")
     in_database = env.cr.fetchone()[0]
+    env.cr.execute("SELECT count(*) FROM clinic_online_reservation WHERE state = 'failed'")
+    not_kept = env.cr.fetchone()[0]
     errors = booking["errors"] + alone["errors"]
     if not errors:
         lib.server_log(env.cr.dbname).unlink()
@@ -237,6 +246,7 @@ def main(env, args):
         "double_bookings": double_bookings(env),
         "calendar_behind": behind,
         "calendar_pending": pending,
+        "not_kept": not_kept,
         "workers": workers,
         "think_ms": think_ms,
     }
@@ -314,7 +324,7 @@ class Visitor:
         done = self.step("confirm", "POST", "/booking/confirm", data=form)
         if done is None:
             return False
-        if "/my/appointments/" in done.url:
+        if "/booking/booked/" in done.url:
             return self.measured(sent)  # a booking counts when sent in the measured window
         return self.other(done)
 

@@ -10,6 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.clinic_base.models.res_partner import ADULT_AGE
+from odoo.addons.clinic_base.tools import names
 from odoo.addons.clinic_base.tools import phone as phone_tools
 
 from .clinic_appointment import DEFAULT_TOKEN_DAYS, PARAM_TOKEN_DAYS
@@ -68,6 +69,12 @@ class ClinicOnlineReservation(models.Model):
         "res.company", string="Clinic", required=True, readonly=True, default=lambda self: self.env.company
     )
     typed_name = fields.Char(string="Patient as typed", compute="_compute_typed_name")
+    lang = fields.Char(
+        string="Language",
+        readonly=True,
+        default=lambda self: self.env.lang,
+        help="The website's language at the booking: what the follow-up writes for the front desk is in it.",
+    )
 
     _sql_constraints = [
         ("online_ref_unique", "UNIQUE(online_ref)", "Two online reservations cannot share a reference.")
@@ -78,7 +85,7 @@ class ClinicOnlineReservation(models.Model):
         for reservation in self:
             person = (reservation.typed or {}).get("person")
             reservation.typed_name = (
-                " ".join(filter(None, (person["surname"], person["first_name"], person["patronymic"])))
+                names.full_name(person["surname"], person["first_name"], person["patronymic"])
                 if person
                 else reservation.patient_id.name
             )
@@ -119,7 +126,7 @@ class ClinicOnlineReservation(models.Model):
             )
             reservation.invalidate_recordset(["state", "appointment_id"])
             if reservation.state == "pending":
-                reservation._follow_up()
+                reservation.with_context(lang=reservation.lang or self.env.lang)._follow_up()
         return self.sudo().appointment_id
 
     @api.model
@@ -132,7 +139,7 @@ class ClinicOnlineReservation(models.Model):
         )
         waiting = self.sudo().browse(row[0] for row in self.env.cr.fetchall())
         for reservation in waiting:
-            reservation._follow_up()
+            reservation.with_context(lang=reservation.lang or self.env.lang)._follow_up()
         return len(waiting)
 
     def _follow_up(self):

@@ -91,3 +91,16 @@ class TestOnlineReservation(OnlineBookingCase):
         appointment = self.Request.book_online(self.values(self.free_runs(self.doctor)[0][0]))
         reservation = self.Reservation.search([("online_ref", "=", appointment.online_ref)])
         self.assertEqual((reservation.state, reservation.appointment_id), ("done", appointment))
+
+    def test_the_follow_up_writes_for_the_front_desk_in_the_websites_language(self):
+        if not self.env["res.lang"]._lang_get("ru_RU"):
+            self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"].search([("name", "=", "clinic_website_booking")])._update_translations("ru_RU")
+        self.Partner.create(
+            {"is_patient": True, "surname": "Новикова", "first_name": "Мария", "patronymic": "Сергеевна",
+             "birth_date": "1990-04-12"}
+        )  # fmt: skip
+        values = self.values(self.free_runs(self.doctor)[0][0], person=self.person(patronymic=""))
+        reservation = self.Request.with_context(lang="ru_RU").reserve(values)
+        self.follow_up()  # the scheduled action runs in no visitor's language
+        self.assertIn("созданная при онлайн-записи", reservation.appointment_id.attention_reason)

@@ -105,7 +105,12 @@ class ClinicOnlineReservation(models.Model):
         appointment's rules (clinic.appointment._portal_token_valid) once made; otherwise empty."""
         if not isinstance(ref, str) or len(ref) > 32 or not token:
             return self.sudo().browse()
-        reservation = self.sudo().search([("online_ref", "=", ref)], limit=1)
+        reservation = self.sudo().search_fetch(  # one query for the record and what its page shows
+            [("online_ref", "=", ref)],
+            ["state", "online_ref", "access_token", "slot_id", "employee_id", "start", "service_id", "typed",
+             "patient_id", "appointment_id", "company_id"],
+            limit=1,
+        )  # fmt: skip
         if not reservation or not hmac.compare_digest(str(token).encode(), reservation.access_token.encode()):
             return self.sudo().browse()
         if reservation.appointment_id:

@@ -35,6 +35,15 @@ function confirm() {
         {
             trigger: "a.o_clinic_ics[href*='then=ics']",
         },
+        {
+            content: "Move it: the link opens the appointment's own page, made at once if still on its way",
+            trigger: "a.o_clinic_reschedule",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            trigger: ".o_clinic_reschedule_page h1:contains(Перенос записи)",
+        },
     ];
 }
 

@@ -193,7 +193,8 @@ class ResPartner(models.Model):
     @api.depends("birth_date")
     @api.depends_context("clinic_age_date")
     def _compute_age(self):
-        today = self.env.context.get("clinic_age_date") or fields.Date.context_today(self)
+        # the clinic's calendar: an 18th birthday begins at midnight at the clinic, not in the user's browser zone
+        today = self.env.context.get("clinic_age_date") or self.env.company._clinic_today()
         for partner in self:
             if partner.birth_date:
                 partner.age = relativedelta(fields.Date.to_date(today), partner.birth_date).years
@@ -205,7 +206,7 @@ class ResPartner(models.Model):
     def _search_is_child(self, operator, value):
         if operator not in ("=", "!="):
             raise ValidationError(self.env._("«Child» can only be searched as true or false."))
-        limit = fields.Date.context_today(self) - relativedelta(years=ADULT_AGE)
+        limit = self.env.company._clinic_today() - relativedelta(years=ADULT_AGE)
         child = (operator == "=") == bool(value)
         return [("birth_date", ">", limit)] if child else ["|", ("birth_date", "<=", limit), ("birth_date", "=", False)]
 

@@ -1,8 +1,8 @@
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from freezegun import freeze_time
 
-from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -28,7 +28,7 @@ class TestPatient(ClinicCase):
         self.assertEqual(names.fold("Ceмин"), names.fold("Семин"))  # Latin C and e typed by mistake
 
     def test_age_and_child_flag(self):
-        today = fields.Date.context_today(self.Partner)
+        today = self.env.company._clinic_today()
         child = self.patient("Орлов", "Миша", birth_date=today - relativedelta(years=17, days=364))
         adult = self.patient("Орлов", "Павел", birth_date=today - relativedelta(years=18))
         self.assertEqual(child.age, 17)
@@ -37,6 +37,16 @@ class TestPatient(ClinicCase):
         self.assertFalse(adult.is_child)
         children = self.Partner.search([("is_child", "=", True), ("id", "in", (child | adult).ids)])
         self.assertEqual(children, child)
+
+    def test_age_follows_the_clinics_calendar(self):
+        """An 18th birthday begins at midnight at the clinic, whatever the zone of the user's browser."""
+        self.env.company.clinic_tz = "Asia/Yekaterinburg"
+        with freeze_time("2026-03-14 20:00:00"):  # 01:00 on the 15th at the clinic, still the 14th in UTC
+            patient = self.patient("Орлов", "Юрий", birth_date=date(2008, 3, 15)).with_context(tz="UTC")
+            self.assertEqual((patient.age, patient.is_child), (18, False))
+            self.assertFalse(
+                self.Partner.with_context(tz="UTC").search([("is_child", "=", True), ("id", "=", patient.id)])
+            )
 
     def test_medical_card_numbers_are_unique_and_sequential(self):
         first = self.patient("Ким", "Виктор")

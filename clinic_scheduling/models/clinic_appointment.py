@@ -244,9 +244,7 @@ class ClinicAppointment(models.Model):
             appointment._log_event(False, appointment.state)
         if defer:
             if not self.env.context.get("clinic_following_up"):  # else the running follow-up takes them next
-                # the cron's id from the registry's cache: env.ref() would query that it exists on every booking
-                cron = "clinic_scheduling.ir_cron_clinic_appointment_calendar"
-                self.env["ir.cron"].sudo().browse(self.env["ir.model.data"]._xmlid_to_res_id(cron))._trigger()
+                self._trigger_follow_up()
         else:
             appointments._sync_calendar_event()
             self.env["clinic.day.grid"]._notify_change(appointments)
@@ -584,4 +582,11 @@ class ClinicAppointment(models.Model):
         pending = self.sudo().search([("calendar_pending", "=", True)], order="id", limit=batch)
         pending._follow_up_booking()
         if len(pending) == batch:
-            self.env.ref("clinic_scheduling.ir_cron_clinic_appointment_calendar").sudo()._trigger()
+            self._trigger_follow_up()
+
+    @api.model
+    def _trigger_follow_up(self):
+        """Run the follow-up of online bookings (``_cron_sync_calendar``) as soon as a cron worker is free; the cron's
+        id comes from the registry's cache (env.ref() would query that it exists on every booking)."""
+        cron = self.env["ir.model.data"]._xmlid_to_res_id("clinic_scheduling.ir_cron_clinic_appointment_calendar")
+        self.env["ir.cron"].sudo().browse(cron)._trigger()

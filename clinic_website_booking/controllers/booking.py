@@ -153,9 +153,7 @@ class ClinicBooking(http.Controller):
         if not appointment:
             return request.redirect(self._booked_url(reservation) if reservation else "/my")
         suffix = {"ics": "/calendar.ics", "reschedule": "/reschedule"}.get(then, "")
-        return request.redirect(
-            f"/my/appointments/{appointment.id}{suffix}?{urlencode({'access_token': access_token})}"
-        )
+        return request.redirect(f"{appointment.access_url}{suffix}?{urlencode({'access_token': access_token})}")
 
     @http.route("/booking/identity", type="http", auth="public", website=True, methods=["POST"], sitemap=False)
     def booking_identity(self, slot_id=None, token=None, **kw):

@@ -81,8 +81,7 @@ def format_short_day(day):
 
 def local_time(record):
     """The start of an appointment or a reservation in the clinic's time zone: «понедельник, 1 декабря, 09:30»."""
-    company = record.company_id if "company_id" in record._fields else request.env.company
-    moment = pytz.utc.localize(record.start).astimezone(company._clinic_tzinfo())
+    moment = pytz.utc.localize(record.start).astimezone(record.company_id._clinic_tzinfo())
     return f"{format_day(moment.date())}, {moment:%H:%M}"
 
 

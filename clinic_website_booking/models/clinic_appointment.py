@@ -103,8 +103,13 @@ class ClinicAppointment(models.Model):
             return False
         if not hmac.compare_digest(str(token).encode(), stored.encode()):
             return False
+        return self._link_alive(self.stop)
+
+    @api.model
+    def _link_alive(self, visit_end):
+        """A patient's link to a visit ending at ``visit_end`` still opens it: the configured days have not passed."""
         days = int(self.env["ir.config_parameter"].sudo().get_param(PARAM_TOKEN_DAYS, DEFAULT_TOKEN_DAYS))
-        return fields.Datetime.now() <= self.stop + timedelta(days=days)
+        return fields.Datetime.now() <= visit_end + timedelta(days=days)
 
     @api.model
     def _new_online_ref(self):
@@ -180,7 +185,7 @@ class ClinicAppointment(models.Model):
         made = self.env["clinic.online.reservation"].with_context(clinic_following_up=True)._cron_follow_up(batch)
         result = super()._cron_sync_calendar(batch)
         if made == batch:
-            self.env.ref("clinic_scheduling.ir_cron_clinic_appointment_calendar").sudo()._trigger()
+            self._trigger_follow_up()
         return result
 
     def _follow_up_booking(self):

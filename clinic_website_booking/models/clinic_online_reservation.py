@@ -4,7 +4,7 @@ and the appointment; a page that needs the appointment makes it at once (_materi
 not wait for the patient's card: that was the costliest part of a booking (see the bench README, «website»)."""
 
 import hmac
-from datetime import date, timedelta
+from datetime import date
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -12,10 +12,6 @@ from odoo.exceptions import UserError
 from odoo.addons.clinic_base.models.res_partner import ADULT_AGE
 from odoo.addons.clinic_base.tools import names
 from odoo.addons.clinic_base.tools import phone as phone_tools
-
-from .clinic_appointment import DEFAULT_TOKEN_DAYS, PARAM_TOKEN_DAYS
-
-FOLLOW_UP_CRON = "clinic_scheduling.ir_cron_clinic_appointment_calendar"
 
 
 class ClinicOnlineReservation(models.Model):
@@ -96,7 +92,7 @@ class ClinicOnlineReservation(models.Model):
     def _take(self, vals):
         """Record a reservation whose slots are already held for it and trigger its follow-up."""
         reservation = self.sudo().create(vals)
-        self.env["ir.cron"].sudo().browse(self.env["ir.model.data"]._xmlid_to_res_id(FOLLOW_UP_CRON))._trigger()
+        self.env["clinic.appointment"]._trigger_follow_up()
         return reservation
 
     @api.model
@@ -115,8 +111,8 @@ class ClinicOnlineReservation(models.Model):
             return self.sudo().browse()
         if reservation.appointment_id:
             return reservation if reservation.appointment_id._portal_token_valid(token) else self.sudo().browse()
-        days = int(self.env["ir.config_parameter"].sudo().get_param(PARAM_TOKEN_DAYS, DEFAULT_TOKEN_DAYS))
-        return reservation if fields.Datetime.now() <= reservation.start + timedelta(days=days) else self.browse()
+        alive = self.env["clinic.appointment"]._link_alive(reservation.start)
+        return reservation if alive else self.sudo().browse()
 
     def _materialize(self):
         """The appointments of these reservations, made now for those still waiting (a page that needs one, the
@@ -131,7 +127,7 @@ class ClinicOnlineReservation(models.Model):
             )
             reservation.invalidate_recordset(["state", "appointment_id"])
             if reservation.state == "pending":
-                reservation.with_context(lang=reservation.lang or self.env.lang)._follow_up()
+                reservation._follow_up()
         return self.sudo().appointment_id
 
     @api.model
@@ -144,7 +140,7 @@ class ClinicOnlineReservation(models.Model):
         )
         waiting = self.sudo().browse(row[0] for row in self.env.cr.fetchall())
         for reservation in waiting:
-            reservation.with_context(lang=reservation.lang or self.env.lang)._follow_up()
+            reservation._follow_up()
         return len(waiting)
 
     def _follow_up(self):
@@ -152,6 +148,7 @@ class ClinicOnlineReservation(models.Model):
         consents as given at the time of the reservation, the appointment on the held slots. When the appointment
         cannot be made (the slots went to someone else after the hold ran out), the front desk is asked to call."""
         self.ensure_one()
+        self = self.with_context(lang=self.lang or self.env.lang)  # noqa: PLW0642 - the website's language
         intake = self.env["clinic.online.booking.request"]
         request = self._request()
         try:
